@@ -1,0 +1,3 @@
+from consistency_lint.adapters.cli import main
+
+main()

@@ -1,0 +1,139 @@
+"""The engine API: per-file phase (`analyse_file`) and project phase (`analyse_project`).
+
+Both are pure: bytes and settings in, summaries and diagnostics out. The app
+layer reads files, runs `analyse_file` in worker processes (or takes results
+from the cache) and hands all results to `analyse_project` in one process, so
+results do not depend on how many processes ran.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import tokenize
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+from consistency_lint.analysis.extract import extract
+from consistency_lint.analysis.index import ProjectIndex
+from consistency_lint.analysis.packindex import PackIndex
+from consistency_lint.analysis.summary import FileSummary, Suppressions
+from consistency_lint.analysis.suppressions import parse_suppressions, suppressed_by
+from consistency_lint.checks import ALL_RULES, CATALOGUE, CheckContext
+from consistency_lint.domain.diagnostic import Diagnostic
+from consistency_lint.domain.globs import any_match, path_matches
+from consistency_lint.domain.settings import Settings
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What the per-file phase knows of one file."""
+
+    path: str
+    summary: FileSummary | None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    suppressions: Suppressions = field(default_factory=Suppressions)
+
+
+def _cl001(path: str, message: str, line: int = 1, column: int = 1) -> Diagnostic:
+    meta = CATALOGUE["CL001"]
+    return Diagnostic(
+        code="CL001",
+        name=meta.name,
+        severity=meta.severity,
+        message=message,
+        path=path,
+        line=line,
+        column=column,
+        end_line=line,
+        end_column=column,
+    )
+
+
+def decode(source: bytes) -> str:
+    """The text of a Python file in its declared encoding (PEP 263); raises on bad bytes."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    text = source.decode(encoding)
+    if encoding == "utf-8-sig" or text.startswith(codecs.BOM_UTF8.decode("utf-8")):
+        text = text.lstrip("\ufeff")
+    return text
+
+
+def analyse_file(source: bytes, path: str, *, module: str, is_package: bool, packs: PackIndex) -> FileResult:
+    """Parse one file and extract its summary; CL001 when it cannot be read as Python."""
+    if len(source) > MAX_FILE_BYTES:
+        return FileResult(path, None, (_cl001(path, f"file skipped: larger than {MAX_FILE_BYTES} bytes"),))
+    try:
+        text = decode(source)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+        reason = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
+        return FileResult(path, None, (_cl001(path, f"file cannot be decoded: {reason}"),))
+    suppressions = parse_suppressions(text)
+    try:
+        tree = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
+        column = error.raw_column + 1 if error.raw_line else 1
+        return FileResult(
+            path,
+            None,
+            (_cl001(path, f"syntax error: {message}", error.raw_line or 1, column),),
+            suppressions,
+        )
+    except RecursionError:
+        return FileResult(path, None, (_cl001(path, "file skipped: nested too deeply to parse"),))
+    try:
+        summary = extract(tree, path=path, module_name=module, is_package=is_package, packs=packs)
+    except RecursionError:
+        return FileResult(path, None, (_cl001(path, "file skipped: nested too deeply to analyse"),))
+    return FileResult(path, replace(summary, suppressions=suppressions), (), suppressions)
+
+
+def _ignored(settings: Settings, diagnostic: Diagnostic) -> bool:
+    if diagnostic.code not in settings.enabled:
+        return True
+    for pattern, codes in settings.per_file_ignores:
+        if path_matches(diagnostic.path, pattern) and any(diagnostic.code.startswith(code) for code in codes):
+            return True
+    return diagnostic.code.startswith("CL2") and any_match(diagnostic.path, settings.tenancy.exclude)
+
+
+def analyse_project(
+    results: Sequence[FileResult],
+    settings: Settings,
+    packs: PackIndex,
+    *,
+    report_paths: Iterable[str] | None = None,
+) -> list[Diagnostic]:
+    """Link the summaries, run the rules, apply suppressions and selection.
+
+    `report_paths` limits reporting to some files (pre-commit, flake8) while the
+    analysis still sees every summary.
+    """
+    summaries = [r.summary for r in results if r.summary is not None]
+    index = ProjectIndex(summaries, packs)
+    ctx = CheckContext(index=index, settings=settings, packs=packs)
+    found: list[Diagnostic] = []
+    for result in results:
+        found.extend(result.diagnostics)
+    for rule_class in ALL_RULES:
+        if rule_class.CODE in settings.enabled and rule_class.IMPLEMENTED:
+            found.extend(rule_class().check(ctx))
+    wanted = set(report_paths) if report_paths is not None else None
+    suppressions = {r.path: r.suppressions for r in results}
+    out = []
+    for diagnostic in set(found):
+        if wanted is not None and diagnostic.path not in wanted:
+            continue
+        if _ignored(settings, diagnostic):
+            continue
+        marks = suppressions.get(diagnostic.path)
+        if marks is not None and suppressed_by(marks, diagnostic.code, diagnostic.line):
+            continue
+        out.append(diagnostic)
+    out.sort(key=lambda d: d.sort_key)
+    return out

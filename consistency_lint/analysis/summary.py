@@ -1,0 +1,194 @@
+"""File summaries: the serialisable facts the per-file phase extracts.
+
+A summary is everything the project phase needs to know about one file, so
+that the project phase never parses again and a cache can store summaries.
+Function bodies are kept as a small flow tree (`Block`) of operations in
+source order, with branches, loops, try blocks, transaction scopes and exits,
+so rules can reason about paths without the syntax tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Union
+
+from consistency_lint.domain.diagnostic import Span
+
+# Operation kinds. Effect kinds come from the packs' roles; "call" is a call whose
+# meaning is only known once the project index is linked (a project function, a
+# method of a project class, a task object imported from another module).
+CALL = "call"
+
+
+@dataclass(frozen=True)
+class Op:
+    """One call in a flow, classified as far as the file alone allows."""
+
+    kind: str  # a pack role ("commit", "publish", ...) or CALL
+    target: str  # qualified name of what is called, e.g. "kafka.KafkaProducer.send"
+    span: Span
+    receiver: str = ""  # the receiver as written ("session", "self.session", "db.session")
+    effect_kind: str = ""  # for publish: broker, task, http, email
+    pack: str = ""
+    # Qualified names of classes constructed in the arguments (session.add(OrderOutbox(...))).
+    arg_classes: tuple[str, ...] = ()
+    text: str = ""  # short source text of the call, for messages
+    # begin: the scope commits when it ends; write: commits at once outside a transaction.
+    commits: bool = False
+    nested: str = ""  # begin inside an open transaction: "savepoint" or "join"
+
+
+@dataclass(frozen=True)
+class Branch:
+    """`if`/`elif`/`else`, `match`, conditional expressions: exactly one arm runs."""
+
+    arms: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Loop:
+    body: Block
+    orelse: Block = ()
+
+
+@dataclass(frozen=True)
+class TryBlock:
+    body: Block
+    handlers: tuple[Block, ...] = ()
+    orelse: Block = ()
+    final: Block = ()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A transaction scope: `with session.begin():`, `with atomic():`, a decorated function.
+
+    `opener` is the begin operation; the scope commits when it ends normally if
+    the opener's pack entry says so.
+    """
+
+    opener: Op
+    body: Block
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """Code registered to run later: an on-commit callback, an after_commit listener."""
+
+    hook: Op
+    body: Block
+
+
+@dataclass(frozen=True)
+class Exit:
+    kind: str  # "return", "raise", "break", "continue"
+    span: Span
+
+
+FlowNode = Union[Op, Branch, Loop, TryBlock, Scope, Deferred, Exit]
+Block = tuple[FlowNode, ...]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    annotation: str = ""  # resolved qualified name of the annotation's main type
+    default: str = ""  # resolved callee of a call default (FastAPI `Depends(get_db)`)
+
+
+@dataclass(frozen=True)
+class Function:
+    qualname: str  # "func", "Class.method", "outer.inner"
+    span: Span
+    params: tuple[Param, ...] = ()
+    decorators: tuple[str, ...] = ()
+    returns: str = ""
+    body: Block = ()
+    is_async: bool = False
+    class_name: str = ""
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """A class-level assignment: `tenant_id = Column(...)`, `org = models.ForeignKey(...)`."""
+
+    name: str
+    call: str = ""  # resolved callee of the value, if it is a call
+    annotation: str = ""
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class ClassDef:
+    qualname: str
+    span: Span
+    bases: tuple[str, ...] = ()
+    keywords: tuple[tuple[str, str], ...] = ()  # class Foo(SQLModel, table=True)
+    decorators: tuple[str, ...] = ()
+    fields: tuple[FieldDef, ...] = ()
+    table_name: str = ""
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str  # absolute module imported from ("" if unresolvable)
+    name: str = ""  # imported name for `from m import name`, "" for `import m`
+    alias: str = ""  # local name bound
+    span: Span | None = None
+    in_function: bool = False
+    type_checking: bool = False
+
+
+@dataclass(frozen=True)
+class Suppressions:
+    """`# noqa` comments by line (empty tuple = all codes) and file-level codes."""
+
+    lines: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    file_codes: tuple[str, ...] = ()
+    file_all: bool = False
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    path: str
+    module: str
+    imports: tuple[Import, ...] = ()
+    functions: tuple[Function, ...] = ()
+    classes: tuple[ClassDef, ...] = ()
+    # Module-level names bound to something the packs know (SessionLocal = sessionmaker()).
+    globals: tuple[tuple[str, str], ...] = ()
+    suppressions: Suppressions = field(default_factory=Suppressions)
+    # Extension facts of later analyses, keyed by analysis name (serialisable values).
+    extras: tuple[tuple[str, object], ...] = ()
+
+    def extra(self, key: str) -> object:
+        for name, value in self.extras:
+            if name == key:
+                return value
+        return None
+
+
+def iter_ops(block: Iterable[FlowNode]) -> Iterator[Op]:
+    """Every operation of a flow tree, in source order (deferred bodies included)."""
+    for node in block:
+        if isinstance(node, Op):
+            yield node
+        elif isinstance(node, Branch):
+            for arm in node.arms:
+                yield from iter_ops(arm)
+        elif isinstance(node, Loop):
+            yield from iter_ops(node.body)
+            yield from iter_ops(node.orelse)
+        elif isinstance(node, TryBlock):
+            yield from iter_ops(node.body)
+            for handler in node.handlers:
+                yield from iter_ops(handler)
+            yield from iter_ops(node.orelse)
+            yield from iter_ops(node.final)
+        elif isinstance(node, Scope):
+            yield node.opener
+            yield from iter_ops(node.body)
+        elif isinstance(node, Deferred):
+            yield node.hook
+            yield from iter_ops(node.body)

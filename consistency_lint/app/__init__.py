@@ -1,0 +1,1 @@
+"""Use cases with I/O: configuration, packs, file discovery, running the engine."""

@@ -1,0 +1,127 @@
+"""Finding the Python files to lint: walk folders, honour exclude and .gitignore."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from consistency_lint.domain.globs import any_match, path_matches
+
+# Folders no one wants linted: virtual environments, caches, build output, VCS data.
+DEFAULT_EXCLUDE = (
+    ".git/",
+    ".hg/",
+    ".svn/",
+    ".venv/",
+    "venv/",
+    ".tox/",
+    ".nox/",
+    "__pycache__/",
+    "node_modules/",
+    "build/",
+    "dist/",
+    ".eggs/",
+    "*.egg-info/",
+    ".mypy_cache/",
+    ".ruff_cache/",
+    ".pytest_cache/",
+    ".consistency-lint-cache/",
+    "site-packages/",
+)
+
+
+@dataclass
+class Discovery:
+    files: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def relative_posix(path: Path, root: Path) -> str:
+    """A path relative to the root, with forward slashes (absolute when outside)."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+class _GitIgnore:
+    """The .gitignore files met on the way down, each applying below its folder."""
+
+    def __init__(self) -> None:
+        self.rules: list[tuple[Path, str, bool]] = []  # (folder, pattern, negated)
+
+    def load(self, folder: Path) -> None:
+        path = folder / ".gitignore"
+        if not path.is_file():
+            return
+        try:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return
+        for line in lines:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            negated = line.startswith("!")
+            self.rules.append((folder, line[1:] if negated else line, negated))
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        result = False
+        for folder, pattern, negated in self.rules:
+            try:
+                rel = path.relative_to(folder).as_posix()
+            except ValueError:
+                continue
+            if pattern.endswith("/") and not is_dir:
+                # `build/` ignores the folder; its files are skipped with it.
+                continue
+            if path_matches(rel, pattern):
+                result = not negated
+        return result
+
+
+def discover(paths: list[Path], root: Path, exclude: tuple[str, ...], gitignore: bool) -> Discovery:
+    """Python files under `paths`, sorted, each once. Missing paths are errors."""
+    found = Discovery()
+    seen: set[Path] = set()
+    patterns = DEFAULT_EXCLUDE + exclude
+    ignore = _GitIgnore()
+    if gitignore:
+        ignore.load(root)
+
+    def excluded(path: Path, is_dir: bool) -> bool:
+        rel = relative_posix(path, root)
+        if is_dir:
+            rel += "/"
+        return any_match(rel, patterns) or any_match(rel.rstrip("/"), exclude)
+
+    for given in paths:
+        if not given.exists():
+            found.errors.append(f"{given}: no such file or directory")
+            continue
+        if given.is_file():
+            resolved = given.resolve()
+            if resolved not in seen and not excluded(resolved, False):
+                seen.add(resolved)
+                found.files.append(resolved)
+            continue
+        for folder, dirs, files in os.walk(given.resolve()):
+            here = Path(folder)
+            if gitignore and here != root:
+                ignore.load(here)
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not excluded(here / d, True) and not (gitignore and ignore.ignored(here / d, True))
+            )
+            for name in sorted(files):
+                if not name.endswith(".py"):
+                    continue
+                path = here / name
+                if path in seen or excluded(path, False) or (gitignore and ignore.ignored(path, False)):
+                    continue
+                seen.add(path)
+                found.files.append(path)
+    found.files.sort()
+    return found

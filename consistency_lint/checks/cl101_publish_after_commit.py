@@ -1,0 +1,86 @@
+"""## What it does
+Flags a publish (a broker message, a task enqueue, or an opted-in side effect
+such as an HTTP call or an email) that runs after a database transaction has
+committed in the same flow, without going through a transactional outbox.
+
+## Why is this bad?
+The commit and the publish are two writes to two systems with no transaction
+around both. If the process dies, the broker is unreachable or the publish
+raises after the commit, the row exists and the rest of the system never hears
+of it: the database and the consumers disagree for ever, and no retry knows
+what was lost.
+
+## Example
+```python
+from kafka import KafkaProducer
+from sqlalchemy.orm import Session
+
+producer = KafkaProducer()
+
+
+def place_order(session: Session, order):
+    session.add(order)
+    session.commit()
+    producer.send("orders", b"OrderPlaced")
+```
+
+## Use instead
+Write the message to an outbox table in the same transaction, and let a relay
+(or change-data-capture) publish it after the commit:
+```python
+from sqlalchemy.orm import Session
+
+from shop.models import OrderOutbox
+
+
+def place_order(session: Session, order):
+    session.add(order)
+    session.add(OrderOutbox(topic="orders", payload=b"OrderPlaced"))
+    session.commit()
+```
+
+## Options
+- `effect-kinds`: which publishes count (`broker`, `task`, `http`, `email`).
+- `outbox-models`: class or table name patterns whose rows are an outbox.
+- `packs`: your own message bus or unit of work.
+
+## References
+- Chris Richardson, "Pattern: Transactional outbox", microservices.io.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from consistency_lint.analysis.dualwrite import publishes_after_commit
+from consistency_lint.checks.base import CheckContext, Rule
+from consistency_lint.domain.diagnostic import Diagnostic, Related
+
+
+class PublishAfterCommit(Rule):
+    CODE = "CL101"
+    NAME = "publish-after-commit"
+    SUMMARY = "Publish after a transaction committed, outside an outbox"
+    OPTIONS = ("effect-kinds", "outbox-models", "packs")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for summary in ctx.files():
+            for function in summary.functions:
+                for found in publishes_after_commit(function.body, ctx.index):
+                    commit = found.commit
+                    yield self.diagnostic(
+                        summary,
+                        found.publish.span,
+                        f"`{found.publish.text}` publishes after `{commit.text}` committed "
+                        f"(line {commit.span.line}); if the publish fails the change is never "
+                        "announced: write the message to an outbox in the same transaction",
+                        related=[
+                            Related(
+                                summary.path,
+                                commit.span.line,
+                                commit.span.column,
+                                "the transaction commits here",
+                            )
+                        ],
+                        context=function.qualname,
+                    )

@@ -1,0 +1,54 @@
+"""## What it does
+Flags a publish, enqueue or opted-in side effect that runs while a database
+transaction is still open, before it commits.
+
+## Why is this bad?
+The message escapes while the transaction can still roll back: consumers act
+on an order that never existed. Even when the commit succeeds, a fast consumer
+may read before the commit is visible and find nothing.
+
+## Example
+```python
+from django.db import transaction
+
+from shop.tasks import send_receipt
+
+
+def pay(order):
+    with transaction.atomic():
+        order.status = "paid"
+        order.save()
+        send_receipt.delay(order.pk)
+```
+
+## Use instead
+```python
+from django.db import transaction
+
+from shop.models import Outbox
+
+
+def pay(order):
+    with transaction.atomic():
+        order.status = "paid"
+        order.save()
+        Outbox.objects.create(topic="receipt", payload={"order": order.pk})
+```
+
+## Options
+- `effect-kinds`, `outbox-models`, `packs` (see CL101).
+"""
+
+from __future__ import annotations
+
+from consistency_lint.checks.base import Rule
+from consistency_lint.domain.diagnostic import Severity
+
+
+class PublishInsideTransaction(Rule):
+    CODE = "CL102"
+    NAME = "publish-inside-transaction"
+    SEVERITY = Severity.ERROR
+    DEFAULT_ON = True
+    SUMMARY = "Publish inside an open transaction, before its commit"
+    IMPLEMENTED = False

@@ -1,0 +1,54 @@
+"""## What it does
+Flags a publish registered to run after the commit: a Django
+`transaction.on_commit(...)` callback (lambda, function or `functools.partial`)
+or an SQLAlchemy `after_commit` listener.
+
+## Why is this bad?
+After-commit hooks are better than publishing inside the transaction, but
+delivery is at most once: a crash, a deploy or a broker outage between the
+commit and the hook loses the message with no trace. Use it knowingly, or move
+to an outbox.
+
+## Example
+```python
+from django.db import transaction
+
+from shop.tasks import send_receipt
+
+
+def pay(order):
+    with transaction.atomic():
+        order.save()
+        transaction.on_commit(lambda: send_receipt.delay(order.pk))
+```
+
+## Use instead
+```python
+from django.db import transaction
+
+from shop.models import Outbox
+
+
+def pay(order):
+    with transaction.atomic():
+        order.save()
+        Outbox.objects.create(topic="receipt", payload={"order": order.pk})
+```
+
+## Options
+- `effect-kinds`, `packs` (see CL101).
+"""
+
+from __future__ import annotations
+
+from consistency_lint.checks.base import Rule
+from consistency_lint.domain.diagnostic import Severity
+
+
+class PublishInCommitHook(Rule):
+    CODE = "CL103"
+    NAME = "publish-in-commit-hook"
+    SEVERITY = Severity.WARNING
+    DEFAULT_ON = True
+    SUMMARY = "Publish registered as an after-commit hook"
+    IMPLEMENTED = False

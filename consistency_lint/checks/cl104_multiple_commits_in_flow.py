@@ -1,0 +1,43 @@
+"""## What it does
+Flags a function whose flow commits two different transactional stores (two
+sessions, engines or databases) with no coordination between them.
+
+## Why is this bad?
+Two commits are two transactions: the second can fail after the first
+succeeded, leaving the stores inconsistent. It is the dual write again, between
+two databases.
+
+## Example
+```python
+def transfer(orders_session, billing_session, order):
+    orders_session.add(order)
+    orders_session.commit()
+    billing_session.add(order.invoice())
+    billing_session.commit()
+```
+
+## Use instead
+```python
+def transfer(orders_session, order):
+    orders_session.add(order)
+    orders_session.add(BillingOutbox(order_id=order.id))
+    orders_session.commit()
+```
+
+## Options
+Off by default: enable with `extend-select = ["CL104"]`.
+"""
+
+from __future__ import annotations
+
+from consistency_lint.checks.base import Rule
+from consistency_lint.domain.diagnostic import Severity
+
+
+class MultipleCommitsInFlow(Rule):
+    CODE = "CL104"
+    NAME = "multiple-commits-in-flow"
+    SEVERITY = Severity.ERROR
+    DEFAULT_ON = False
+    SUMMARY = "One flow commits two transactional stores"
+    IMPLEMENTED = False

@@ -1,0 +1,45 @@
+"""## What it does
+Flags an ORM read of a tenant-scoped model (SQLAlchemy `select`,
+`session.query`, `session.get`; Django managers and querysets) with no tenant
+predicate in its flow.
+
+## Why is this bad?
+In a shared-database multi-tenant application one query without the tenant
+key shows one customer another customer's data.
+
+## Example
+```python
+from shop.models import Invoice
+
+
+def invoices(request):
+    return Invoice.objects.filter(status="open")
+```
+
+## Use instead
+```python
+from shop.models import Invoice
+
+
+def invoices(request):
+    return Invoice.objects.filter(status="open", tenant=request.tenant)
+```
+
+## Options
+- `tenancy.mode`, `tenancy.tenant-keys`, `tenancy.tenant-models`, `tenancy.global-models`,
+  `tenancy.scoping-helpers`, `tenancy.exclude`.
+"""
+
+from __future__ import annotations
+
+from consistency_lint.checks.base import Rule
+from consistency_lint.domain.diagnostic import Severity
+
+
+class QueryMissingTenantFilter(Rule):
+    CODE = "CL201"
+    NAME = "query-missing-tenant-filter"
+    SEVERITY = Severity.ERROR
+    DEFAULT_ON = True
+    SUMMARY = "Query of a tenant-scoped model without a tenant predicate"
+    IMPLEMENTED = False

@@ -1,0 +1,43 @@
+"""## What it does
+Flags a bulk update or delete of a tenant-scoped model (SQLAlchemy
+`update(M)`/`delete(M)`, `query.update()`/`.delete()`, Django queryset
+`update()`/`delete()`) with no tenant predicate.
+
+## Why is this bad?
+A bulk write without the tenant key changes or destroys every tenant's rows.
+
+## Example
+```python
+from shop.models import Invoice
+
+
+def close_all(request):
+    Invoice.objects.filter(status="open").update(status="closed")
+```
+
+## Use instead
+```python
+from shop.models import Invoice
+
+
+def close_all(request):
+    Invoice.objects.filter(tenant=request.tenant, status="open").update(status="closed")
+```
+
+## Options
+- the `tenancy` options (see CL201).
+"""
+
+from __future__ import annotations
+
+from consistency_lint.checks.base import Rule
+from consistency_lint.domain.diagnostic import Severity
+
+
+class WriteMissingTenantFilter(Rule):
+    CODE = "CL202"
+    NAME = "write-missing-tenant-filter"
+    SEVERITY = Severity.ERROR
+    DEFAULT_ON = True
+    SUMMARY = "Bulk update or delete of a tenant-scoped model without a tenant predicate"
+    IMPLEMENTED = False

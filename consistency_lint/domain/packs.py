@@ -1,0 +1,217 @@
+"""The framework-pack schema: frozen dataclasses and validation of parsed TOML.
+
+A pack says, for one framework, which calls open, commit or roll back a
+transaction, write, publish, write to an outbox, register after-commit hooks,
+query or bulk-modify models; how instances of its types are recognised without
+a type checker; which base classes make an ORM model; which modules are a
+persistence framework. The schema is documented in README ("Framework packs").
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+SCHEMA_VERSION = 1
+ROLES = (
+    "begin",
+    "commit",
+    "rollback",
+    "write",
+    "publish",
+    "outbox",
+    "on-commit",
+    "query",
+    "bulk-write",
+)
+EFFECT_KINDS = ("broker", "task", "http", "email")
+NESTING = ("savepoint", "join")
+
+
+class PackError(ValueError):
+    """A pack that does not follow the schema; the message names file and entry."""
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    """How an instance of a framework type is recognised."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    receivers: tuple[str, ...] = ()
+    call_returns: str = ""
+    with_commits: bool = False
+
+
+@dataclass(frozen=True)
+class CallSpec:
+    """What one call means. `target` is a qualified function name or `Type.method`."""
+
+    target: str
+    role: str = ""
+    effect_kind: str = ""
+    returns: str = ""
+    commits_on_exit: bool = True
+    nested: str = "savepoint"
+    autocommit: bool = False
+    callback_arg: int = 0
+    pack: str = ""
+
+
+@dataclass(frozen=True)
+class Pack:
+    name: str
+    source: str
+    summary: str = ""
+    modules: tuple[str, ...] = ()
+    persistence_modules: tuple[str, ...] = ()
+    model_bases: tuple[str, ...] = ()
+    types: tuple[TypeSpec, ...] = ()
+    calls: tuple[CallSpec, ...] = ()
+
+
+_TOP_KEYS = {
+    "schema",
+    "name",
+    "summary",
+    "modules",
+    "persistence-modules",
+    "model-bases",
+    "types",
+    "calls",
+}
+_TYPE_KEYS = {"aliases", "receivers", "call-returns", "with-commits"}
+_CALL_KEYS = {
+    "target",
+    "role",
+    "effect-kind",
+    "returns",
+    "commits-on-exit",
+    "nested",
+    "autocommit",
+    "callback-arg",
+}
+
+
+def suggest(word: str, choices: Any) -> str:
+    """A `; did you mean 'x'?` suffix, or ""."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, message: str) -> PackError:
+        return PackError(f"{self.source}: {where}: {message}")
+
+    def keys(self, where: str, table: Mapping[str, Any], allowed: set[str]) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.fail(where, f"unknown key '{key}'{suggest(key, allowed)}")
+
+    def string(self, where: str, value: Any, *, choices: tuple[str, ...] = ()) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.fail(where, f"expected a non-empty string, got {value!r}")
+        if choices and value not in choices:
+            raise self.fail(where, f"'{value}' is not one of {', '.join(choices)}{suggest(value, choices)}")
+        return value
+
+    def strings(self, where: str, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise self.fail(where, f"expected a list of strings, got {value!r}")
+        return tuple(self.string(f"{where}[{i}]", item) for i, item in enumerate(value))
+
+    def boolean(self, where: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(where, f"expected true or false, got {value!r}")
+        return value
+
+    def integer(self, where: str, value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise self.fail(where, f"expected a non-negative integer, got {value!r}")
+        return value
+
+
+def parse_pack(data: Mapping[str, Any], source: str) -> Pack:
+    """Validate one parsed TOML document into a Pack, or raise PackError."""
+    r = _Reader(source)
+    r.keys("top level", data, _TOP_KEYS)
+    if data.get("schema") != SCHEMA_VERSION:
+        raise r.fail("schema", f"expected schema = {SCHEMA_VERSION}, got {data.get('schema')!r}")
+    name = r.string("name", data.get("name"))
+    types = _parse_types(r, data.get("types", {}))
+    calls = _parse_calls(r, data.get("calls", []), name)
+    return Pack(
+        name=name,
+        source=source,
+        summary=r.string("summary", data["summary"]) if "summary" in data else "",
+        modules=r.strings("modules", data.get("modules", [])),
+        persistence_modules=r.strings("persistence-modules", data.get("persistence-modules", [])),
+        model_bases=r.strings("model-bases", data.get("model-bases", [])),
+        types=types,
+        calls=calls,
+    )
+
+
+def _parse_types(r: _Reader, table: Any) -> tuple[TypeSpec, ...]:
+    if not isinstance(table, dict):
+        raise r.fail("types", "expected a table of types")
+    out = []
+    for name, spec in table.items():
+        where = f'types."{name}"'
+        if not isinstance(spec, dict):
+            raise r.fail(where, "expected a table")
+        r.keys(where, spec, _TYPE_KEYS)
+        out.append(
+            TypeSpec(
+                name=name,
+                aliases=r.strings(f"{where}.aliases", spec.get("aliases", [])),
+                receivers=r.strings(f"{where}.receivers", spec.get("receivers", [])),
+                call_returns=(
+                    r.string(f"{where}.call-returns", spec["call-returns"]) if "call-returns" in spec else ""
+                ),
+                with_commits=r.boolean(f"{where}.with-commits", spec.get("with-commits", False)),
+            )
+        )
+    return tuple(out)
+
+
+def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
+    if not isinstance(items, list):
+        raise r.fail("calls", "expected an array of tables ([[calls]])")
+    out = []
+    for i, spec in enumerate(items):
+        if not isinstance(spec, dict):
+            raise r.fail(f"calls[{i}]", "expected a table")
+        target = r.string(f"calls[{i}].target", spec.get("target"))
+        where = f"calls[{i}] ({target})"
+        r.keys(where, spec, _CALL_KEYS)
+        role = r.string(f"{where}.role", spec["role"], choices=ROLES) if "role" in spec else ""
+        returns = r.string(f"{where}.returns", spec["returns"]) if "returns" in spec else ""
+        if not role and not returns:
+            raise r.fail(where, "needs a 'role' or a 'returns'")
+        effect_kind = ""
+        if role == "publish":
+            if "effect-kind" not in spec:
+                raise r.fail(where, "a publish needs an 'effect-kind'")
+            effect_kind = r.string(f"{where}.effect-kind", spec["effect-kind"], choices=EFFECT_KINDS)
+        elif "effect-kind" in spec:
+            raise r.fail(where, "'effect-kind' only goes with role = \"publish\"")
+        out.append(
+            CallSpec(
+                target=target,
+                role=role,
+                effect_kind=effect_kind,
+                returns=returns,
+                commits_on_exit=r.boolean(f"{where}.commits-on-exit", spec.get("commits-on-exit", True)),
+                nested=r.string(f"{where}.nested", spec.get("nested", "savepoint"), choices=NESTING),
+                autocommit=r.boolean(f"{where}.autocommit", spec.get("autocommit", False)),
+                callback_arg=r.integer(f"{where}.callback-arg", spec.get("callback-arg", 0)),
+                pack=pack,
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,65 @@
+"""Resolved configuration: built once by `app.config`, frozen, passed everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_EFFECT_KINDS = ("broker", "task")
+ALL_EFFECT_KINDS = ("broker", "task", "http", "email")
+DEFAULT_OUTBOX_MODELS = ("*Outbox*", "*outbox*")
+DEFAULT_TENANT_KEYS = ("tenant_id", "tenant")
+DEFAULT_TENANCY_EXCLUDE = ("**/migrations/**", "**/alembic/versions/**")
+TENANCY_MODES = ("shared-database", "database-per-tenant", "off")
+
+
+@dataclass(frozen=True)
+class TenancySettings:
+    mode: str = "shared-database"
+    tenant_keys: tuple[str, ...] = DEFAULT_TENANT_KEYS
+    tenant_models: tuple[str, ...] = ()
+    global_models: tuple[str, ...] = ()
+    scoping_helpers: tuple[str, ...] = ()
+    bootstrap_modules: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_TENANCY_EXCLUDE
+
+
+@dataclass(frozen=True)
+class LayerSettings:
+    # Module patterns (`myapp.domain`, `myapp.*.domain`) or path globs (`src/**/domain/**`).
+    # Empty means: any package named `domain`.
+    domain: tuple[str, ...] = ()
+    persistence: tuple[str, ...] = ()
+    outer: tuple[str, ...] = ()
+    type_checking_imports: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know about the user's choices."""
+
+    enabled: frozenset[str] = frozenset()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    packs: tuple[str, ...] = ()
+    effect_kinds: tuple[str, ...] = DEFAULT_EFFECT_KINDS
+    outbox_models: tuple[str, ...] = DEFAULT_OUTBOX_MODELS
+    src: tuple[str, ...] = ()
+    tenancy: TenancySettings = field(default_factory=TenancySettings)
+    layers: LayerSettings = field(default_factory=LayerSettings)
+    # Folder of the configuration file: the project root ("" when no file was found).
+    root: str = ""
+    config_file: str = ""
+
+    def fingerprint(self) -> str:
+        """A stable text that changes whenever an analysis-relevant choice changes."""
+        return repr(
+            (
+                sorted(self.enabled),
+                self.effect_kinds,
+                self.outbox_models,
+                self.tenancy,
+                self.layers,
+                self.src,
+            )
+        )
