@@ -1,98 +1,552 @@
-"""Ordering of commits and publishes along a function's flow (dual writes).
+"""Dual writes: commits, transactions and publishes along flows, across functions.
 
-A small abstract interpretation over the flow tree of one function: the
-state is the first commit that has happened on some path so far; a publish
-reached in that state is a publish after commit. Calls are classified through
-the project index, so a framework call reached through a project class (a
-Django model's `save`) counts like a direct one.
+An abstract interpretation over the flow tree of each function. The state on a
+path records the first commit that happened, the open transaction scopes, the
+writes not yet committed and whether the transaction wrote an outbox row. A
+publish reached with an open transaction that writes is CL102, one reached
+after a commit is CL101; a publish in code registered to run after a commit is
+CL103; a flow committing two different stores is CL104.
+
+Calls to project functions are followed through per-function summaries (does
+it commit, publish before any commit of its own, write, leave writes pending,
+write an outbox), computed for two contexts (called outside or inside an open
+transaction, which decides whether Django-style autocommit writes and nested
+blocks commit) and propagated to a fixpoint: a function in progress reads the
+current summary of its callee (empty at first), and passes repeat until no
+summary changes, with a hard bound on passes and chain lengths so recursion
+always terminates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
 
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.summary import (
     CALL,
+    DISPATCH,
+    DISPATCH_CALL,
     Block,
     Branch,
     Deferred,
     Exit,
+    FileSummary,
+    Function,
     Loop,
     Op,
     Scope,
     TryBlock,
+    iter_ops,
 )
+from consistency_lint.domain.diagnostic import Related, Span
+from consistency_lint.domain.settings import Settings
+
+MAX_PASSES = 8
+MAX_CHAIN = 6
+MAX_DEPTH = 150
+
+WRITE_ROLES = ("write", "bulk-write")
 
 
 @dataclass(frozen=True)
-class PublishAfterCommit:
-    publish: Op
-    commit: Op
+class Hit:
+    """An operation somewhere in the project, reached through a chain of calls."""
+
+    op: Op
+    path: str
+    chain: tuple[str, ...] = ()  # call texts from the analysed function to the operation
+
+    def via(self, call: Op) -> Hit:
+        return Hit(self.op, self.path, (call.text, *self.chain)[:MAX_CHAIN])
+
+    def describe(self, here: str) -> str:
+        where = f"line {self.op.span.line}" if self.path == here else f"{self.path}:{self.op.span.line}"
+        via = f", via {' -> '.join(self.chain)}" if self.chain else ""
+        return f"`{self.op.text}` ({where}{via})"
+
+    def related(self, message: str) -> Related:
+        return Related(self.path, self.op.span.line, self.op.span.column, message)
 
 
-class _Walk:
-    def __init__(self, index: ProjectIndex) -> None:
+@dataclass(frozen=True)
+class Summary:
+    """What calling a function may do, as seen by its caller."""
+
+    commit: Hit | None = None  # the first commit it may perform
+    store: tuple[str, str] | None = None  # the store of that commit
+    publish: Hit | None = None  # a publish reached before any commit or write of its own
+    writes: bool = False  # writes anything
+    pending: Hit | None = None  # leaves writes uncommitted (the caller's transaction)
+    outbox: bool = False  # writes an outbox row in the caller's transaction
+
+
+_EMPTY = Summary()
+
+
+@dataclass(frozen=True)
+class State:
+    committed: Hit | None = None
+    store: tuple[str, str] | None = None
+    depth: int = 0  # open transaction scopes
+    opener: Hit | None = None  # the outermost open scope
+    scope_writes: bool = False  # the open scope writes somewhere in its body
+    writes: Hit | None = None  # first write not committed yet
+    outbox: bool = False  # the open transaction wrote an outbox row
+
+
+def _join(states: Iterable[State | None]) -> State | None:
+    live = [s for s in states if s is not None]
+    if not live:
+        return None
+    if len(live) == 1:
+        return live[0]
+    return State(
+        committed=next((s.committed for s in live if s.committed is not None), None),
+        store=next((s.store for s in live if s.store is not None), None),
+        depth=max(s.depth for s in live),
+        opener=next((s.opener for s in live if s.opener is not None), None),
+        scope_writes=any(s.scope_writes for s in live),
+        writes=next((s.writes for s in live if s.writes is not None), None),
+        outbox=any(s.outbox for s in live),
+    )
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    path: str
+    span: Span
+    message: str
+    related: tuple[Related, ...]
+    context: str
+
+
+Flow = tuple[State | None, list[State], list[State]]  # fall-through, returns, breaks
+
+
+class DualWrites:
+    """The whole-project analysis; `findings(code)` after `run()`."""
+
+    def __init__(self, index: ProjectIndex, settings: Settings) -> None:
         self.index = index
-        self.findings: list[PublishAfterCommit] = []
+        self.settings = settings
+        self.summaries: dict[tuple[str, bool], Summary] = {}
+        self.depth = 0
+        self.found: set[Finding] = set()
+        self._functions: dict[str, tuple[FileSummary, Function]] = index.functions
 
-    def role(self, op: Op) -> str:
+    # ----- driver -----------------------------------------------------------
+
+    def run(self) -> DualWrites:
+        for qual in self._functions:
+            self.summary(qual, False)
+        for _ in range(MAX_PASSES):
+            changed = False
+            for key in list(self.summaries):
+                new = self._compute(*key)
+                if new != self.summaries[key]:
+                    self.summaries[key] = new
+                    changed = True
+            if not changed:
+                break
+        for summary in self.index.files.values():
+            for function in summary.functions:
+                walker = _Walker(self, summary, function, report=True)
+                walker.run(self._entry(function, walker))
+        return self
+
+    def findings(self, code: str) -> Iterator[Finding]:
+        return (f for f in self.found if f.code == code)
+
+    def _entry(self, function: Function, walker: _Walker) -> State:
+        """Django ATOMIC_REQUESTS: a view (a function taking `request`) runs in a transaction."""
+        if self.settings.atomic_requests and any(p.name == "request" for p in function.params[:2]):
+            opener = Op("begin", "ATOMIC_REQUESTS", function.span, text="ATOMIC_REQUESTS", commits=True)
+            return State(
+                depth=1,
+                opener=Hit(opener, walker.file.path),
+                scope_writes=walker.block_writes(function.body),
+            )
+        return State()
+
+    def summary(self, qual: str, in_tx: bool) -> Summary:
+        key = (qual, in_tx)
+        found = self.summaries.get(key)
+        if found is not None:
+            return found
+        self.summaries[key] = _EMPTY
+        if self.depth > MAX_DEPTH:
+            return _EMPTY  # completed by the next pass
+        self.depth += 1
+        try:
+            result = self._compute(qual, in_tx)
+        finally:
+            self.depth -= 1
+        self.summaries[key] = result
+        return result
+
+    def _compute(self, qual: str, in_tx: bool) -> Summary:
+        found = self._functions.get(qual)
+        if found is None:
+            return _EMPTY
+        file, function = found
+        walker = _Walker(self, file, function, report=False)
+        start = State(depth=1 if in_tx else 0)
+        end = walker.run(start)
+        if end is None:
+            return replace(_EMPTY, publish=walker.clean_publish, writes=walker.any_write)
+        return Summary(
+            commit=end.committed,
+            store=end.store,
+            publish=walker.clean_publish,
+            writes=walker.any_write,
+            pending=end.writes,
+            outbox=end.outbox,
+        )
+
+    # ----- classification ------------------------------------------------------
+
+    def classify(self, op: Op) -> tuple[str, str, bool, list[str]]:
+        """(role, pack, autocommit, project functions called) of an operation."""
         if op.kind != CALL:
-            return op.kind
+            spec = self.index.packs.call(op.target)
+            autocommit = op.commits if op.kind in WRITE_ROLES else False
+            return op.kind, op.pack or (spec.pack if spec else ""), autocommit, []
+        if op.target.endswith(f".{DISPATCH_CALL}"):
+            module = op.target[: -len(DISPATCH_CALL) - 1]
+            file = self.index.files.get(module)
+            table = file.extra(DISPATCH) if file is not None else None
+            names = table if isinstance(table, tuple) else ()
+            return "", "", False, [q for q in names if isinstance(q, str)]
         resolved = self.index.resolve(op.target)
         if resolved.spec is not None and resolved.spec.role:
-            if (
-                resolved.spec.role == "publish"
-                and resolved.spec.effect_kind not in self.index.packs.effect_kinds
-            ):
-                return ""
-            return resolved.spec.role
-        return ""
+            spec = resolved.spec
+            if spec.role == "publish" and spec.effect_kind not in self.index.packs.effect_kinds:
+                return "", "", False, []
+            return spec.role, spec.pack, spec.autocommit, []
+        if resolved.function is not None:
+            file, function = resolved.function
+            prefix = f"{file.module}." if file.module else ""
+            return "", "", False, [prefix + function.qualname]
+        return "", "", False, []
 
-    def block(self, block: Block, committed: Op | None) -> tuple[Op | None, bool]:
-        """Run a block; return (state after it, whether it can fall through)."""
+    def is_outbox(self, op: Op) -> bool:
+        patterns = self.settings.outbox_models
+        for cls in op.arg_classes:
+            if self._outbox_class(cls, patterns):
+                return True
+        parts = op.target.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            head = ".".join(parts[:cut])
+            is_class = head in self.index.classes or parts[cut - 1][:1].isupper()
+            if is_class and self._outbox_class(head, patterns):
+                return True
+        return False
+
+    def _outbox_class(self, qual: str, patterns: tuple[str, ...]) -> bool:
+        name = qual.rsplit(".", 1)[-1]
+        if any(fnmatchcase(name, p) for p in patterns):
+            return True
+        found = self.index.classes.get(qual)
+        table = found[1].table_name if found is not None else ""
+        return bool(table) and any(fnmatchcase(table, p) for p in patterns)
+
+    def called(self, quals: list[str], in_tx: bool) -> Summary:
+        """The summary of a call that may reach any of `quals` (a message bus: several)."""
+        out = _EMPTY
+        for qual in quals:
+            s = self.summary(qual, in_tx)
+            out = Summary(
+                commit=out.commit or s.commit,
+                store=out.store or s.store,
+                publish=out.publish or s.publish,
+                writes=out.writes or s.writes,
+                pending=out.pending or s.pending,
+                outbox=out.outbox or s.outbox,
+            )
+        return out
+
+    def report(self, finding: Finding) -> None:
+        self.found.add(finding)
+
+
+class _Walker:
+    """Runs one function's flow tree from an entry state."""
+
+    def __init__(self, analysis: DualWrites, file: FileSummary, function: Function, *, report: bool) -> None:
+        self.a = analysis
+        self.file = file
+        self.function = function
+        self.reporting = report
+        self.clean_publish: Hit | None = None
+        self.any_write = False
+
+    def run(self, start: State) -> State | None:
+        fall, returns, _ = self.block(self.function.body, start)
+        return _join([fall, *returns])
+
+    # ----- flow -------------------------------------------------------------
+
+    def block(self, block: Block, st: State) -> Flow:
+        returns: list[State] = []
+        breaks: list[State] = []
+        current: State | None = st
         for node in block:
+            if current is None:
+                break
             if isinstance(node, Op):
-                role = self.role(node)
-                if role == "commit" and committed is None:
-                    committed = node
-                elif role == "publish" and committed is not None:
-                    self.findings.append(PublishAfterCommit(node, committed))
+                current = self.op(node, current)
             elif isinstance(node, Exit):
-                return committed, False
+                if node.kind == "return":
+                    returns.append(current)
+                elif node.kind in ("break", "continue"):
+                    breaks.append(current)
+                return None, returns, breaks
             elif isinstance(node, Branch):
-                states = [self.block(arm, committed) for arm in node.arms]
-                live = [state for state, falls in states if falls]
-                if not live:
-                    return committed, False
-                committed = next((s for s in live if s is not None), None)
+                falls = []
+                for arm in node.arms:
+                    f, r, b = self.block(arm, current)
+                    falls.append(f)
+                    returns += r
+                    breaks += b
+                current = _join(falls)
             elif isinstance(node, Loop):
-                after, _ = self.block(node.body, committed)
-                committed = after or committed
-                committed, _ = self.block(node.orelse, committed)
+                f1, r1, b1 = self.block(node.body, current)
+                again = _join([current, f1])
+                assert again is not None
+                f2, r2, b2 = self.block(node.body, again)  # a second iteration
+                returns += r1 + r2
+                before_else = _join([current, f1, f2])
+                assert before_else is not None
+                fe, re_, _ = self.block(node.orelse, before_else)
+                returns += re_
+                current = _join([fe, *b1, *b2])
             elif isinstance(node, TryBlock):
-                after, falls = self.block(node.body, committed)
-                for handler in node.handlers:
-                    self.block(handler, committed)
-                if falls:
-                    after, falls = self.block(node.orelse, after)
-                committed, final_falls = self.block(node.final, after if falls else committed)
-                if not (falls and final_falls):
-                    return committed, False
+                current = self._try(node, current, returns, breaks)
             elif isinstance(node, Scope):
-                inner, falls = self.block(node.body, committed)
-                committed = inner
-                if node.opener.commits and committed is None:
-                    committed = node.opener
-                if not falls:
-                    return committed, False
+                current = self._scope(node, current, returns, breaks)
             elif isinstance(node, Deferred):
-                continue
-        return committed, True
+                self._deferred(node)
+        return current, returns, breaks
+
+    def _try(self, node: TryBlock, st: State, returns: list[State], breaks: list[State]) -> State | None:
+        fb, rb, bb = self.block(node.body, st)
+        returns += rb
+        breaks += bb
+        # A handler runs after a failure somewhere in the body: the body's commits are not
+        # assumed to have happened (a publish after `rollback()` is not after a commit),
+        # but its writes may be pending.
+        pending = next((s.writes for s in (fb, *rb) if s is not None and s.writes), None)
+        entry = replace(st, writes=st.writes or pending)
+        falls: list[State | None] = []
+        for handler in node.handlers:
+            fh, rh, bh = self.block(handler, entry)
+            falls.append(fh)
+            returns += rh
+            breaks += bh
+        if fb is not None:
+            fe, re_, be = self.block(node.orelse, fb)
+            falls.append(fe)
+            returns += re_
+            breaks += be
+        if not node.final:
+            return _join(falls)
+        joined = _join(falls)
+        ff, rf, bf = self.block(node.final, joined if joined is not None else st)
+        returns += rf
+        breaks += bf
+        return ff if joined is not None else None
+
+    def _scope(self, node: Scope, st: State, returns: list[State], breaks: list[State]) -> State | None:
+        opener = Hit(node.opener, self.file.path)
+        outermost = st.depth == 0
+        writes_inside = self.block_writes(node.body)
+        if outermost:
+            inner = replace(
+                st,
+                depth=1,
+                opener=opener,
+                scope_writes=writes_inside,
+                writes=None,
+                outbox=False,
+            )
+        else:
+            inner = replace(st, depth=st.depth + 1, scope_writes=st.scope_writes or writes_inside)
+        fb, rb, bb = self.block(node.body, inner)
+
+        def close(s: State) -> State:
+            if not outermost:
+                return replace(s, depth=st.depth)
+            after = replace(s, depth=0, opener=None, scope_writes=False)
+            if node.opener.commits and (s.writes is not None or s.scope_writes):
+                after = self.commit(node.opener, after, opener, store_receiver=node.opener.receiver)
+            return replace(after, writes=st.writes, outbox=st.outbox)
+
+        returns += [close(s) for s in rb]
+        breaks += [close(s) for s in bb]
+        return close(fb) if fb is not None else None
+
+    def _deferred(self, node: Deferred) -> None:
+        """Code registered to run after a commit: any publish in it is CL103."""
+        for op in iter_ops(node.body):
+            role, _, _, quals = self.a.classify(op)
+            if role == "publish":
+                self._report(
+                    "CL103",
+                    op,
+                    f"`{op.text}` publishes from an after-commit hook (`{node.hook.text}`, line "
+                    f"{node.hook.span.line}): delivery is at most once, a crash after the commit "
+                    "loses it; write the message to an outbox in the transaction instead",
+                    (Hit(node.hook, self.file.path).related("the hook is registered here"),),
+                )
+            elif quals:
+                pub = self.a.called(quals, False).publish
+                if pub is not None:
+                    self._report(
+                        "CL103",
+                        op,
+                        f"`{op.text}` runs from an after-commit hook (`{node.hook.text}`, line "
+                        f"{node.hook.span.line}) and publishes {pub.via(op).describe(self.file.path)}: "
+                        "delivery is at most once; write the message to an outbox in the transaction instead",
+                        (
+                            Hit(node.hook, self.file.path).related("the hook is registered here"),
+                            pub.related("the publish"),
+                        ),
+                    )
+
+    def block_writes(self, block: Block) -> bool:
+        """Does a transaction body write (directly or through a call)?"""
+        for op in iter_ops(block):
+            role, _, _, quals = self.a.classify(op)
+            if role in WRITE_ROLES or role in ("outbox", "commit"):
+                return True
+            if quals:
+                s = self.a.called(quals, True)
+                if s.writes or s.pending is not None or s.commit is not None:
+                    return True
+        return False
+
+    # ----- operations --------------------------------------------------------
+
+    def op(self, op: Op, st: State) -> State:
+        role, pack, autocommit, quals = self.a.classify(op)
+        here = Hit(op, self.file.path)
+        if role == "commit":
+            return self.commit(op, st, here, store_receiver=op.receiver, pack=pack)
+        if role == "rollback":
+            return replace(st, writes=None, outbox=False)
+        if role in WRITE_ROLES or role == "outbox":
+            self.any_write = True
+            if role == "outbox" or self.a.is_outbox(op):
+                return replace(st, outbox=True, writes=st.writes or here)
+            if autocommit and st.depth == 0:
+                return self.commit(op, st, here, pack=pack)  # autocommit mode: commits at once
+            return replace(st, writes=st.writes or here)
+        if role == "publish":
+            self.publish(op, st, here)
+            return st
+        if quals:
+            s = self.a.called(quals, st.depth > 0)
+            if s.publish is not None:
+                self.publish(op, st, s.publish.via(op))
+            if s.writes:
+                self.any_write = True
+            if s.outbox:
+                st = replace(st, outbox=True)
+            if s.commit is not None:
+                store = (s.store[0], "") if s.store else None
+                st = self.commit(op, st, s.commit.via(op), store=store)
+            if s.pending is not None:
+                st = replace(st, writes=st.writes or s.pending.via(op))
+        return st
+
+    def commit(
+        self,
+        op: Op,
+        st: State,
+        hit: Hit,
+        *,
+        store_receiver: str = "",
+        pack: str = "",
+        store: tuple[str, str] | None = None,
+    ) -> State:
+        if st.outbox:
+            # The transaction carried an outbox row: what follows is its delivery.
+            return replace(st, writes=None, outbox=False)
+        if store is None:
+            store = (pack or op.pack or op.target.rpartition(".")[0], store_receiver)
+        if st.committed is not None and st.store is not None and _different(st.store, store):
+            self._report(
+                "CL104",
+                op,
+                f"{hit.describe(self.file.path)} commits a second store after "
+                f"{st.committed.describe(self.file.path)}: the two commits are not atomic; "
+                "coordinate them through an outbox",
+                (st.committed.related("the first store commits here"),),
+            )
+        return replace(
+            st,
+            committed=st.committed or hit,
+            store=st.store or store,
+            writes=None,
+            outbox=False,
+        )
+
+    def publish(self, at: Op, st: State, pub: Hit) -> None:
+        if st.outbox:
+            return
+        direct = pub.op is at
+        what = f"`{at.text}`"
+        if not direct:
+            what += f" leads to a publish {pub.describe(self.file.path)} and"
+        related = () if direct else (pub.related("the publish"),)
+        if st.writes is not None or (st.depth > 0 and st.scope_writes):
+            cause = st.opener or st.writes
+            assert cause is not None
+            self._report(
+                "CL102",
+                at,
+                f"{what} publishes inside an open transaction ({cause.describe(self.file.path)}), "
+                "before it commits: consumers may act on a change that rolls back; "
+                "write the message to an outbox in the same transaction",
+                (cause.related("the transaction is open here"), *related),
+            )
+        elif st.committed is not None:
+            self._report(
+                "CL101",
+                at,
+                f"{what} publishes after {st.committed.describe(self.file.path)} committed; "
+                "if the publish fails the change is never announced: "
+                "write the message to an outbox in the same transaction",
+                (st.committed.related("the transaction commits here"), *related),
+            )
+        elif self.clean_publish is None:
+            self.clean_publish = pub
+
+    def _report(self, code: str, op: Op, message: str, related: tuple[Related, ...]) -> None:
+        if not self.reporting:
+            return
+        context = self.function.qualname.replace("<module>", "")
+        self.a.report(Finding(code, self.file.path, op.span, message, related, context))
 
 
-def publishes_after_commit(body: Block, index: ProjectIndex) -> Iterator[PublishAfterCommit]:
-    walk = _Walk(index)
-    walk.block(body, None)
-    yield from walk.findings
+def _different(first: tuple[str, str], second: tuple[str, str]) -> bool:
+    """Two commits are of different stores: other packs, or other named receivers."""
+    if first[0] != second[0]:
+        return True
+    return bool(first[1] and second[1] and first[1] != second[1])
+
+
+_CACHE: weakref.WeakKeyDictionary[ProjectIndex, DualWrites] = weakref.WeakKeyDictionary()
+
+
+def analyse(index: ProjectIndex, settings: Settings) -> DualWrites:
+    """The dual-write analysis of a project, computed once for all CL1xx rules."""
+    found = _CACHE.get(index)
+    if found is None or found.settings is not settings:
+        found = DualWrites(index, settings).run()
+        _CACHE[index] = found
+    return found

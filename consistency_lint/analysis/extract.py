@@ -8,6 +8,7 @@ nodes only (`locate`).
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +25,8 @@ from consistency_lint.analysis.names import (
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.summary import (
     CALL,
+    DISPATCH,
+    DISPATCH_CALL,
     Block,
     Branch,
     ClassDef,
@@ -44,6 +47,7 @@ from consistency_lint.analysis.summary import (
 from consistency_lint.domain.diagnostic import Span
 
 _NO_SPAN = Span(0, 0, 0, 0)
+_BUILTINS = frozenset(dir(builtins))
 _PARTIAL = "functools.partial"
 _TYPE_CHECKING = ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING")
 
@@ -92,6 +96,7 @@ class _Frame:
         self.types: dict[str, str] = {}
         self.class_qual = class_qual
         self.class_attrs = class_attrs or {}
+        self.returned = ""  # type of the first returned or yielded value with a known type
 
 
 class Extractor:
@@ -115,12 +120,17 @@ class Extractor:
         self.functions: list[Function] = []
         self.classes: list[ClassDef] = []
         self.wanted: list[cst.CSTNode] = []
+        # Module-level tables of callables (`HANDLERS = {OrderPlaced: [notify]}`): a message
+        # bus calling `handler(event)` may call any of them.
+        self.tables: list[cst.BaseExpression] = []
+        self.dispatch: tuple[str, ...] = ()
 
     # ----- entry point ---------------------------------------------------
 
     def run(self) -> FileSummary:
         body = self.module.body
         self._prepass(body, type_checking=False)
+        self.dispatch = self._dispatch_table()
         module_frame = _Frame(self.names)
         module_block = self._block(body, module_frame, scope_prefix="", in_function=False)
         if _has_ops(module_block):
@@ -133,6 +143,7 @@ class Extractor:
             classes=tuple(self.classes),
             globals=tuple(sorted(self.global_types.items())),
             suppressions=Suppressions(),
+            extras=((DISPATCH, self.dispatch),) if self.dispatch else (),
         )
         spans = locate(self.module, self.wanted)
         filled: FileSummary = _fill(summary, spans)
@@ -171,6 +182,23 @@ class Extractor:
                 for handler in stmt.handlers:
                     self._prepass(handler.body.body, type_checking=type_checking)
 
+    def _dispatch_table(self) -> tuple[str, ...]:
+        found: list[str] = []
+        stack: list[cst.CSTNode] = list(self.tables)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Dict):
+                stack.extend(e.value for e in node.elements if isinstance(e, cst.DictElement))
+            elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+                stack.extend(e.value for e in node.elements)
+            elif isinstance(node, (cst.Name, cst.Attribute)):
+                text = dotted(node)
+                if text:
+                    resolved, known = self.names.resolve(text)
+                    if known and resolved.split(".")[0] not in self.packs.modules:
+                        found.append(resolved)
+        return tuple(sorted(set(found)))
+
     def _is_type_checking(self, test: cst.BaseExpression) -> bool:
         text = dotted(test)
         if text is None:
@@ -183,6 +211,8 @@ class Extractor:
         value = node.value
         if value is None:
             return
+        if isinstance(value, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
+            self.tables.append(value)
         kind = self._type_of(value, frame)
         if isinstance(node, cst.AnnAssign):
             kind = self._annotation_type(node.annotation.annotation, self.names) or kind
@@ -294,19 +324,23 @@ class Extractor:
         resolved, _ = frame.names.resolve(text)
         return resolved
 
-    def _call_result(self, callee_text: str, frame: _Frame) -> str:
+    def _call_result(self, callee_text: str, frame: _Frame, literals: tuple[str | None, ...] = ()) -> str:
         """Type produced by calling `callee_text` ("" if unknown)."""
         own = self._value_type(callee_text, frame)
         if own:
             return self.packs.call_returns(own)
         target = self._qualify(callee_text, frame)
-        produced = self.packs.returns_of(target)
+        produced = self.packs.returns_of(target, literals)
         if produced:
             return produced
-        if "." in target and target.rsplit(".", 1)[-1][:1].isupper() and "()" not in target:
+        if "." in target and "()" not in target:
             resolved, known = frame.names.resolve(callee_text)
-            if known:
-                return resolved  # an instance of a project class
+            if known and "." not in callee_text and resolved.split(".")[0] not in self.packs.modules:
+                if target.rsplit(".", 1)[-1][:1].isupper():
+                    return resolved  # an instance of a project class
+                # The result of a project function, typed by the project index later
+                # (`db = get_db()`, FastAPI `Depends(get_db)`).
+                return f"{resolved}()"
         return ""
 
     def _type_of(self, expr: cst.BaseExpression, frame: _Frame) -> str:
@@ -314,7 +348,7 @@ class Extractor:
             return self._type_of(expr.expression, frame)
         if isinstance(expr, cst.Call):
             text = dotted(expr.func)
-            return self._call_result(text, frame) if text else ""
+            return self._call_result(text, frame, _literals(expr)) if text else ""
         text = dotted(expr)
         return self._value_type(text, frame) if text else ""
 
@@ -438,6 +472,7 @@ class Extractor:
         if isinstance(small, cst.Return):
             if small.value is not None:
                 self._expr(small.value, frame, out)
+                frame.returned = frame.returned or self._type_of(small.value, frame)
             out.append(Exit("return", self._span(small)))
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
@@ -459,6 +494,9 @@ class Extractor:
             self._bind(small.target, kind, frame)
         elif isinstance(small, (cst.AugAssign, cst.Expr)):
             self._expr(small.value, frame, out)
+            value = small.value
+            if isinstance(value, cst.Yield) and isinstance(value.value, cst.BaseExpression):
+                frame.returned = frame.returned or self._type_of(value.value, frame)
         elif isinstance(small, (cst.Del, cst.Assert)):
             for name in _child_fields(type(small)):
                 value = getattr(small, name)
@@ -507,7 +545,9 @@ class Extractor:
             return None
         target = self._qualify(text, frame)
         receiver = text.rpartition(".")[0]
-        spec = self.packs.call(target)
+        spec = self.packs.call(target, _literals(call))
+        if spec is None and target in self.packs.types:
+            spec = self.packs.call(f"{target}.__call__")  # calling a task object enqueues it
         arg_classes = self._arg_classes(call, frame)
         if spec is not None and spec.role:
             return Op(
@@ -523,6 +563,9 @@ class Extractor:
                 nested=spec.nested if spec.role == "begin" else "",
             )
         if target == text and "." not in text and frame.names.lookup(text) is None:
+            if self.dispatch and text not in _BUILTINS:
+                # `handler(event)` in a module with a table of handlers: a message bus.
+                return Op(CALL, f"{self.module_name}.{DISPATCH_CALL}", self._span(call), text=f"{text}()")
             return None  # a builtin or an unknown local callable
         if target == text and not receiver.startswith("self"):
             head = text.split(".")[0]
@@ -551,7 +594,8 @@ class Extractor:
 
     def _on_commit(self, call: cst.Call, hook: Op, frame: _Frame, out: list[FlowNode]) -> None:
         positional = [a for a in call.args if a.keyword is None]
-        index = 0
+        spec = self.packs.call(hook.target, _literals(call))
+        index = spec.callback_arg if spec is not None else 0
         callback: cst.BaseExpression | None = None
         if len(positional) > index:
             callback = positional[index].value
@@ -607,6 +651,11 @@ class Extractor:
                 inner = dotted(param.default.args[0].value)
                 if inner:
                     default = self._qualify(inner, outer)
+                    if not annotation and inner.split(".")[0] != "None":
+                        # FastAPI `db=Depends(get_db)`: the value is what get_db provides.
+                        annotation_hint = self._call_result(inner, outer)
+                        if annotation_hint:
+                            frame.types[name] = annotation_hint
             if index == 0 and name in ("self", "cls") and outer.class_qual:
                 frame.types.pop(name, None)
             elif annotation:
@@ -614,6 +663,7 @@ class Extractor:
             params.append(Param(name, annotation, default))
         decorators = []
         opener: Op | None = None
+        hook: Op | None = None
         for deco in node.decorators:
             expr = deco.decorator
             func = expr.func if isinstance(expr, cst.Call) else expr
@@ -622,7 +672,10 @@ class Extractor:
                 continue
             target = self._qualify(text, outer)
             decorators.append(target)
-            spec = self.packs.call(target)
+            spec = self.packs.call(target, _literals(expr) if isinstance(expr, cst.Call) else ())
+            if spec is not None and spec.role == "on-commit" and hook is None:
+                # `@event.listens_for(Session, "after_commit")`: the body runs after a commit.
+                hook = Op("on-commit", target, self._span(deco), text=f"@{text}", pack=spec.pack)
             if spec is not None and spec.role == "begin" and opener is None:
                 opener = Op(
                     "begin",
@@ -633,12 +686,15 @@ class Extractor:
                     nested=spec.nested,
                     pack=spec.pack,
                 )
+        frame.returned = ""
         body = self._suite(node.body, frame, f"{qualname}.", True)
         if opener is not None:
             body = (Scope(opener, body),)
+        if hook is not None:
+            body = (Deferred(hook, body),)
         returns = (
             self._annotation_type(node.returns.annotation, outer.names) if node.returns is not None else ""
-        )
+        ) or frame.returned
         self.functions.append(
             Function(
                 qualname=qualname,
@@ -769,6 +825,21 @@ class Extractor:
                     if kind and text and text.startswith("self."):
                         attrs[text[5:]] = kind
         return attrs
+
+
+def _literals(call: cst.Call) -> tuple[str | None, ...]:
+    """The positional arguments' string literal values (None for anything else)."""
+    out: list[str | None] = []
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            break
+        value = arg.value
+        if isinstance(value, cst.SimpleString):
+            evaluated = value.evaluated_value
+            out.append(evaluated if isinstance(evaluated, str) else None)
+        else:
+            out.append(None)
+    return tuple(out)
 
 
 def _string_value(small: cst.CSTNode) -> str:

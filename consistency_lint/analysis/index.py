@@ -110,7 +110,16 @@ class ProjectIndex:
     def _resolve(self, target: str) -> Resolved:
         target = self._follow_reexport(target) if "()" not in target else target
         if target in self.functions:
+            produced = self._decorated_type(self.functions[target][1])
+            called = self.packs.call(f"{produced}.__call__") if produced else None
+            if called is not None:  # calling a task object (huey) enqueues it
+                return Resolved(target, spec=called)
             return Resolved(target, function=self.functions[target])
+        if target in self.classes:  # instantiating a project class runs its __init__
+            for owner in self.mro(target):
+                if f"{owner}.__init__" in self.functions:
+                    return Resolved(target, function=self.functions[f"{owner}.__init__"])
+            return Resolved(target)
         spec = self.packs.call(target)
         if spec is not None:
             return Resolved(target, spec=spec)
@@ -118,16 +127,20 @@ class ProjectIndex:
         for cut in range(len(parts) - 1, 0, -1):
             head = ".".join(parts[:cut])
             rest = ".".join(parts[cut:])
+            if head.endswith("()"):
+                # `shop.db.get_db().commit`: the result of a project function.
+                produced = self.returns_of_function(head[:-2])
+                if produced:
+                    return self._via(f"{produced}.{rest}", target)
+                continue
             head = self._follow_reexport(head)
             kind = self.global_types.get(head)
             if kind:
                 return self._via(f"{kind}.{rest}", target)
             if head in self.functions:
-                function = self.functions[head][1]
-                for deco in function.decorators:
-                    produced = self.packs.returns_of(self._canonical_callee(deco))
-                    if produced:
-                        return self._via(f"{produced}.{rest}", target)
+                produced = self._decorated_type(self.functions[head][1])
+                if produced:
+                    return self._via(f"{produced}.{rest}", target)
                 return Resolved(target)
             if head in self.classes:
                 for owner in self.mro(head):
@@ -139,6 +152,24 @@ class ProjectIndex:
                     return self._via(f"{base}.{rest}", target)
                 return Resolved(target)
         return Resolved(target)
+
+    def _decorated_type(self, function: Function) -> str:
+        """The pack type a decorator turns a function into (`@app.task` -> celery.Task)."""
+        for deco in function.decorators:
+            produced = self.packs.returns_of(self._canonical_callee(deco))
+            if produced:
+                return produced
+        return ""
+
+    def returns_of_function(self, qualname: str, depth: int = 0) -> str:
+        """The type a project function returns or yields (its annotation, or inferred)."""
+        found = self.functions.get(self._follow_reexport(qualname))
+        if found is None or depth > 5:
+            return ""
+        returns = found[1].returns
+        if returns.endswith("()"):
+            return self.returns_of_function(returns[:-2], depth + 1)
+        return returns
 
     def _canonical_callee(self, name: str) -> str:
         """A decorator or callee named through a project global: `shop.app.task` -> Celery.task."""
@@ -152,4 +183,9 @@ class ProjectIndex:
             return Resolved(original, spec=spec)
         if rewritten in self.functions:
             return Resolved(original, function=self.functions[rewritten])
+        owner, _, method = rewritten.rpartition(".")
+        if owner in self.classes:  # a project class (a unit of work returned by a factory)
+            for cls in self.mro(owner):
+                if f"{cls}.{method}" in self.functions:
+                    return Resolved(original, function=self.functions[f"{cls}.{method}"])
         return Resolved(original)

@@ -19,7 +19,7 @@ class PackIndex:
         self.types: dict[str, TypeSpec] = {}
         self._alias: dict[str, str] = {}
         self._receivers: list[tuple[re.Pattern[str], str]] = []
-        self._calls: dict[str, CallSpec] = {}
+        self._calls: dict[str, list[CallSpec]] = {}
         self._call_globs: list[tuple[re.Pattern[str], CallSpec]] = []
         for pack in self.packs:
             for spec in pack.types:
@@ -35,23 +35,39 @@ class PackIndex:
                     # but what it returns still matters for receivers.
                     if not call.returns:
                         continue
-                    call = CallSpec(target=call.target, returns=call.returns, pack=call.pack)
+                    call = CallSpec(
+                        target=call.target,
+                        returns=call.returns,
+                        pack=call.pack,
+                        literal_arg=call.literal_arg,
+                        returns_by_literal=call.returns_by_literal,
+                    )
                 if "*" in call.target:
                     regex = re.escape(call.target).replace(r"\*\*", ".+").replace(r"\*", r"[^.]*")
                     self._call_globs.append((re.compile(regex + "$"), call))
                 else:
-                    self._calls.setdefault(call.target, call)
+                    self._calls.setdefault(call.target, []).append(call)
 
     def canonical_type(self, name: str) -> str:
         """The pack's canonical name of a type or one of its aliases ("" if unknown)."""
         return self._alias.get(name, "")
 
-    def call(self, target: str) -> CallSpec | None:
-        spec = self._calls.get(target)
-        if spec is not None:
-            return spec
+    def call(self, target: str, literals: tuple[str | None, ...] = ()) -> CallSpec | None:
+        """The pack entry for a call; `literals` are its positional string literals (None
+        for other arguments), matched against entries with `if-literal`."""
+        specs = self._calls.get(target)
+        if specs is None:
+            # `flask_sqlalchemy.SQLAlchemy.session.commit`: a receiver named by a type alias.
+            head, _, method = target.rpartition(".")
+            canonical = self.canonical_type(head) if head else ""
+            if canonical and canonical != head:
+                specs = self._calls.get(f"{canonical}.{method}")
+        if specs is not None:
+            for spec in specs:
+                if _literal_ok(spec, literals):
+                    return spec
         for regex, glob_spec in self._call_globs:
-            if regex.match(target):
+            if regex.match(target) and _literal_ok(glob_spec, literals):
                 return glob_spec
         return None
 
@@ -65,11 +81,14 @@ class PackIndex:
                 return type_name
         return ""
 
-    def returns_of(self, callee: str) -> str:
+    def returns_of(self, callee: str, literals: tuple[str | None, ...] = ()) -> str:
         """The type produced by calling `callee` (a constructor, factory or type instance)."""
-        spec = self.call(callee)
-        if spec is not None and spec.returns:
-            return spec.returns
+        spec = self.call(callee, literals)
+        if spec is not None:
+            literal = literals[spec.literal_arg] if spec.literal_arg < len(literals) else None
+            produced = spec.returns_for(literal)
+            if produced:
+                return produced
         canonical = self.canonical_type(callee)
         return canonical
 
@@ -95,3 +114,10 @@ class PackIndex:
 
     def is_model_base(self, qualified: str) -> bool:
         return qualified in self.model_bases
+
+
+def _literal_ok(spec: CallSpec, literals: tuple[str | None, ...]) -> bool:
+    if not spec.if_literal:
+        return True
+    index = spec.literal_arg
+    return index < len(literals) and literals[index] in spec.if_literal

@@ -19,6 +19,10 @@ from consistency_lint.domain.diagnostic import Span
 # meaning is only known once the project index is linked (a project function, a
 # method of a project class, a task object imported from another module).
 CALL = "call"
+# `FileSummary.extras` key: the project callables listed in module-level tables of the
+# file (a message bus's handlers), and the target suffix of a call through such a table.
+DISPATCH = "dispatch"
+DISPATCH_CALL = "<dispatch>"
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,7 @@ _TOP = {
     "packs": "",
     "effect-kinds": "",
     "outbox-models": "",
+    "atomic-requests": "",
     "src": "",
     "tenancy": "",
     "layers": "",
@@ -187,6 +188,7 @@ def resolve(raw: dict[str, Any], label: str, root: Path, overrides: Overrides = 
         "packs": v.strings(raw, "packs", "", ()),
         "effect_kinds": effect_kinds,
         "outbox_models": v.strings(raw, "outbox-models", "", DEFAULT_OUTBOX_MODELS),
+        "atomic_requests": v.boolean(raw, "atomic-requests", "", False),
         "src": v.strings(raw, "src", "", ()),
     }
     if overrides.select is not None:

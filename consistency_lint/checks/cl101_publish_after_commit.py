@@ -52,9 +52,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consistency_lint.analysis.dualwrite import publishes_after_commit
+from consistency_lint.analysis.dualwrite import analyse
 from consistency_lint.checks.base import CheckContext, Rule
-from consistency_lint.domain.diagnostic import Diagnostic, Related
+from consistency_lint.domain.diagnostic import Diagnostic
 
 
 class PublishAfterCommit(Rule):
@@ -64,23 +64,9 @@ class PublishAfterCommit(Rule):
     OPTIONS = ("effect-kinds", "outbox-models", "packs")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        for summary in ctx.files():
-            for function in summary.functions:
-                for found in publishes_after_commit(function.body, ctx.index):
-                    commit = found.commit
-                    yield self.diagnostic(
-                        summary,
-                        found.publish.span,
-                        f"`{found.publish.text}` publishes after `{commit.text}` committed "
-                        f"(line {commit.span.line}); if the publish fails the change is never "
-                        "announced: write the message to an outbox in the same transaction",
-                        related=[
-                            Related(
-                                summary.path,
-                                commit.span.line,
-                                commit.span.column,
-                                "the transaction commits here",
-                            )
-                        ],
-                        context=function.qualname,
-                    )
+        analysis = analyse(ctx.index, ctx.settings)
+        for found in analysis.findings(self.CODE):
+            summary = ctx.index.by_path[found.path]
+            yield self.diagnostic(
+                summary, found.span, found.message, related=found.related, context=found.context
+            )

@@ -41,8 +41,11 @@ def pay(order):
 
 from __future__ import annotations
 
-from consistency_lint.checks.base import Rule
-from consistency_lint.domain.diagnostic import Severity
+from collections.abc import Iterator
+
+from consistency_lint.analysis.dualwrite import analyse
+from consistency_lint.checks.base import CheckContext, Rule
+from consistency_lint.domain.diagnostic import Diagnostic, Severity
 
 
 class PublishInsideTransaction(Rule):
@@ -51,4 +54,11 @@ class PublishInsideTransaction(Rule):
     SEVERITY = Severity.ERROR
     DEFAULT_ON = True
     SUMMARY = "Publish inside an open transaction, before its commit"
-    IMPLEMENTED = False
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        analysis = analyse(ctx.index, ctx.settings)
+        for found in analysis.findings(self.CODE):
+            summary = ctx.index.by_path[found.path]
+            yield self.diagnostic(
+                summary, found.span, found.message, related=found.related, context=found.context
+            )

@@ -30,8 +30,11 @@ Off by default: enable with `extend-select = ["CL104"]`.
 
 from __future__ import annotations
 
-from consistency_lint.checks.base import Rule
-from consistency_lint.domain.diagnostic import Severity
+from collections.abc import Iterator
+
+from consistency_lint.analysis.dualwrite import analyse
+from consistency_lint.checks.base import CheckContext, Rule
+from consistency_lint.domain.diagnostic import Diagnostic, Severity
 
 
 class MultipleCommitsInFlow(Rule):
@@ -40,4 +43,11 @@ class MultipleCommitsInFlow(Rule):
     SEVERITY = Severity.ERROR
     DEFAULT_ON = False
     SUMMARY = "One flow commits two transactional stores"
-    IMPLEMENTED = False
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        analysis = analyse(ctx.index, ctx.settings)
+        for found in analysis.findings(self.CODE):
+            summary = ctx.index.by_path[found.path]
+            yield self.diagnostic(
+                summary, found.span, found.message, related=found.related, context=found.context
+            )

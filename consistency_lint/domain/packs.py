@@ -58,6 +58,18 @@ class CallSpec:
     autocommit: bool = False
     callback_arg: int = 0
     pack: str = ""
+    # Literal-argument matching (`boto3.client("sns")`, `event.listen(S, "after_commit", f)`):
+    # the positional argument `literal_arg` holds a string literal; `if_literal` restricts
+    # the entry to those values, `returns_by_literal` picks the returned type by value.
+    literal_arg: int = 0
+    if_literal: tuple[str, ...] = ()
+    returns_by_literal: tuple[tuple[str, str], ...] = ()
+
+    def returns_for(self, literal: str | None) -> str:
+        for value, kind in self.returns_by_literal:
+            if value == literal:
+                return kind
+        return self.returns
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,9 @@ _CALL_KEYS = {
     "nested",
     "autocommit",
     "callback-arg",
+    "literal-arg",
+    "if-literal",
+    "returns-by-literal",
 }
 
 
@@ -192,8 +207,15 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
         r.keys(where, spec, _CALL_KEYS)
         role = r.string(f"{where}.role", spec["role"], choices=ROLES) if "role" in spec else ""
         returns = r.string(f"{where}.returns", spec["returns"]) if "returns" in spec else ""
-        if not role and not returns:
-            raise r.fail(where, "needs a 'role' or a 'returns'")
+        by_literal = spec.get("returns-by-literal", {})
+        if not isinstance(by_literal, dict):
+            raise r.fail(f"{where}.returns-by-literal", "expected a table of literal = type")
+        returns_by_literal = tuple(
+            (str(key), r.string(f"{where}.returns-by-literal.{key}", value))
+            for key, value in by_literal.items()
+        )
+        if not role and not returns and not returns_by_literal:
+            raise r.fail(where, "needs a 'role', a 'returns' or a 'returns-by-literal'")
         effect_kind = ""
         if role == "publish":
             if "effect-kind" not in spec:
@@ -212,6 +234,9 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 autocommit=r.boolean(f"{where}.autocommit", spec.get("autocommit", False)),
                 callback_arg=r.integer(f"{where}.callback-arg", spec.get("callback-arg", 0)),
                 pack=pack,
+                literal_arg=r.integer(f"{where}.literal-arg", spec.get("literal-arg", 0)),
+                if_literal=r.strings(f"{where}.if-literal", spec.get("if-literal", [])),
+                returns_by_literal=returns_by_literal,
             )
         )
     return tuple(out)

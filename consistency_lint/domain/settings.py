@@ -44,6 +44,8 @@ class Settings:
     packs: tuple[str, ...] = ()
     effect_kinds: tuple[str, ...] = DEFAULT_EFFECT_KINDS
     outbox_models: tuple[str, ...] = DEFAULT_OUTBOX_MODELS
+    # Django ATOMIC_REQUESTS: every view (a function taking `request`) runs in a transaction.
+    atomic_requests: bool = False
     src: tuple[str, ...] = ()
     tenancy: TenancySettings = field(default_factory=TenancySettings)
     layers: LayerSettings = field(default_factory=LayerSettings)
@@ -58,6 +60,7 @@ class Settings:
                 sorted(self.enabled),
                 self.effect_kinds,
                 self.outbox_models,
+                self.atomic_requests,
                 self.tenancy,
                 self.layers,
                 self.src,
