@@ -317,6 +317,10 @@ class Extractor:
             guessed = self.packs.receiver_type(receiver)
             if guessed:
                 return f"{guessed}.{method}"
+            head, _, rest = receiver.partition(".")
+            head_kind = self._value_type(head, frame) if rest and head != "self" else ""
+            if head_kind and head_kind not in self.packs.types:
+                return f"{head_kind}.{rest}.{method}"  # `uow.orders.add` on a project class
             return text
         kind = self._value_type(text, frame)
         if kind:
@@ -769,6 +773,7 @@ class Extractor:
                 decorators=tuple(decorators),
                 fields=tuple(fields),
                 table_name=table,
+                attributes=tuple(sorted(attrs.items())),
             )
         )
         frame = _Frame(outer.names, class_qual, attrs)

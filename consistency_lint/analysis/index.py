@@ -147,6 +147,16 @@ class ProjectIndex:
                     method = f"{owner}.{rest}"
                     if method in self.functions:
                         return Resolved(target, function=self.functions[method])
+                attribute, _, tail = rest.partition(".")
+                if tail:  # `UnitOfWork.orders.add`: through a typed attribute
+                    for owner in self.mro(head):
+                        kind = (
+                            dict(self.classes[owner][1].attributes).get(attribute)
+                            if owner in self.classes
+                            else None
+                        )
+                        if kind:
+                            return self.resolve(f"{kind}.{tail}")
                 base = self.framework_base(head)
                 if base:
                     return self._via(f"{base}.{rest}", target)

@@ -132,6 +132,8 @@ class ClassDef:
     decorators: tuple[str, ...] = ()
     fields: tuple[FieldDef, ...] = ()
     table_name: str = ""
+    # `self.x` attributes with a known type, set in `__init__` (a unit of work's repositories).
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
