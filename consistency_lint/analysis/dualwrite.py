@@ -381,7 +381,9 @@ class _Walker:
             if not outermost:
                 return replace(s, depth=st.depth)
             after = replace(s, depth=0, opener=None, scope_writes=False)
-            if node.opener.commits and (s.writes is not None or s.scope_writes):
+            if not node.opener.commits:  # a savepoint block: its writes stay pending
+                return replace(after, writes=s.writes or st.writes, outbox=s.outbox or st.outbox)
+            if s.writes is not None:
                 after = self.commit(node.opener, after, opener, store_receiver=node.opener.receiver)
             return replace(after, writes=st.writes, outbox=st.outbox)
 

@@ -552,6 +552,7 @@ class Extractor:
         spec = self.packs.call(target, _literals(call))
         if spec is None and target in self.packs.types:
             spec = self.packs.call(f"{target}.__call__")  # calling a task object enqueues it
+            target = f"{target}.__call__" if spec is not None else target
         arg_classes = self._arg_classes(call, frame)
         if spec is not None and spec.role:
             return Op(
