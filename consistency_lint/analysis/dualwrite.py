@@ -506,8 +506,7 @@ class _Walker:
             what += f" leads to a publish {pub.describe(self.file.path)} and"
         related = () if direct else (pub.related("the publish"),)
         if st.writes is not None or (st.depth > 0 and st.scope_writes):
-            cause = st.opener or st.writes
-            assert cause is not None
+            cause = st.opener or st.writes or pub
             self._report(
                 "CL102",
                 at,

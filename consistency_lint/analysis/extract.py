@@ -27,6 +27,7 @@ from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH,
     DISPATCH_CALL,
+    SUPER,
     Block,
     Branch,
     ClassDef,
@@ -311,6 +312,8 @@ class Extractor:
                 return f"{kind}.{method}"
             if receiver == "self" and frame.class_qual:
                 return f"{frame.class_qual}.{method}"
+            if receiver == "super()" and frame.class_qual:
+                return f"{frame.class_qual}.{SUPER}.{method}"
             resolved, known = frame.names.resolve(receiver)
             if known:
                 return f"{resolved}.{method}"
@@ -667,6 +670,7 @@ class Extractor:
                 frame.types[name] = annotation
             params.append(Param(name, annotation, default))
         decorators = []
+        keywords: list[tuple[str, str]] = []
         opener: Op | None = None
         hook: Op | None = None
         for deco in node.decorators:
@@ -677,6 +681,11 @@ class Extractor:
                 continue
             target = self._qualify(text, outer)
             decorators.append(target)
+            if isinstance(expr, cst.Call):
+                for arg in expr.args:
+                    named = dotted(arg.value) if arg.keyword is not None else None
+                    if arg.keyword is not None and named:
+                        keywords.append((arg.keyword.value, outer.names.resolve(named)[0]))
             spec = self.packs.call(target, _literals(expr) if isinstance(expr, cst.Call) else ())
             if spec is not None and spec.role == "on-commit" and hook is None:
                 # `@event.listens_for(Session, "after_commit")`: the body runs after a commit.
@@ -710,6 +719,7 @@ class Extractor:
                 body=body,
                 is_async=node.asynchronous is not None,
                 class_name=outer.class_qual,
+                decorator_keywords=tuple(keywords),
             )
         )
 

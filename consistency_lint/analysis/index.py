@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from consistency_lint.analysis.packindex import PackIndex
-from consistency_lint.analysis.summary import ClassDef, FileSummary, Function
+from consistency_lint.analysis.summary import SUPER, ClassDef, FileSummary, Function
 from consistency_lint.domain.packs import CallSpec
 
 
@@ -73,6 +73,10 @@ class ProjectIndex:
         for base in self.mro(qualname):
             if self.packs.is_model_base(base) or self.packs.canonical_type(base):
                 result = self.packs.canonical_type(base) or base
+                break
+            through_global = self.packs.canonical_type(self._canonical_callee(base))
+            if through_global:  # `class MyTask(app.Task)` with `app = Celery()`
+                result = through_global
                 break
             owner = self.global_types.get(base)  # Base = declarative_base()
             if owner:
@@ -138,10 +142,22 @@ class ProjectIndex:
             if kind:
                 return self._via(f"{kind}.{rest}", target)
             if head in self.functions:
-                produced = self._decorated_type(self.functions[head][1])
+                function = self.functions[head][1]
+                for cls in self._decorated_classes(function):
+                    for owner in self.mro(cls):  # `@app.task(base=TransactionAwareTask)`
+                        if f"{owner}.{rest}" in self.functions:
+                            return Resolved(target, function=self.functions[f"{owner}.{rest}"])
+                produced = self._decorated_type(function)
                 if produced:
                     return self._via(f"{produced}.{rest}", target)
                 return Resolved(target)
+            if head in self.classes and rest.startswith(f"{SUPER}."):
+                method = rest[len(SUPER) + 1 :]
+                for owner in list(self.mro(head))[1:]:
+                    if f"{owner}.{method}" in self.functions:
+                        return Resolved(target, function=self.functions[f"{owner}.{method}"])
+                base = self.framework_base(head)
+                return self._via(f"{base}.{method}", target) if base else Resolved(target)
             if head in self.classes:
                 for owner in self.mro(head):
                     method = f"{owner}.{rest}"
@@ -170,6 +186,14 @@ class ProjectIndex:
             if produced:
                 return produced
         return ""
+
+    def _decorated_classes(self, function: Function) -> list[str]:
+        out = []
+        for deco in function.decorators:
+            spec = self.packs.call(self._canonical_callee(deco))
+            if spec is not None and spec.class_keyword:
+                out += [value for key, value in function.decorator_keywords if key == spec.class_keyword]
+        return out
 
     def returns_of_function(self, qualname: str, depth: int = 0) -> str:
         """The type a project function returns or yields (its annotation, or inferred)."""

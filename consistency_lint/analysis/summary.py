@@ -23,6 +23,8 @@ CALL = "call"
 # file (a message bus's handlers), and the target suffix of a call through such a table.
 DISPATCH = "dispatch"
 DISPATCH_CALL = "<dispatch>"
+# `super().m()` in a method of `pkg.C` is recorded as `pkg.C.<super>.m`.
+SUPER = "<super>"
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ class Function:
     body: Block = ()
     is_async: bool = False
     class_name: str = ""
+    # Keyword arguments of decorator calls naming something: `@app.task(base=MyTask)`.
+    decorator_keywords: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,9 @@ class CallSpec:
     literal_arg: int = 0
     if_literal: tuple[str, ...] = ()
     returns_by_literal: tuple[tuple[str, str], ...] = ()
+    # A decorator keyword naming the class of the object it returns (`@app.task(base=MyTask)`):
+    # that class's methods, when the project defines them, replace the pack's.
+    class_keyword: str = ""
 
     def returns_for(self, literal: str | None) -> str:
         for value, kind in self.returns_by_literal:
@@ -107,6 +110,7 @@ _CALL_KEYS = {
     "literal-arg",
     "if-literal",
     "returns-by-literal",
+    "class-keyword",
 }
 
 
@@ -237,6 +241,11 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 literal_arg=r.integer(f"{where}.literal-arg", spec.get("literal-arg", 0)),
                 if_literal=r.strings(f"{where}.if-literal", spec.get("if-literal", [])),
                 returns_by_literal=returns_by_literal,
+                class_keyword=(
+                    r.string(f"{where}.class-keyword", spec["class-keyword"])
+                    if "class-keyword" in spec
+                    else ""
+                ),
             )
         )
     return tuple(out)
