@@ -136,6 +136,8 @@ class DualWrites:
         self.summaries: dict[tuple[str, bool], Summary] = {}
         self.depth = 0
         self.found: set[Finding] = set()
+        # Project function -> for each call site, the open transaction (None: outside one).
+        self.contexts: dict[str, list[Hit | None]] = {}
         self._functions: dict[str, tuple[FileSummary, Function]] = index.functions
 
     # ----- driver -----------------------------------------------------------
@@ -152,17 +154,29 @@ class DualWrites:
                     changed = True
             if not changed:
                 break
+        # Calling contexts: a function every known caller calls inside an open transaction
+        # runs inside one (its autocommit writes do not commit, its publishes are CL102).
+        for summary in self.index.files.values():
+            for function in summary.functions:
+                _Walker(self, summary, function, report=False, record=True).run(State())
         for summary in self.index.files.values():
             for function in summary.functions:
                 walker = _Walker(self, summary, function, report=True)
-                walker.run(self._entry(function, walker))
+                walker.run(self._entry(summary, function, walker))
         return self
 
     def findings(self, code: str) -> Iterator[Finding]:
         return (f for f in self.found if f.code == code)
 
-    def _entry(self, function: Function, walker: _Walker) -> State:
-        """Django ATOMIC_REQUESTS: a view (a function taking `request`) runs in a transaction."""
+    def _entry(self, file: FileSummary, function: Function, walker: _Walker) -> State:
+        """The state a function starts in: inside a transaction when every caller opened one,
+        or for a view under Django ATOMIC_REQUESTS (a function taking `request`)."""
+        prefix = f"{file.module}." if file.module else ""
+        callers = self.contexts.get(prefix + function.qualname)
+        if callers and all(hit is not None for hit in callers):
+            first = next(hit for hit in callers if hit is not None)
+            # Only writes on the path count here: the caller reports a publish reached before any.
+            return State(depth=1, opener=first)
         if self.settings.atomic_requests and any(p.name == "request" for p in function.params[:2]):
             opener = Op("begin", "ATOMIC_REQUESTS", function.span, text="ATOMIC_REQUESTS", commits=True)
             return State(
@@ -276,8 +290,17 @@ class DualWrites:
 class _Walker:
     """Runs one function's flow tree from an entry state."""
 
-    def __init__(self, analysis: DualWrites, file: FileSummary, function: Function, *, report: bool) -> None:
+    def __init__(
+        self,
+        analysis: DualWrites,
+        file: FileSummary,
+        function: Function,
+        *,
+        report: bool,
+        record: bool = False,
+    ) -> None:
         self.a = analysis
+        self.recording = record
         self.file = file
         self.function = function
         self.reporting = report
@@ -451,6 +474,10 @@ class _Walker:
             self.publish(op, st, here)
             return st
         if quals:
+            if self.recording:
+                opener = (st.opener or here) if st.depth > 0 else None
+                for qual in quals:
+                    self.a.contexts.setdefault(qual, []).append(opener)
             s = self.a.called(quals, st.depth > 0)
             if s.publish is not None:
                 self.publish(op, st, s.publish.via(op))

@@ -289,6 +289,11 @@ class Extractor:
         if text is None:
             return ""
         target = self._qualify(text, _Frame(names))
+        spec = self.packs.call(target)
+        keyword = spec.class_keyword if spec is not None else ""
+        args = deco.args if isinstance(deco, cst.Call) else ()
+        if keyword and any(a.keyword is not None and a.keyword.value == keyword for a in args):
+            return ""  # a project class decides: the project index resolves its methods
         return self.packs.returns_of(target)
 
     def _value_type(self, text: str, frame: _Frame) -> str:
