@@ -46,7 +46,7 @@ from consistency_lint.domain.settings import Settings
 
 MAX_PASSES = 8
 MAX_CHAIN = 6
-MAX_DEPTH = 150
+MAX_DEPTH = 60  # nested summary computations; deeper ones are completed by the passes
 
 WRITE_ROLES = ("write", "bulk-write")
 
@@ -95,6 +95,7 @@ class State:
     scope_writes: bool = False  # the open scope writes somewhere in its body
     writes: Hit | None = None  # first write not committed yet
     outbox: bool = False  # the open transaction wrote an outbox row
+    uncommitted: bool = True  # some path reaches here without any commit
 
 
 def _join(states: Iterable[State | None]) -> State | None:
@@ -111,6 +112,7 @@ def _join(states: Iterable[State | None]) -> State | None:
         scope_writes=any(s.scope_writes for s in live),
         writes=next((s.writes for s in live if s.writes is not None), None),
         outbox=any(s.outbox for s in live),
+        uncommitted=any(s.uncommitted for s in live),
     )
 
 
@@ -147,7 +149,8 @@ class DualWrites:
             self.summary(qual, False)
         for _ in range(MAX_PASSES):
             changed = False
-            for key in list(self.summaries):
+            # Callees were first met after their callers: recompute them first.
+            for key in reversed(list(self.summaries)):
                 new = self._compute(*key)
                 if new != self.summaries[key]:
                     self.summaries[key] = new
@@ -522,6 +525,7 @@ class _Walker:
             store=st.store or store,
             writes=None,
             outbox=False,
+            uncommitted=False,
         )
 
     def publish(self, at: Op, st: State, pub: Hit) -> None:
@@ -551,7 +555,9 @@ class _Walker:
                 "write the message to an outbox in the same transaction",
                 (st.committed.related("the transaction commits here"), *related),
             )
-        elif self.clean_publish is None:
+        in_tx = st.writes is not None or (st.depth > 0 and st.scope_writes)
+        if self.clean_publish is None and st.uncommitted and not in_tx:
+            # Some path reaches it with nothing committed or written here: the caller decides.
             self.clean_publish = pub
 
     def _report(self, code: str, op: Op, message: str, related: tuple[Related, ...]) -> None:

@@ -1,0 +1,52 @@
+"""The interprocedural analysis terminates on recursion and long call chains."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from consistency_lint.analysis.engine import analyse_file, analyse_project
+from consistency_lint.analysis.packindex import PackIndex
+from consistency_lint.app.config import resolve
+from consistency_lint.app.packs import builtin_packs
+
+HEADER = """
+from kafka import KafkaProducer
+from sqlalchemy.orm import Session
+
+producer = KafkaProducer()
+"""
+
+
+def _lint(source: str) -> list[tuple[int, str]]:
+    settings = resolve({}, "(test)", Path("."))
+    packs = PackIndex(builtin_packs(), settings.effect_kinds)
+    result = analyse_file(source.encode(), "m.py", module="m", is_package=False, packs=packs)
+    return [(d.line, d.code) for d in analyse_project([result], settings, packs)]
+
+
+def test_long_chain_and_cycle_terminate() -> None:
+    n = 400
+    lines = [HEADER]
+    lines.append(f"def f0(session: Session):\n    session.commit()\n    f{n - 1}(session)\n")
+    for i in range(1, n):
+        lines.append(f"def f{i}(session: Session):\n    f{i - 1}(session)\n")
+    lines.append(f"def top(session: Session):\n    f{n - 1}(session)\n    producer.send('t', b'x')\n")
+    source = "\n".join(lines)
+    publish_line = source.splitlines().index("    producer.send('t', b'x')") + 1
+    assert _lint(source) == [(publish_line, "CL101")]
+
+
+def test_mutual_recursion_with_publish() -> None:
+    source = HEADER + (
+        "def a(session: Session, n):\n"
+        "    if n:\n"
+        "        b(session, n - 1)\n"
+        "    producer.send('t', b'x')\n"
+        "\n"
+        "def b(session: Session, n):\n"
+        "    session.commit()\n"
+        "    a(session, n)\n"
+    )
+    found = _lint(source)
+    assert (9, "CL101") in found  # a: after b() committed
+    assert (13, "CL101") in found  # b: calls a(), which publishes, after its commit
