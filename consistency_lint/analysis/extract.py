@@ -345,14 +345,20 @@ class Extractor:
         produced = self.packs.returns_of(target, literals)
         if produced:
             return produced
-        if "." in target and "()" not in target:
+        if "." in target:
             resolved, known = frame.names.resolve(callee_text)
-            if known and "." not in callee_text and resolved.split(".")[0] not in self.packs.modules:
-                if target.rsplit(".", 1)[-1][:1].isupper():
-                    return resolved  # an instance of a project class
-                # The result of a project function, typed by the project index later
-                # (`db = get_db()`, FastAPI `Depends(get_db)`).
-                return f"{resolved}()"
+            if known and "()" not in target and target.rsplit(".", 1)[-1][:1].isupper():
+                return resolved  # an instance of a project class
+            head = callee_text.split(".")[0]
+            if (
+                known
+                and target.split(".")[0] not in self.packs.modules
+                and ("." not in callee_text or head[:1].isupper())
+            ):
+                # The result of a project function or of a call through a project class,
+                # typed by the project index later (`db = get_db()`, FastAPI `Depends(get_db)`,
+                # `order = Order.objects.get(...)`).
+                return f"{target}()"
         return ""
 
     def _type_of(self, expr: cst.BaseExpression, frame: _Frame) -> str:
@@ -360,7 +366,14 @@ class Extractor:
             return self._type_of(expr.expression, frame)
         if isinstance(expr, cst.Call):
             text = dotted(expr.func)
-            return self._call_result(text, frame, _literals(expr)) if text else ""
+            if not text:
+                return ""
+            spec = self.packs.call(self._qualify(text, frame))
+            positional = [a.value for a in expr.args if a.keyword is None]
+            if spec is not None and 0 <= spec.returns_class_arg < len(positional):
+                named = dotted(positional[spec.returns_class_arg])  # get_object_or_404(Order, ...)
+                return frame.names.resolve(named)[0] if named else ""
+            return self._call_result(text, frame, _literals(expr))
         text = dotted(expr)
         return self._value_type(text, frame) if text else ""
 

@@ -136,6 +136,9 @@ class ProjectIndex:
                 produced = self.returns_of_function(head[:-2])
                 if produced:
                     return self._via(f"{produced}.{rest}", target)
+                model = self._returned_model(head[:-2])
+                if model:
+                    return self.resolve(f"{model}.{rest}")
                 continue
             head = self._follow_reexport(head)
             kind = self.global_types.get(head)
@@ -185,6 +188,18 @@ class ProjectIndex:
             produced = self.packs.returns_of(self._canonical_callee(deco))
             if produced:
                 return produced
+        return ""
+
+    def _returned_model(self, callee: str) -> str:
+        """`shop.Order.objects.get` -> `shop.Order` when the pack says it returns the model."""
+        spec = self.resolve(callee).spec
+        if spec is None or not spec.returns_model:
+            return ""
+        parts = callee.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            head = self._follow_reexport(".".join(parts[:cut]))
+            if head in self.classes:
+                return head
         return ""
 
     def _decorated_classes(self, function: Function) -> list[str]:

@@ -67,6 +67,10 @@ class CallSpec:
     # A decorator keyword naming the class of the object it returns (`@app.task(base=MyTask)`):
     # that class's methods, when the project defines them, replace the pack's.
     class_keyword: str = ""
+    # Returns an instance of the model class it is reached through (`Order.objects.get()`),
+    # or of the class named by a positional argument (`get_object_or_404(Order, pk=1)`).
+    returns_model: bool = False
+    returns_class_arg: int = -1
 
     def returns_for(self, literal: str | None) -> str:
         for value, kind in self.returns_by_literal:
@@ -111,6 +115,8 @@ _CALL_KEYS = {
     "if-literal",
     "returns-by-literal",
     "class-keyword",
+    "returns-model",
+    "returns-class-arg",
 }
 
 
@@ -218,7 +224,13 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             (str(key), r.string(f"{where}.returns-by-literal.{key}", value))
             for key, value in by_literal.items()
         )
-        if not role and not returns and not returns_by_literal:
+        returns_model = r.boolean(f"{where}.returns-model", spec.get("returns-model", False))
+        class_arg = (
+            r.integer(f"{where}.returns-class-arg", spec["returns-class-arg"])
+            if "returns-class-arg" in spec
+            else -1
+        )
+        if not role and not returns and not returns_by_literal and not returns_model and class_arg < 0:
             raise r.fail(where, "needs a 'role', a 'returns' or a 'returns-by-literal'")
         effect_kind = ""
         if role == "publish":
@@ -241,6 +253,8 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 literal_arg=r.integer(f"{where}.literal-arg", spec.get("literal-arg", 0)),
                 if_literal=r.strings(f"{where}.if-literal", spec.get("if-literal", [])),
                 returns_by_literal=returns_by_literal,
+                returns_model=returns_model,
+                returns_class_arg=class_arg,
                 class_keyword=(
                     r.string(f"{where}.class-keyword", spec["class-keyword"])
                     if "class-keyword" in spec
