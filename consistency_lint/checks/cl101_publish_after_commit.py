@@ -42,6 +42,7 @@ def place_order(session: Session, order):
 ## Options
 - `effect-kinds`: which publishes count (`broker`, `task`, `http`, `email`).
 - `outbox-models`: class or table name patterns whose rows are an outbox.
+- `atomic-requests`: Django's `ATOMIC_REQUESTS` (views run inside a transaction).
 - `packs`: your own message bus or unit of work.
 
 ## References
@@ -61,7 +62,7 @@ class PublishAfterCommit(Rule):
     CODE = "CL101"
     NAME = "publish-after-commit"
     SUMMARY = "Publish after a transaction committed, outside an outbox"
-    OPTIONS = ("effect-kinds", "outbox-models", "packs")
+    OPTIONS = ("effect-kinds", "outbox-models", "atomic-requests", "packs")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         analysis = analyse(ctx.index, ctx.settings)

@@ -37,6 +37,8 @@ def pay(order):
 
 ## Options
 - `effect-kinds`, `outbox-models`, `packs` (see CL101).
+- `atomic-requests`: Django's `ATOMIC_REQUESTS`; views (functions taking `request`)
+  run inside a transaction.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class PublishInsideTransaction(Rule):
     SEVERITY = Severity.ERROR
     DEFAULT_ON = True
     SUMMARY = "Publish inside an open transaction, before its commit"
+    OPTIONS = ("effect-kinds", "outbox-models", "atomic-requests", "packs")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         analysis = analyse(ctx.index, ctx.settings)

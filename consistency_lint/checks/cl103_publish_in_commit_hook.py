@@ -54,6 +54,7 @@ class PublishInCommitHook(Rule):
     SEVERITY = Severity.WARNING
     DEFAULT_ON = True
     SUMMARY = "Publish registered as an after-commit hook"
+    OPTIONS = ("effect-kinds", "packs")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         analysis = analyse(ctx.index, ctx.settings)

@@ -43,6 +43,7 @@ class MultipleCommitsInFlow(Rule):
     SEVERITY = Severity.ERROR
     DEFAULT_ON = False
     SUMMARY = "One flow commits two transactional stores"
+    OPTIONS = ("packs",)
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         analysis = analyse(ctx.index, ctx.settings)
