@@ -156,3 +156,15 @@ def test_persistence_modules_match_submodules_only() -> None:
     assert not packs.is_persistence_module("django.utils")
     assert not packs.is_persistence_module("sqlalchemy_utils")
     assert not packs.is_persistence_module("motorcycles")
+
+
+def test_source_roots_src_layout_and_src_package(tmp_path) -> None:
+    from consistency_lint.app.config import resolve
+    from consistency_lint.app.runner import source_roots
+
+    settings = resolve({}, "(defaults)", tmp_path)
+    assert source_roots(tmp_path, settings) == ("",)
+    (tmp_path / "src").mkdir()
+    assert source_roots(tmp_path, settings) == ("src", "")
+    (tmp_path / "src" / "__init__.py").write_text("")
+    assert source_roots(tmp_path, settings) == ("",)  # `src` is itself a package: `import src.app`
