@@ -7,8 +7,10 @@ A class is an ORM entity when one of its project bases (or itself) derives
 from a pack `model-bases` entry: directly (`models.Model`), through a project
 global of a pack type (`db.Model` with `db = SQLAlchemy()`,
 `Base = declarative_base()`), or through a project class that is itself
-mapped. A base listed in a pack's `model-keywords` (SQLModel's `table`) maps
-its subclasses only when some class of the chain passes that keyword as True.
+mapped, or when a pack `model-decorators` entry decorates it or one of its
+project bases (`@mapper_registry.mapped`). A base listed in a pack's
+`model-keywords` (SQLModel's `table`) maps its subclasses only when some class
+of the chain passes that keyword as True.
 """
 
 from __future__ import annotations
@@ -66,6 +68,8 @@ class OrmEntities:
                     base = f"{kind}.{attr}"
                     break
         if not base:
+            base = self._mapping_decorator(chain)
+        if not base:
             return ""
         keyword = packs.model_keyword(base)
         if keyword:
@@ -75,3 +79,21 @@ class OrmEntities:
             if not declared:
                 return ""
         return base
+
+    def _mapping_decorator(self, chain: list[str]) -> str:
+        """`@mapper_registry.mapped` / `@as_declarative()` on the class or a project base."""
+        index = self.index
+        wanted = index.packs.model_decorators
+        if not wanted:
+            return ""
+        for cls in chain:
+            found = index.classes.get(cls)
+            if found is None:
+                continue
+            for decorator in found[1].decorators:
+                head, _, attr = decorator.rpartition(".")
+                kind = index.global_types.get(self.canonical(head)) if head else None
+                for name in (decorator, f"{kind}.{attr}" if kind else ""):
+                    if name in wanted:
+                        return name
+        return ""

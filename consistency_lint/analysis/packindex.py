@@ -100,6 +100,10 @@ class PackIndex:
     def _model_keywords(self) -> dict[str, str]:
         return {base: keyword for pack in self.packs for base, keyword in pack.model_keywords}
 
+    @cached_property
+    def model_decorators(self) -> frozenset[str]:
+        return frozenset(d for pack in self.packs for d in pack.model_decorators)
+
     def model_keyword(self, base: str) -> str:
         """The class keyword (`table`) that must be True for a subclass of `base` to be mapped."""
         return self._model_keywords.get(base, "")

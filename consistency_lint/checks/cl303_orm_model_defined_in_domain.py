@@ -1,7 +1,8 @@
 """## What it does
 Flags an ORM-mapped class defined inside the domain layer: a subclass of a
 declarative base (`DeclarativeBase`, `declarative_base()`, Flask-SQLAlchemy's
-`db.Model`), a Django model, an SQLModel class with `table=True`, a peewee,
+`db.Model`), a class mapped by a decorator (`@mapper_registry.mapped`,
+`@as_declarative()`), a Django model, an SQLModel class with `table=True`, a peewee,
 pony, tortoise, mongoengine, beanie or odmantic model (every pack's
 `model-bases`), directly or through a project base class that is itself
 mapped, wherever that base is defined. An SQLModel class without `table=True`

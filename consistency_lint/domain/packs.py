@@ -71,6 +71,8 @@ class Pack:
     # Model bases whose subclasses are mapped only when the class statement passes a
     # keyword set to True: (base, keyword), e.g. ("sqlmodel.SQLModel", "table").
     model_keywords: tuple[tuple[str, str], ...] = ()
+    # Class decorators that map the decorated class (`registry.mapped`, `as_declarative`).
+    model_decorators: tuple[str, ...] = ()
     types: tuple[TypeSpec, ...] = ()
     calls: tuple[CallSpec, ...] = ()
 
@@ -83,6 +85,7 @@ _TOP_KEYS = {
     "persistence-modules",
     "model-bases",
     "model-keywords",
+    "model-decorators",
     "types",
     "calls",
 }
@@ -157,6 +160,7 @@ def parse_pack(data: Mapping[str, Any], source: str) -> Pack:
         persistence_modules=r.strings("persistence-modules", data.get("persistence-modules", [])),
         model_bases=r.strings("model-bases", data.get("model-bases", [])),
         model_keywords=_parse_model_keywords(r, data.get("model-keywords", {})),
+        model_decorators=r.strings("model-decorators", data.get("model-decorators", [])),
         types=types,
         calls=calls,
     )
