@@ -80,6 +80,8 @@ class OrmImportInDomain(Rule):
         layers = Layers(ctx.settings.layers)
         entities = OrmEntities(ctx.index)
         keep_type_checking = ctx.settings.layers.type_checking_imports
+        # A project package that shares a framework's name (its own `redis/`) is not the framework.
+        project_tops = {module.partition(".")[0] for module in ctx.index.files if module}
         for summary in ctx.files():
             if not layers.is_domain(summary.path, summary.module):
                 continue
@@ -88,7 +90,9 @@ class OrmImportInDomain(Rule):
                     continue
                 named = f"{imp.module}.{imp.name}" if imp.name and imp.name != "*" else ""
                 candidates = [imp.module, named] if named else [imp.module]
-                framework = next((c for c in candidates if ctx.packs.is_persistence_module(c)), "")
+                framework = ""
+                if imp.module.partition(".")[0] not in project_tops:
+                    framework = next((c for c in candidates if ctx.packs.is_persistence_module(c)), "")
                 if framework:
                     yield self.diagnostic(
                         summary,
