@@ -6,7 +6,8 @@ an import of a project module of the configured persistence layer
 (`layers.persistence`). `import x`, `from x import y`, relative imports
 (resolved against the importing module), imports inside functions and imports
 under `if TYPE_CHECKING:` all count. Importing an ORM entity of the
-persistence layer is reported by CL302 instead.
+persistence layer is reported by CL302 instead. A project package that shares
+a framework's name (the project's own `redis/`) is not the framework.
 
 The domain layer is `layers.domain`; by default every file inside a folder
 named exactly `domain` (not `domain_events`), outside test folders.
