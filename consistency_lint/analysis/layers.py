@@ -15,7 +15,8 @@ With no `domain` patterns, the domain layer is every file inside a folder
 named exactly `domain` (not `domain_events`, not a module `domain.py`),
 outside test folders (`tests/`, `test/`) and test files. With no `outer`
 patterns, the outer layers are the folders named `api`, `service` or
-`services`, with the same exclusions.
+`services`, with the same exclusions. A file matched by both the domain and
+the persistence patterns belongs to the persistence layer.
 """
 
 from __future__ import annotations
@@ -91,6 +92,9 @@ class Layers:
                 found = in_layer(path, module, self.settings.domain)
             else:
                 found = _in_folder(path, DEFAULT_DOMAIN_FOLDERS)
+            # A file in both layers (`domain = ["myapp"]`, `persistence = ["myapp.adapters"]`)
+            # belongs to the more specific one: the persistence layer.
+            found = found and not self.is_persistence(path, module)
             self._domain[path] = found
         return found
 

@@ -69,6 +69,12 @@ def test_configured_domain_replaces_the_default() -> None:
     assert not layers.is_domain("shop/domain/order.py", "shop.domain.order")
 
 
+def test_persistence_wins_over_a_wider_domain() -> None:
+    layers = Layers(LayerSettings(domain=("myapp",), persistence=("myapp.adapters",)))
+    assert layers.is_domain("myapp/orders.py", "myapp.orders")
+    assert not layers.is_domain("myapp/adapters/orm.py", "myapp.adapters.orm")
+
+
 def test_outer_default_and_configured() -> None:
     assert Layers(LayerSettings()).is_outer("app/api/orders.py", "app.api.orders")
     assert Layers(LayerSettings()).is_outer("app/services/orders.py", "app.services.orders")
