@@ -41,6 +41,7 @@ from consistency_lint.analysis.summary import (
     Loop,
     Op,
     Param,
+    Reference,
     Scope,
     Suppressions,
     TryBlock,
@@ -125,6 +126,10 @@ class Extractor:
         # bus calling `handler(event)` may call any of them.
         self.tables: list[cst.BaseExpression] = []
         self.dispatch: tuple[str, ...] = ()
+        # Local names bound by an import (module-level or in a function), and the
+        # class-like references made through them (first use of each target).
+        self.import_bound: set[str] = set()
+        self.references: dict[str, Reference] = {}
 
     # ----- entry point ---------------------------------------------------
 
@@ -145,6 +150,7 @@ class Extractor:
             globals=tuple(sorted(self.global_types.items())),
             suppressions=Suppressions(),
             extras=((DISPATCH, self.dispatch),) if self.dispatch else (),
+            references=tuple(self.references.values()),
         )
         spans = locate(self.module, self.wanted)
         filled: FileSummary = _fill(summary, spans)
@@ -239,6 +245,7 @@ class Extractor:
                 else:
                     local = full.split(".")[0]
                     names.bind(local, local)
+                self.import_bound.add(local)
                 self.imports.append(Import(full, "", local, span, in_function, type_checking))
             return
         level = len(node.relative)
@@ -254,6 +261,7 @@ class Extractor:
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
             names.bind(local, f"{base}.{name}" if base else name)
+            self.import_bound.add(local)
             self.imports.append(Import(base, name, local, span, in_function, type_checking))
 
     # ----- types without a type checker ------------------------------------
@@ -282,6 +290,57 @@ class Extractor:
             return ""
         resolved, known = names.resolve(name)
         return self.packs.canonical_type(resolved) or (resolved if known else "")
+
+    def _annotation_names(
+        self, annotation: cst.BaseExpression, names: NameTable, where: cst.CSTNode | None = None
+    ) -> tuple[str, ...]:
+        """Every resolved name an annotation mentions: `list[Order]`, `Optional["Order"]`,
+        `Order | None`, `dict[str, Order]`, `Callable[[Order], None]`. Unknown names are
+        left out. Dotted names through an imported module are also recorded as references.
+        `where` is the node spans point at (the string, for a string annotation)."""
+        out: list[str] = []
+        stack: list[tuple[cst.BaseExpression, cst.CSTNode | None]] = [(annotation, where)]
+        while stack:
+            node, at = stack.pop()
+            if isinstance(node, (cst.Name, cst.Attribute)):
+                text = dotted(node)
+                if text:
+                    resolved, known = names.resolve(text)
+                    if known:
+                        out.append(resolved)
+                    if "." in text:
+                        self._reference(text, at or node, names)
+            elif isinstance(node, cst.Subscript):
+                stack.append((node.value, at))
+                for element in node.slice:
+                    if isinstance(element.slice, cst.Index):
+                        stack.append((element.slice.value, at))
+            elif isinstance(node, cst.BinaryOperation):
+                stack.append((node.left, at))
+                stack.append((node.right, at))
+            elif isinstance(node, (cst.List, cst.Tuple)):
+                stack.extend((element.value, at) for element in node.elements)
+            elif isinstance(node, cst.SimpleString):
+                literal = node.evaluated_value
+                if isinstance(literal, str) and literal.strip():
+                    try:
+                        parsed = cst.parse_expression(literal.strip())
+                    except (cst.ParserSyntaxError, RecursionError, ValueError):
+                        continue
+                    stack.append((parsed, at or node))
+        return tuple(dict.fromkeys(reversed(out)))
+
+    def _reference(self, text: str, node: cst.CSTNode, names: NameTable) -> None:
+        """Record `mod.Class...` used through an imported name (first use per target)."""
+        parts = text.split(".")
+        if parts[0] not in self.import_bound:
+            return
+        for cut in range(1, len(parts)):
+            if parts[cut][:1].isupper():
+                resolved, known = names.resolve(".".join(parts[: cut + 1]))
+                if known and resolved not in self.references:
+                    self.references[resolved] = Reference(resolved, self._span(node))
+                return
 
     def _decorator_returns(self, deco: cst.BaseExpression, names: NameTable) -> str:
         func = deco.func if isinstance(deco, cst.Call) else deco
@@ -514,6 +573,7 @@ class Extractor:
             if small.value is not None:
                 self._expr(small.value, frame, out)
             kind = self._annotation_type(small.annotation.annotation, frame.names)
+            self._annotation_names(small.annotation.annotation, frame.names)
             if not kind and small.value is not None:
                 kind = self._type_of(small.value, frame)
             self._bind(small.target, kind, frame)
@@ -553,6 +613,11 @@ class Extractor:
             if op is not None:
                 out.append(op)
             return
+        if node_type is cst.Attribute:
+            text = dotted(node)  # type: ignore[arg-type]
+            if text is not None and "()" not in text:
+                self._reference(text, node, frame.names)
+                return  # a chain of names: no call inside
         if isinstance(node, _LEAVES):
             return
         for name in _child_fields(node_type):
@@ -667,11 +732,11 @@ class Extractor:
         all_params = [*node.params.posonly_params, *node.params.params, *node.params.kwonly_params]
         for index, param in enumerate(all_params):
             name = param.name.value
-            annotation = (
-                self._annotation_type(param.annotation.annotation, outer.names)
-                if param.annotation is not None
-                else ""
-            )
+            annotation = ""
+            mentioned: tuple[str, ...] = ()
+            if param.annotation is not None:
+                annotation = self._annotation_type(param.annotation.annotation, outer.names)
+                mentioned = self._annotation_names(param.annotation.annotation, outer.names)
             default = ""
             if isinstance(param.default, cst.Call) and param.default.args:
                 inner = dotted(param.default.args[0].value)
@@ -686,7 +751,7 @@ class Extractor:
                 frame.types.pop(name, None)
             elif annotation:
                 frame.types[name] = annotation
-            params.append(Param(name, annotation, default))
+            params.append(Param(name, annotation, default, mentioned))
         decorators = []
         keywords: list[tuple[str, str]] = []
         opener: Op | None = None
@@ -724,9 +789,12 @@ class Extractor:
             body = (Scope(opener, body),)
         if hook is not None:
             body = (Deferred(hook, body),)
-        returns = (
-            self._annotation_type(node.returns.annotation, outer.names) if node.returns is not None else ""
-        ) or frame.returned
+        returns = ""
+        return_names: tuple[str, ...] = ()
+        if node.returns is not None:
+            returns = self._annotation_type(node.returns.annotation, outer.names)
+            return_names = self._annotation_names(node.returns.annotation, outer.names)
+        returns = returns or frame.returned
         self.functions.append(
             Function(
                 qualname=qualname,
@@ -738,6 +806,7 @@ class Extractor:
                 is_async=node.asynchronous is not None,
                 class_name=outer.class_qual,
                 decorator_keywords=tuple(keywords),
+                return_names=return_names,
             )
         )
 
@@ -819,6 +888,7 @@ class Extractor:
             target = small.target
             value = small.value
             annotation = self._annotation_type(small.annotation.annotation, outer.names)
+            self._annotation_names(small.annotation.annotation, outer.names)
         else:
             return None
         if not isinstance(target, cst.Name):

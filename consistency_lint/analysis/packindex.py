@@ -115,6 +115,22 @@ class PackIndex:
     def is_model_base(self, qualified: str) -> bool:
         return qualified in self.model_bases
 
+    @cached_property
+    def _model_keywords(self) -> dict[str, str]:
+        return {base: keyword for pack in self.packs for base, keyword in pack.model_keywords}
+
+    @cached_property
+    def model_decorators(self) -> frozenset[str]:
+        return frozenset(d for pack in self.packs for d in pack.model_decorators)
+
+    def model_keyword(self, base: str) -> str:
+        """The class keyword (`table`) that must be True for a subclass of `base` to be mapped."""
+        return self._model_keywords.get(base, "")
+
+    def is_persistence_module(self, module: str) -> bool:
+        """Whether `module` is a persistence framework module or one of its submodules."""
+        return any(module == m or module.startswith(m + ".") for m in self.persistence_modules)
+
 
 def _literal_ok(spec: CallSpec, literals: tuple[str | None, ...]) -> bool:
     if not spec.if_literal:

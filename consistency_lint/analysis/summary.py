@@ -101,6 +101,9 @@ class Param:
     name: str
     annotation: str = ""  # resolved qualified name of the annotation's main type
     default: str = ""  # resolved callee of a call default (FastAPI `Depends(get_db)`)
+    # Every resolved name the annotation mentions, generics included (`list[Order]`,
+    # `Optional["Order"]`, `Order | None` -> the Order class and the typing names).
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class Function:
     class_name: str = ""
     # Keyword arguments of decorator calls naming something: `@app.task(base=MyTask)`.
     decorator_keywords: tuple[tuple[str, str], ...] = ()
+    return_names: tuple[str, ...] = ()  # like Param.names, for the return annotation
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,20 @@ class Import:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A use of an imported module's class-like attribute: `orm.OrderRow`, `models.Order`.
+
+    Only dotted chains whose head is bound by an import and which reach a
+    capitalised segment are kept, truncated after that segment (`target` is
+    `myapp.adapters.orm.OrderRow` for `orm.OrderRow.query.get`). Names imported
+    directly (`from m import OrderRow`) are already `Import` facts.
+    """
+
+    target: str
+    span: Span
+
+
+@dataclass(frozen=True)
 class Suppressions:
     """`# noqa` comments by line (empty tuple = all codes) and file-level codes."""
 
@@ -169,6 +187,7 @@ class FileSummary:
     # Module-level names bound to something the packs know (SessionLocal = sessionmaker()).
     globals: tuple[tuple[str, str], ...] = ()
     suppressions: Suppressions = field(default_factory=Suppressions)
+    references: tuple[Reference, ...] = ()
     # Extension facts of later analyses, keyed by analysis name (serialisable values).
     extras: tuple[tuple[str, object], ...] = ()
 

@@ -28,9 +28,15 @@ class RunResult:
 
 
 def source_roots(root: Path, settings: Settings) -> tuple[str, ...]:
+    """Folders that module names are relative to (longest match wins).
+
+    The `src` setting when given; otherwise `src/` and the project root, unless
+    `src/` has an `__init__.py`: then `src` is itself a package (`import src.app`).
+    """
     if settings.src:
         return tuple(settings.src)
-    return ("src", "") if (root / "src").is_dir() else ("",)
+    src = root / "src"
+    return ("src", "") if src.is_dir() and not (src / "__init__.py").is_file() else ("",)
 
 
 # ----- worker side ---------------------------------------------------------

@@ -1,10 +1,17 @@
 """## What it does
-Flags an ORM-mapped class (a declarative base subclass, a Django model, an
-SQLModel table) defined inside the domain layer.
+Flags an ORM-mapped class defined inside the domain layer: a subclass of a
+declarative base (`DeclarativeBase`, `declarative_base()`, Flask-SQLAlchemy's
+`db.Model`), a class mapped by a decorator (`@mapper_registry.mapped`,
+`@as_declarative()`), a Django model, an SQLModel class with `table=True`, a peewee,
+pony, tortoise, mongoengine, beanie or odmantic model (every pack's
+`model-bases`), directly or through a project base class that is itself
+mapped, wherever that base is defined. An SQLModel class without `table=True`
+is a pydantic model, not a mapped class, and is not reported.
 
 ## Why is this bad?
-The domain layer should hold plain objects; mapping belongs to an adapters
-module, where imperative mapping can map the plain class without touching it.
+The domain layer should hold plain objects; mapping belongs to the
+persistence layer. A mapped class makes every business rule that touches it
+depend on the ORM, its sessions and its table layout.
 
 ## Example
 ```python
@@ -17,6 +24,10 @@ class Order(models.Model):
 ```
 
 ## Use instead
+A plain class (dataclass, attrs, pydantic, or ordinary class) in the domain,
+mapped by the persistence layer, for example with SQLAlchemy's imperative
+mapping (`registry.map_imperatively(Order, orders_table)` in
+`myapp/adapters/orm.py`). None of the CL3xx rules reports this layout:
 ```python
 # myapp/domain/order.py
 from dataclasses import dataclass
@@ -28,13 +39,18 @@ class Order:
 ```
 
 ## Options
-- `layers.domain`.
+- `layers.domain`: module patterns or path globs of the domain layer.
+- `packs`: your own packs can list more `model-bases`.
 """
 
 from __future__ import annotations
 
-from consistency_lint.checks.base import Rule
-from consistency_lint.domain.diagnostic import Severity
+from collections.abc import Iterator
+
+from consistency_lint.analysis.entities import OrmEntities
+from consistency_lint.analysis.layers import Layers
+from consistency_lint.checks.base import CheckContext, Rule
+from consistency_lint.domain.diagnostic import Diagnostic, Severity
 
 
 class OrmModelDefinedInDomain(Rule):
@@ -43,4 +59,23 @@ class OrmModelDefinedInDomain(Rule):
     SEVERITY = Severity.ERROR
     DEFAULT_ON = True
     SUMMARY = "ORM-mapped class defined in the domain layer"
-    IMPLEMENTED = False
+    OPTIONS = ("layers.domain", "packs")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        layers = Layers(ctx.settings.layers)
+        entities = OrmEntities(ctx.index)
+        for summary in ctx.files():
+            if not layers.is_domain(summary.path, summary.module):
+                continue
+            prefix = f"{summary.module}." if summary.module else ""
+            for cls in summary.classes:
+                base = entities.mapped_base(prefix + cls.qualname)
+                if not base:
+                    continue
+                yield self.diagnostic(
+                    summary,
+                    cls.span,
+                    f"`{cls.qualname}` is an ORM-mapped class (through `{base}`) defined in the domain "
+                    "layer: keep a plain class here and map it in the persistence layer",
+                    context=cls.qualname,
+                )

@@ -1,11 +1,16 @@
 """## What it does
-Flags a function of a configured outer layer (API, service) whose public
-signature (parameters or return annotation, including `list[Model]` and
-`Optional[Model]`) names an ORM entity.
+Flags a public function of an outer layer (API, service) whose signature
+names an ORM entity: a parameter or the return annotation, including inside
+generics and unions (`list[OrderRow]`, `Optional[OrderRow]`,
+`OrderRow | None`, `"OrderRow"`). Public means a module-level function or a
+method of a module-level class whose names do not start with `_` (dunder
+methods are public); nested functions are not part of a signature anyone
+imports. Only classes the project defines and maps count as entities.
 
 ## Why is this bad?
 Returning ORM entities from a service or API lets lazy loading, sessions and
-table structure leak to callers that should only see domain objects or DTOs.
+table structure leak to callers that should only see domain objects or DTOs,
+and every caller then depends on the persistence model.
 
 ## Example
 ```python
@@ -28,13 +33,35 @@ def get_order(order_id: int) -> Order:
 ```
 
 ## Options
-Off by default: enable with `extend-select = ["CL304"]`; `layers.outer` names the outer layers.
+Off by default: enable with `extend-select = ["CL304"]`.
+- `layers.outer`: module patterns or path globs of the outer layers; by
+  default every folder named `api`, `service` or `services` (outside tests).
 """
 
 from __future__ import annotations
 
-from consistency_lint.checks.base import Rule
-from consistency_lint.domain.diagnostic import Severity
+from collections.abc import Iterator
+
+from consistency_lint.analysis.entities import OrmEntities
+from consistency_lint.analysis.layers import Layers
+from consistency_lint.analysis.summary import FileSummary, Function
+from consistency_lint.checks.base import CheckContext, Rule
+from consistency_lint.domain.diagnostic import Diagnostic, Severity
+
+
+def _public_name(name: str) -> bool:
+    return not name.startswith("_") or (name.startswith("__") and name.endswith("__"))
+
+
+def is_public(function: Function, summary: FileSummary) -> bool:
+    """A module-level function or a method of a module-level class, none of them private."""
+    owner, _, name = function.qualname.rpartition(".")
+    if name == "<module>" or not _public_name(name):
+        return False
+    if not owner:
+        return True
+    prefix = f"{summary.module}." if summary.module else ""
+    return "." not in owner and function.class_name == prefix + owner and _public_name(owner)
 
 
 class OrmEntityCrossesBoundary(Rule):
@@ -43,4 +70,37 @@ class OrmEntityCrossesBoundary(Rule):
     SEVERITY = Severity.ERROR
     DEFAULT_ON = False
     SUMMARY = "ORM entity in the public signature of an outer-layer function"
-    IMPLEMENTED = False
+    OPTIONS = ("layers.outer",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        layers = Layers(ctx.settings.layers)
+        entities = OrmEntities(ctx.index)
+        for summary in ctx.files():
+            if not layers.is_outer(summary.path, summary.module):
+                continue
+            if layers.is_persistence(summary.path, summary.module):
+                continue
+            for function in summary.functions:
+                if not is_public(function, summary):
+                    continue
+                places: list[str] = []
+                for param in function.params:
+                    places += [
+                        f"parameter `{param.name}` takes `{name.rpartition('.')[2]}`"
+                        for name in param.names
+                        if entities.mapped_base(name)
+                    ]
+                places += [
+                    f"it returns `{name.rpartition('.')[2]}`"
+                    for name in function.return_names
+                    if entities.mapped_base(name)
+                ]
+                if places:
+                    yield self.diagnostic(
+                        summary,
+                        function.span,
+                        f"public function `{function.qualname}` exposes an ORM entity ("
+                        + "; ".join(places)
+                        + "): return and accept domain objects or DTOs outside the persistence layer",
+                        context=function.qualname,
+                    )

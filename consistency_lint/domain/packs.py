@@ -87,6 +87,11 @@ class Pack:
     modules: tuple[str, ...] = ()
     persistence_modules: tuple[str, ...] = ()
     model_bases: tuple[str, ...] = ()
+    # Model bases whose subclasses are mapped only when the class statement passes a
+    # keyword set to True: (base, keyword), e.g. ("sqlmodel.SQLModel", "table").
+    model_keywords: tuple[tuple[str, str], ...] = ()
+    # Class decorators that map the decorated class (`registry.mapped`, `as_declarative`).
+    model_decorators: tuple[str, ...] = ()
     types: tuple[TypeSpec, ...] = ()
     calls: tuple[CallSpec, ...] = ()
 
@@ -98,6 +103,8 @@ _TOP_KEYS = {
     "modules",
     "persistence-modules",
     "model-bases",
+    "model-keywords",
+    "model-decorators",
     "types",
     "calls",
 }
@@ -177,9 +184,17 @@ def parse_pack(data: Mapping[str, Any], source: str) -> Pack:
         modules=r.strings("modules", data.get("modules", [])),
         persistence_modules=r.strings("persistence-modules", data.get("persistence-modules", [])),
         model_bases=r.strings("model-bases", data.get("model-bases", [])),
+        model_keywords=_parse_model_keywords(r, data.get("model-keywords", {})),
+        model_decorators=r.strings("model-decorators", data.get("model-decorators", [])),
         types=types,
         calls=calls,
     )
+
+
+def _parse_model_keywords(r: _Reader, table: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(table, dict):
+        raise r.fail("model-keywords", 'expected a table of "base" = "keyword"')
+    return tuple((base, r.string(f'model-keywords."{base}"', keyword)) for base, keyword in table.items())
 
 
 def _parse_types(r: _Reader, table: Any) -> tuple[TypeSpec, ...]:
