@@ -41,6 +41,8 @@ from consistency_lint.analysis.summary import (
     Suppressions,
     TryBlock,
 )
+from consistency_lint.analysis.tenancy_facts import EXTRA_KEY as TENANCY_KEY
+from consistency_lint.analysis.tenancy_facts import TenancyScanner
 from consistency_lint.domain.diagnostic import Span
 
 _NO_SPAN = Span(0, 0, 0, 0)
@@ -115,6 +117,7 @@ class Extractor:
         self.functions: list[Function] = []
         self.classes: list[ClassDef] = []
         self.wanted: list[cst.CSTNode] = []
+        self.tenancy = TenancyScanner(self)  # --- tenancy --- query/model facts
 
     # ----- entry point ---------------------------------------------------
 
@@ -122,6 +125,7 @@ class Extractor:
         body = self.module.body
         self._prepass(body, type_checking=False)
         module_frame = _Frame(self.names)
+        self.tenancy.scan_module(body, module_frame)
         module_block = self._block(body, module_frame, scope_prefix="", in_function=False)
         if _has_ops(module_block):
             self.functions.append(Function(qualname="<module>", span=_NO_SPAN, body=module_block))
@@ -134,6 +138,9 @@ class Extractor:
             globals=tuple(sorted(self.global_types.items())),
             suppressions=Suppressions(),
         )
+        tenancy = self.tenancy.facts()
+        if tenancy is not None:
+            summary = dataclasses.replace(summary, extras=(*summary.extras, (TENANCY_KEY, tenancy)))
         spans = locate(self.module, self.wanted)
         filled: FileSummary = _fill(summary, spans)
         return filled
@@ -634,6 +641,7 @@ class Extractor:
                     pack=spec.pack,
                 )
         body = self._suite(node.body, frame, f"{qualname}.", True)
+        self.tenancy.scan_function(node, frame, qualname)
         if opener is not None:
             body = (Scope(opener, body),)
         returns = (

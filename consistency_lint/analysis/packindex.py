@@ -21,6 +21,28 @@ class PackIndex:
         self._receivers: list[tuple[re.Pattern[str], str]] = []
         self._calls: dict[str, CallSpec] = {}
         self._call_globs: list[tuple[re.Pattern[str], CallSpec]] = []
+        # --- tenancy --- entries with tenancy keys, kept apart so that another
+        # pack entry for the same target (a dual-write role) does not hide them.
+        self._tcalls: dict[str, CallSpec] = {}
+        self._tcall_globs: list[tuple[re.Pattern[str], CallSpec]] = []
+        self.sql_methods: frozenset[str] = frozenset()
+        self.model_keywords: dict[str, str] = {}
+        self.model_table_names: dict[str, str] = {}
+        sql_methods: set[str] = set()
+        for pack in self.packs:
+            self.model_keywords.update(pack.model_keywords)
+            self.model_table_names.update(pack.model_table_names)
+            for call in pack.calls:
+                if not _has_tenancy(call):
+                    continue
+                if call.sql_arg >= 0 or call.sql_keyword:
+                    sql_methods.add(call.target.rsplit(".", 1)[-1])
+                if "*" in call.target:
+                    regex = re.escape(call.target).replace(r"\*\*", ".+").replace(r"\*", r"[^.]*")
+                    self._tcall_globs.append((re.compile(regex + "$"), call))
+                else:
+                    self._tcalls.setdefault(call.target, call)
+        self.sql_methods = frozenset(sql_methods)
         for pack in self.packs:
             for spec in pack.types:
                 self.types[spec.name] = spec
@@ -54,6 +76,16 @@ class PackIndex:
             if regex.match(target):
                 return glob_spec
         return None
+
+    def tenancy_call(self, target: str) -> CallSpec | None:
+        """The pack entry for `target` that carries tenancy keys, else any entry."""
+        spec = self._tcalls.get(target)
+        if spec is not None:
+            return spec
+        for regex, glob_spec in self._tcall_globs:
+            if regex.match(target):
+                return glob_spec
+        return self.call(target)
 
     def method(self, type_name: str, method: str) -> CallSpec | None:
         return self.call(f"{type_name}.{method}")
@@ -95,3 +127,15 @@ class PackIndex:
 
     def is_model_base(self, qualified: str) -> bool:
         return qualified in self.model_bases
+
+
+def _has_tenancy(call: CallSpec) -> bool:
+    return bool(
+        call.predicates
+        or call.model_arg >= 0
+        or call.sql_arg >= 0
+        or call.sql_keyword
+        or call.inserts
+        or call.tenancy
+        or call.role in ("query", "bulk-write")
+    )

@@ -32,8 +32,11 @@ def invoices(request):
 
 from __future__ import annotations
 
-from consistency_lint.checks.base import Rule
-from consistency_lint.domain.diagnostic import Severity
+from collections.abc import Iterator
+
+from consistency_lint.analysis.tenancy import READ, analysis
+from consistency_lint.checks.base import CheckContext, Rule
+from consistency_lint.domain.diagnostic import Diagnostic, Severity
 
 
 class QueryMissingTenantFilter(Rule):
@@ -42,4 +45,17 @@ class QueryMissingTenantFilter(Rule):
     SEVERITY = Severity.ERROR
     DEFAULT_ON = True
     SUMMARY = "Query of a tenant-scoped model without a tenant predicate"
-    IMPLEMENTED = False
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        if ctx.settings.tenancy.mode != "shared-database":
+            return
+        for summary, verdict in analysis(ctx.index, ctx.settings.tenancy).queries():
+            if verdict.kind == READ and not verdict.scoped and verdict.model is not None:
+                model = verdict.model
+                yield self.diagnostic(
+                    summary,
+                    verdict.fact.span,
+                    f"query of tenant-scoped model {model.qualname.rsplit('.', 1)[-1]} "
+                    f"(`{verdict.fact.text}`) has no predicate on its tenant key "
+                    f"{model.tenant_field or ', '.join(ctx.settings.tenancy.tenant_keys)}",
+                )

@@ -28,6 +28,18 @@ ROLES = (
 )
 EFFECT_KINDS = ("broker", "task", "http", "email")
 NESTING = ("savepoint", "join")
+# Tenancy meanings of a call (key `tenancy`), see README "Framework packs".
+TENANCY_MEANINGS = (
+    "and",  # a predicate combinator where every argument must hold (and_, Q)
+    "or",  # a predicate combinator where one argument suffices (or_)
+    "criteria",  # a global filter: first argument the model, second the predicate
+    "table",  # Table("name", metadata, Column("tenant_id"), ...)
+    "column",  # Column("tenant_id", ...): first argument the column name
+    "mapping",  # imperative mapping: (class, table)
+    "fixed-url",  # an engine built from its first argument: flagged when it is a literal
+    "fixed-alias",  # a connection chosen by its first argument / subscript: flagged when a literal
+)
+PREDICATE_KINDS = ("args", "kwargs")
 
 
 class PackError(ValueError):
@@ -58,6 +70,13 @@ class CallSpec:
     autocommit: bool = False
     callback_arg: int = 0
     pack: str = ""
+    # --- tenancy ---
+    predicates: str = ""  # "args" or "kwargs": the call's arguments filter the query
+    model_arg: int = -1  # positional argument naming the queried model (select(M), session.get(M, pk))
+    sql_arg: int = -1  # positional argument holding raw SQL
+    sql_keyword: str = ""  # keyword argument holding raw SQL (extra(where=[...]))
+    inserts: bool = False  # creates a row from its keyword arguments (objects.create)
+    tenancy: str = ""  # one of TENANCY_MEANINGS
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,13 @@ class Pack:
     modules: tuple[str, ...] = ()
     persistence_modules: tuple[str, ...] = ()
     model_bases: tuple[str, ...] = ()
+    # --- tenancy ---
+    # Model bases that make a model only with a class keyword set to True
+    # (class Hero(SQLModel, table=True)): base -> keyword.
+    model_keywords: tuple[tuple[str, str], ...] = ()
+    # Default table name of a model without an explicit one: base -> template with
+    # {app} (the package holding the models module) and {name} (lowercase class name).
+    model_table_names: tuple[tuple[str, str], ...] = ()
     types: tuple[TypeSpec, ...] = ()
     calls: tuple[CallSpec, ...] = ()
 
@@ -79,6 +105,8 @@ _TOP_KEYS = {
     "modules",
     "persistence-modules",
     "model-bases",
+    "model-keywords",
+    "model-table-names",
     "types",
     "calls",
 }
@@ -92,7 +120,14 @@ _CALL_KEYS = {
     "nested",
     "autocommit",
     "callback-arg",
+    "predicates",
+    "model-arg",
+    "sql-arg",
+    "sql-keyword",
+    "inserts",
+    "tenancy",
 }
+_TENANCY_CALL_KEYS = ("predicates", "model-arg", "sql-arg", "sql-keyword", "inserts", "tenancy")
 
 
 def suggest(word: str, choices: Any) -> str:
@@ -152,6 +187,8 @@ def parse_pack(data: Mapping[str, Any], source: str) -> Pack:
         modules=r.strings("modules", data.get("modules", [])),
         persistence_modules=r.strings("persistence-modules", data.get("persistence-modules", [])),
         model_bases=r.strings("model-bases", data.get("model-bases", [])),
+        model_keywords=_parse_string_table(r, "model-keywords", data.get("model-keywords", {})),
+        model_table_names=_parse_string_table(r, "model-table-names", data.get("model-table-names", {})),
         types=types,
         calls=calls,
     )
@@ -192,8 +229,8 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
         r.keys(where, spec, _CALL_KEYS)
         role = r.string(f"{where}.role", spec["role"], choices=ROLES) if "role" in spec else ""
         returns = r.string(f"{where}.returns", spec["returns"]) if "returns" in spec else ""
-        if not role and not returns:
-            raise r.fail(where, "needs a 'role' or a 'returns'")
+        if not role and not returns and not any(key in spec for key in _TENANCY_CALL_KEYS):
+            raise r.fail(where, "needs a 'role', a 'returns' or a tenancy key")
         effect_kind = ""
         if role == "publish":
             if "effect-kind" not in spec:
@@ -212,6 +249,28 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 autocommit=r.boolean(f"{where}.autocommit", spec.get("autocommit", False)),
                 callback_arg=r.integer(f"{where}.callback-arg", spec.get("callback-arg", 0)),
                 pack=pack,
+                predicates=(
+                    r.string(f"{where}.predicates", spec["predicates"], choices=PREDICATE_KINDS)
+                    if "predicates" in spec
+                    else ""
+                ),
+                model_arg=r.integer(f"{where}.model-arg", spec["model-arg"]) if "model-arg" in spec else -1,
+                sql_arg=r.integer(f"{where}.sql-arg", spec["sql-arg"]) if "sql-arg" in spec else -1,
+                sql_keyword=(
+                    r.string(f"{where}.sql-keyword", spec["sql-keyword"]) if "sql-keyword" in spec else ""
+                ),
+                inserts=r.boolean(f"{where}.inserts", spec.get("inserts", False)),
+                tenancy=(
+                    r.string(f"{where}.tenancy", spec["tenancy"], choices=TENANCY_MEANINGS)
+                    if "tenancy" in spec
+                    else ""
+                ),
             )
         )
     return tuple(out)
+
+
+def _parse_string_table(r: _Reader, key: str, table: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(table, dict):
+        raise r.fail(key, 'expected a table of "qualified.Base" = "text"')
+    return tuple((base, r.string(f'{key}."{base}"', text)) for base, text in table.items())

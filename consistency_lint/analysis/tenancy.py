@@ -1,0 +1,253 @@
+"""Project phase of the tenancy rules: judge the per-file facts with the model index.
+
+A query chain (`tenancy_facts.QueryFact`) is walked step by step with the pack
+types: the chain's type starts at the model's framework base (`Invoice.objects`)
+or at what the source call returns (`select(M)`), each step looks up
+`<type>.<name>` in the packs (`tenancy_call`), and a step whose pack entry has
+`predicates` contributes the names its arguments require. Unknown steps (a
+custom queryset method) keep the type. The chain is scoped when a required
+name matches a tenant key, when a step, the model's manager class or a called
+helper matches `tenancy.scoping-helpers`, or when a global filter
+(`with_loader_criteria`) with the tenant key covers the model.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from consistency_lint.analysis.index import ProjectIndex
+from consistency_lint.analysis.models import ModelIndex, ModelInfo, key_matches, models_of
+from consistency_lint.analysis.summary import FileSummary
+from consistency_lint.analysis.tenancy_facts import (
+    EXTRA_KEY,
+    ConstructFact,
+    FixedConnectionFact,
+    QueryFact,
+    SqlFact,
+    TenancyFacts,
+)
+from consistency_lint.domain.settings import TenancySettings
+
+READ = "read"
+BULK = "bulk"
+INSERT = "insert"
+
+
+@dataclass(frozen=True)
+class QueryVerdict:
+    fact: QueryFact
+    kind: str  # READ, BULK, INSERT or "" (not a query of a tenant-scoped model)
+    model: ModelInfo | None = None
+    scoped: bool = False
+    insert_kwargs: tuple[str, ...] = ()
+    insert_unknown: bool = False
+    fixed_alias: tuple[str, ...] = ()  # literal aliases chosen by a step (.using("default"))
+
+
+def facts(summary: FileSummary) -> TenancyFacts | None:
+    value = summary.extra(EXTRA_KEY)
+    return value if isinstance(value, TenancyFacts) else None
+
+
+def helper_matches(tenancy: TenancySettings, *names: str) -> bool:
+    for pattern in tenancy.scoping_helpers:
+        for name in names:
+            if not name:
+                continue
+            if fnmatch.fnmatchcase(name, pattern) or name.rsplit(".", 1)[-1] == pattern:
+                return True
+    return False
+
+
+class TenancyAnalysis:
+    """Verdicts for every fact of a project, computed once and shared by CL201-CL205."""
+
+    def __init__(self, index: ProjectIndex, tenancy: TenancySettings) -> None:
+        self.index = index
+        self.tenancy = tenancy
+        self.models: ModelIndex = models_of(index)
+        self._criteria: set[str] | None = None
+
+    def criteria_models(self) -> set[str]:
+        if self._criteria is None:
+            out: set[str] = set()
+            for summary in self.index.files.values():
+                found = facts(summary)
+                if found is None:
+                    continue
+                for criteria in found.criteria:
+                    if any(key_matches(name, self.tenancy.tenant_keys) for name in criteria.names):
+                        out.add(self.index._follow_reexport(criteria.model))
+            self._criteria = out
+        return self._criteria
+
+    def scoped_by_criteria(self, model: str) -> bool:
+        criteria = self.criteria_models()
+        return bool(criteria) and any(base in criteria for base in self.index.mro(model))
+
+    # ----- queries ------------------------------------------------------------
+
+    def queries(self) -> Iterator[tuple[FileSummary, QueryVerdict]]:
+        for summary in self.index.files.values():
+            found = facts(summary)
+            if found is None:
+                continue
+            for query in found.queries:
+                verdict = self.judge(query)
+                if verdict.kind or verdict.fixed_alias:
+                    yield summary, verdict
+
+    def judge(self, query: QueryFact) -> QueryVerdict:
+        packs = self.index.packs
+        tenancy = self.tenancy
+        model: ModelInfo | None = None
+        type_name = ""
+        steps = query.steps
+        kinds: set[str] = set()
+        names: set[str] = set()
+        helper = False
+        insert_kwargs: tuple[str, ...] = ()
+        insert_unknown = False
+        aliases: list[str] = []
+        if query.root:
+            info = self.models.info(query.root, tenancy)
+            if not info.is_model:
+                return QueryVerdict(query, "")
+            model = info
+            type_name = info.framework_base
+        elif query.source:
+            spec = packs.tenancy_call(query.source)
+            if spec is None:
+                return QueryVerdict(query, "")
+            for candidate in query.models:
+                info = self.models.info(candidate, tenancy)
+                if info.is_model and (model is None or (info.tenant_scoped and not model.tenant_scoped)):
+                    model = info
+            if model is None:
+                return QueryVerdict(query, "")
+            type_name = spec.returns
+            if spec.role == "query":
+                kinds.add(READ)
+            elif spec.role == "bulk-write":
+                kinds.add(BULK)
+            if helper_matches(tenancy, query.source):
+                helper = True
+        for position, step in enumerate(steps):
+            if not step.name:  # the source call's own arguments
+                spec = packs.tenancy_call(query.source)
+                target = query.source
+            else:
+                target = f"{type_name}.{step.name}" if type_name else step.name
+                spec = packs.tenancy_call(target) if type_name else None
+            if step.name and query.root and position == 0 and model is not None:
+                # A manager declared on the model: objects = TenantManager()
+                manager = self._manager_call(model.qualname, step.name)
+                if manager and helper_matches(tenancy, manager):
+                    helper = True
+            if step.name and helper_matches(
+                tenancy, f"{model.qualname}.{step.name}" if model else "", target, step.name
+            ):
+                helper = True
+            if spec is None:
+                continue
+            if spec.role == "query":
+                kinds.add(READ)
+            elif spec.role == "bulk-write":
+                kinds.add(BULK)
+            if spec.inserts:
+                kinds.add(INSERT)
+                insert_kwargs = step.kwargs
+                insert_unknown = step.star
+            if spec.tenancy == "fixed-alias" and step.literal:
+                aliases.append(step.literal)
+            if spec.predicates or spec.sql_keyword:
+                names.update(step.names)
+            if spec.returns and step.name:
+                type_name = spec.returns
+        if model is None or not model.tenant_scoped:
+            return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
+        kind = INSERT if INSERT in kinds else BULK if BULK in kinds else READ if READ in kinds else ""
+        scoped = (
+            helper
+            or any(key_matches(name, tenancy.tenant_keys) for name in names)
+            or self.scoped_by_criteria(model.qualname)
+        )
+        return QueryVerdict(query, kind, model, scoped, insert_kwargs, insert_unknown, tuple(aliases))
+
+    def _manager_call(self, model: str, attribute: str) -> str:
+        for cls_name in self.index.mro(model):
+            found = self.index.classes.get(cls_name)
+            if found is None:
+                continue
+            for field in found[1].fields:
+                if field.name == attribute and field.call:
+                    return field.call
+        return ""
+
+    # ----- constructions ---------------------------------------------------------
+
+    def constructs(self) -> Iterator[tuple[FileSummary, ConstructFact, ModelInfo]]:
+        for summary in self.index.files.values():
+            found = facts(summary)
+            if found is None:
+                continue
+            for construct in found.constructs:
+                if construct.unknown:
+                    continue
+                info = self.models.info(construct.cls, self.tenancy)
+                if not (info.is_model and info.tenant_scoped):
+                    continue
+                if any(key_matches(name, self.tenancy.tenant_keys) for name in construct.kwargs):
+                    continue
+                yield summary, construct, info
+
+    # ----- raw SQL ---------------------------------------------------------------
+
+    def raw_sql(self) -> Iterator[tuple[FileSummary, SqlFact, list[ModelInfo]]]:
+        tables = self.models.by_table(self.tenancy)
+        if not tables:
+            return
+        for summary in self.index.files.values():
+            found = facts(summary)
+            if found is None:
+                continue
+            for sql in found.sql:
+                missing: list[ModelInfo] = []
+                for table, columns in sql.refs:
+                    info = tables.get(table)
+                    if info is None:
+                        continue
+                    if any(key_matches(column, self.tenancy.tenant_keys) for column in columns):
+                        continue
+                    if info.tenant_field and any(
+                        key_matches(column, (info.tenant_field,)) for column in columns
+                    ):
+                        continue
+                    if info not in missing:
+                        missing.append(info)
+                if missing:
+                    yield summary, sql, missing
+
+    # ----- fixed connections -----------------------------------------------------
+
+    def fixed_connections(self) -> Iterator[tuple[FileSummary, FixedConnectionFact]]:
+        for summary in self.index.files.values():
+            found = facts(summary)
+            if found is None:
+                continue
+            yield from ((summary, fixed) for fixed in found.fixed)
+
+
+def analysis(index: ProjectIndex, tenancy: TenancySettings) -> TenancyAnalysis:
+    """One shared analysis per project index and settings."""
+    cache: dict[TenancySettings, TenancyAnalysis] | None = getattr(index, "_tenancy_analysis", None)
+    if cache is None:
+        cache = {}
+        index._tenancy_analysis = cache  # type: ignore[attr-defined]
+    found = cache.get(tenancy)
+    if found is None:
+        found = TenancyAnalysis(index, tenancy)
+        cache[tenancy] = found
+    return found
