@@ -103,8 +103,7 @@ class ModelIndex:
             for field in cls.fields:
                 if field.name.startswith("__") or field.name in fields:
                     continue
-                if field.call or field.annotation:
-                    fields.append(field.name)
+                fields.append(field.name)
             for name, value in cls.keywords:
                 keywords.setdefault(name, value)
             if position == 0:
@@ -182,9 +181,9 @@ class ModelIndex:
                     tenant_scoped=True,
                 )
         for pattern in tenancy.tenant_models:  # a table listed by name only
-            if not any(ch in pattern for ch in "*?[") and pattern.lower() not in out and "." not in pattern:
-                if pattern[:1].islower():
-                    out[pattern.lower()] = ModelInfo(pattern, True, table=pattern.lower(), tenant_scoped=True)
+            plain = not any(ch in pattern for ch in "*?[.") and pattern[:1].islower()
+            if plain and pattern.lower() not in out:
+                out[pattern.lower()] = ModelInfo(pattern, True, table=pattern.lower(), tenant_scoped=True)
         self._by_table[tenancy] = out
         return out
 

@@ -35,8 +35,10 @@ class PackIndex:
             for call in pack.calls:
                 if not _has_tenancy(call):
                     continue
-                if call.sql_arg >= 0 or call.sql_keyword:
-                    sql_methods.add(call.target.rsplit(".", 1)[-1])
+                parent, _, method = call.target.rpartition(".")
+                is_method = any(part[:1].isupper() for part in parent.split("."))
+                if (call.sql_arg >= 0 or call.sql_keyword) and is_method:
+                    sql_methods.add(method)
                 if "*" in call.target:
                     regex = re.escape(call.target).replace(r"\*\*", ".+").replace(r"\*", r"[^.]*")
                     self._tcall_globs.append((re.compile(regex + "$"), call))

@@ -33,6 +33,7 @@ from consistency_lint.domain.settings import TenancySettings
 READ = "read"
 BULK = "bulk"
 INSERT = "insert"
+WRITE = "write"
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,13 @@ class TenancyAnalysis:
             if helper_matches(tenancy, query.source):
                 helper = True
         for position, step in enumerate(steps):
+            if step.name.startswith("@"):  # the chain is handed to this function
+                if helper_matches(tenancy, step.name[1:]):
+                    helper = True
+                continue
             if not step.name:  # the source call's own arguments
-                spec = packs.tenancy_call(query.source)
-                target = query.source
+                target = step.target or query.source
+                spec = packs.tenancy_call(target)
             else:
                 target = f"{type_name}.{step.name}" if type_name else step.name
                 spec = packs.tenancy_call(target) if type_name else None
@@ -156,6 +161,8 @@ class TenancyAnalysis:
                 kinds.add(READ)
             elif spec.role == "bulk-write":
                 kinds.add(BULK)
+            elif spec.role == "write" or spec.sql_arg >= 0:
+                kinds.add(WRITE)  # rows judged as constructions, raw SQL by CL203
             if spec.inserts:
                 kinds.add(INSERT)
                 insert_kwargs = step.kwargs
@@ -168,7 +175,10 @@ class TenancyAnalysis:
                 type_name = spec.returns
         if model is None or not model.tenant_scoped:
             return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
-        kind = INSERT if INSERT in kinds else BULK if BULK in kinds else READ if READ in kinds else ""
+        if WRITE in kinds:  # bulk_create(...): its rows are judged as constructions
+            kind = ""
+        else:
+            kind = INSERT if INSERT in kinds else BULK if BULK in kinds else READ if READ in kinds else ""
         scoped = (
             helper
             or any(key_matches(name, tenancy.tenant_keys) for name in names)

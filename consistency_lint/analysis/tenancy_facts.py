@@ -53,6 +53,7 @@ class StepFact:
     star: bool = False  # **kwargs: unknown keywords
     literal: str = ""  # first positional argument when it is a string literal
     span: Span | None = None
+    target: str = ""  # for a source call (name ""): its qualified target
 
 
 @dataclass(frozen=True)
@@ -188,8 +189,7 @@ class TenancyScanner:
         env: dict[str, _Value] = {}
         for param in [*node.params.posonly_params, *node.params.params, *node.params.kwonly_params]:
             env[param.name.value] = None
-        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body
-        self._walk(body, frame, env, qualname, module=False)
+        self._suite(node.body, frame, env, qualname, False)
 
     def facts(self) -> TenancyFacts | None:
         queries = tuple(
@@ -476,6 +476,9 @@ class TenancyScanner:
         if text is None:
             return None
         target = self.x._qualify(text, frame)
+        for value in values.values():
+            if isinstance(value, _Chain):  # handed to a function: a scoping helper?
+                value.steps.append(StepFact(f"@{target}", call=False))
         spec = self.packs.tenancy_call(target)
         positional = [a for a in call.args if a.keyword is None and not a.star]
         if spec is not None:
@@ -499,8 +502,9 @@ class TenancyScanner:
             if spec.model_arg >= 0 and len(positional) > spec.model_arg:
                 arg = positional[spec.model_arg].value
                 inner = values.get(id(arg))
-                step = self._step("", call, frame, env, skip=arg)
-                if isinstance(inner, _Chain):  # get_object_or_404(Invoice.objects.filter(...), pk=1)
+                step = replace(self._step("", call, frame, env, skip=arg), target=target)
+                if isinstance(inner, _Chain) and any(s.call for s in inner.steps):
+                    # get_object_or_404(Invoice.objects.filter(...), pk=1)
                     inner.steps.append(step)
                     return inner
                 models = [self._model_of(a.value, frame, env) for a in positional]
@@ -724,7 +728,7 @@ def _chain_text(chain: _Chain) -> str:
     for step in chain.steps:
         if not step.name:
             parts.append(f"{_short(chain.source)}({', '.join(_short(m) for m in chain.models)})")
-        else:
+        elif not step.name.startswith("@"):
             parts.append(f"{step.name}()" if step.call else step.name)
     text = ".".join(parts)
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
