@@ -746,7 +746,17 @@ class Extractor:
             text = dotted(value.func)
             if text:
                 call = outer.names.resolve(text)[0]
-        return FieldDef(target.value, call, annotation, self._span(target))
+        related = ""
+        if isinstance(value, cst.Call) and value.args and value.args[0].keyword is None:
+            first = value.args[0].value
+            if isinstance(first, cst.SimpleString):
+                evaluated = first.evaluated_value
+                related = evaluated if isinstance(evaluated, str) else ""
+            else:
+                first_text = dotted(first)
+                if first_text and "()" not in first_text:
+                    related = outer.names.resolve(first_text)[0]
+        return FieldDef(target.value, call, annotation, self._span(target), related)
 
     def _init_attrs(self, init: cst.FunctionDef, outer: _Frame) -> dict[str, str]:
         """`self.x` types from `__init__`: annotated parameters and constructor calls."""

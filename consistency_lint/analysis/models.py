@@ -46,6 +46,10 @@ class ModelInfo:
     tenant_field: str = ""  # the field matching a tenant key ("" if none)
     tenant_scoped: bool = False
     is_global: bool = False
+    # Attributes the class's own methods set on self (a save() deriving the tenant key).
+    self_assigned: tuple[str, ...] = ()
+    # Relation fields: (field name, qualified related class), for relation paths.
+    relations: tuple[tuple[str, str], ...] = ()
 
 
 def key_matches(name: str, keys: Iterable[str]) -> str:
@@ -70,6 +74,7 @@ class ModelIndex:
         self._info: dict[tuple[str, TenancySettings | None], ModelInfo] = {}
         self.tables: dict[str, TableFact] = {}  # qualified variable -> table
         self.mapped: dict[str, str] = {}  # class -> qualified table variable
+        self.self_assigned: dict[str, tuple[str, ...]] = {}
         for summary in index.files.values():
             facts = summary.extra(EXTRA_KEY)
             if not isinstance(facts, TenancyFacts):
@@ -78,7 +83,10 @@ class ModelIndex:
                 self.tables[table.variable] = table
             for mapping in facts.mappings:
                 self.mapped[mapping.cls] = mapping.table_variable
+            for cls, names in facts.self_assigned:
+                self.self_assigned[cls] = names
         self._by_table: dict[TenancySettings | None, dict[str, ModelInfo]] = {}
+        self._short_names: dict[str, str] | None = None
 
     def info(self, qualname: str, tenancy: TenancySettings | None = None) -> ModelInfo:
         key = (qualname, tenancy)
@@ -95,7 +103,10 @@ class ModelIndex:
         table = ""
         abstract = False
         keywords: dict[str, str] = {}
+        assigned: list[str] = []
+        relations: dict[str, str] = {}
         for position, cls_name in enumerate(index.mro(qualname)):
+            assigned.extend(self.self_assigned.get(cls_name, ()))
             found = index.classes.get(cls_name)
             if found is None:
                 continue
@@ -104,6 +115,10 @@ class ModelIndex:
                 if field.name.startswith("__") or field.name in fields:
                     continue
                 fields.append(field.name)
+                if field.related:
+                    related = self._related_class(field.related, cls_name, qualname)
+                    if related:
+                        relations.setdefault(field.name, related)
             for name, value in cls.keywords:
                 keywords.setdefault(name, value)
             if position == 0:
@@ -153,7 +168,28 @@ class ModelIndex:
             tenant_field=tenant_field,
             tenant_scoped=scoped,
             is_global=is_global,
+            self_assigned=tuple(sorted(set(assigned))),
+            relations=tuple(sorted(relations.items())),
         )
+
+    def _related_class(self, written: str, owner: str, model: str) -> str:
+        """The project class a relation field points at ("" if none is known)."""
+        if written == "self":
+            return model
+        resolved = self.index._follow_reexport(written)
+        if resolved in self.index.classes:
+            return resolved
+        short = written.rsplit(".", 1)[-1]
+        if not short[:1].isupper():
+            return ""
+        same_module = f"{owner.rpartition('.')[0]}.{short}"
+        if same_module in self.index.classes:
+            return same_module
+        if self._short_names is None:
+            self._short_names = {}
+            for name in sorted(self.index.classes):
+                self._short_names.setdefault(name.rsplit(".", 1)[-1], name)
+        return self._short_names.get(short, "")
 
     def by_table(self, tenancy: TenancySettings) -> dict[str, ModelInfo]:
         """Tenant-scoped tables by lowercase name (models and bare `Table(...)` definitions)."""

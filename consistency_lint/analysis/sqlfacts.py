@@ -15,6 +15,7 @@ DDL and statements that do not parse give nothing.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -37,6 +38,7 @@ def table_refs(sql: str) -> tuple[TableRef, ...] | None:
         from sqlglot import exp
     except ImportError:  # pragma: no cover - a runtime dependency
         return None
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)  # unsupported syntax warnings
     try:
         statements = sqlglot.parse(normalise(sql))
     except Exception:

@@ -34,6 +34,8 @@ READ = "read"
 BULK = "bulk"
 INSERT = "insert"
 WRITE = "write"
+# Lookups that keep a relation predicate an equality on the related rows.
+_LOOKUPS = frozenset({"in", "exact", "id", "pk"})
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,10 @@ class TenancyAnalysis:
                 helper = True
         for position, step in enumerate(steps):
             if step.name.startswith("@"):  # the chain is handed to this function
-                if helper_matches(tenancy, step.name[1:]):
+                handed_to = packs.tenancy_call(step.name[1:])
+                if helper_matches(tenancy, step.name[1:]) or (
+                    handed_to is not None and handed_to.tenancy == "scopes"
+                ):
                     helper = True
                 continue
             if not step.name:  # the source call's own arguments
@@ -156,7 +161,16 @@ class TenancyAnalysis:
             ):
                 helper = True
             if spec is None:
-                continue
+                if step.name and (not step.call or position == 0) and query.root:
+                    # An attribute we cannot type (a relation descriptor, a field of a
+                    # fetched instance) or a class attribute that is not a manager: the
+                    # chain is no longer a query of this model.
+                    if position == 0:
+                        return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
+                    break
+                if step.name and not step.call:
+                    break
+                continue  # a custom queryset method: keeps the type
             if spec.role == "query":
                 kinds.add(READ)
             elif spec.role == "bulk-write":
@@ -167,12 +181,18 @@ class TenancyAnalysis:
                 kinds.add(INSERT)
                 insert_kwargs = step.kwargs
                 insert_unknown = step.star
+            if spec.tenancy == "empty":
+                helper = True
             if spec.tenancy == "fixed-alias" and step.literal:
                 aliases.append(step.literal)
             if spec.predicates or spec.sql_keyword:
                 names.update(step.names)
+            if spec.predicates == "kwargs" and model is not None and not helper:
+                helper = any(self.through_relation(model, key) for key in step.kwargs)
             if spec.returns and step.name:
                 type_name = spec.returns
+            elif step.name and not spec.returns and type_name:
+                break  # a terminal step (get, create, update): what follows is not this query
         if model is None or not model.tenant_scoped:
             return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
         if WRITE in kinds:  # bulk_create(...): its rows are judged as constructions
@@ -185,6 +205,22 @@ class TenancyAnalysis:
             or self.scoped_by_criteria(model.qualname)
         )
         return QueryVerdict(query, kind, model, scoped, insert_kwargs, insert_unknown, tuple(aliases))
+
+    def through_relation(self, model: ModelInfo, path: str) -> bool:
+        """`order=o`, `order__in=qs`, `addon_to__subevent=s`: a relation path that ends at a
+        tenant-scoped model (an object of one tenant), so the rows belong to that tenant."""
+        current = model
+        parts = [p for p in path.split("__") if p]
+        for position, part in enumerate(parts):
+            related = dict(current.relations).get(part)
+            if related is None:
+                return False
+            target = self.models.info(related, self.tenancy)
+            rest = parts[position + 1 :]
+            if target.tenant_scoped and all(p in _LOOKUPS for p in rest):
+                return True
+            current = target
+        return False
 
     def _manager_call(self, model: str, attribute: str) -> str:
         for cls_name in self.index.mro(model):
@@ -209,9 +245,16 @@ class TenancyAnalysis:
                 info = self.models.info(construct.cls, self.tenancy)
                 if not (info.is_model and info.tenant_scoped):
                     continue
-                if any(key_matches(name, self.tenancy.tenant_keys) for name in construct.kwargs):
+                if self.has_tenant(info, construct.kwargs):
                     continue
                 yield summary, construct, info
+
+    def has_tenant(self, model: ModelInfo, names: tuple[str, ...]) -> bool:
+        """Whether a new row gets its tenant key: given, or derived by the model itself."""
+        keys = self.tenancy.tenant_keys
+        return any(key_matches(name, keys) for name in names) or any(
+            key_matches(name, keys) for name in model.self_assigned
+        )
 
     # ----- raw SQL ---------------------------------------------------------------
 

@@ -122,6 +122,8 @@ class TenancyFacts:
     tables: tuple[TableFact, ...] = ()
     mappings: tuple[MappingFact, ...] = ()
     criteria: tuple[CriteriaFact, ...] = ()
+    # Attributes a class's methods assign on self (save() deriving the tenant key).
+    self_assigned: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 # ----- values of the small abstract interpretation ------------------------------
@@ -175,6 +177,7 @@ class TenancyScanner:
         self.mappings: list[MappingFact] = []
         self.criteria: list[CriteriaFact] = []
         self.module_strings: dict[str, str] = {}
+        self.self_assigned: dict[str, set[str]] = {}
 
     # ----- entry points ---------------------------------------------------------
 
@@ -233,6 +236,7 @@ class TenancyScanner:
             tuple(self.tables),
             tuple(self.mappings),
             tuple(self.criteria),
+            tuple((cls, tuple(sorted(names))) for cls, names in sorted(self.self_assigned.items())),
         )
         return out if out != TenancyFacts() else None
 
@@ -330,6 +334,8 @@ class TenancyScanner:
             if module and isinstance(value_node, cst.Call):
                 self._module_call(target.value, value_node, frame)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            if target.value.value == "self" and frame.class_qual:
+                self.self_assigned.setdefault(frame.class_qual, set()).add(target.attr.value)
             owner = env.get(target.value.value)
             if isinstance(owner, _Built):
                 owner.kwargs.append(target.attr.value)

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consistency_lint.analysis.models import key_matches
 from consistency_lint.analysis.tenancy import INSERT, analysis
 from consistency_lint.checks.base import CheckContext, Rule
 from consistency_lint.domain.diagnostic import Diagnostic, Severity
@@ -60,7 +59,7 @@ class TenantEntityCreatedWithoutTenant(Rule):
             if verdict.kind != INSERT or verdict.model is None or verdict.insert_unknown:
                 continue
             model = verdict.model
-            if any(key_matches(name, ctx.settings.tenancy.tenant_keys) for name in verdict.insert_kwargs):
+            if found.has_tenant(model, verdict.insert_kwargs):
                 continue
             yield self.diagnostic(
                 summary,

@@ -38,6 +38,8 @@ TENANCY_MEANINGS = (
     "mapping",  # imperative mapping: (class, table)
     "fixed-url",  # an engine built from its first argument: flagged when it is a literal
     "fixed-alias",  # a connection chosen by its first argument / subscript: flagged when a literal
+    "scopes",  # a query handed to this call is scoped by it (a prefetch through a relation)
+    "empty",  # a query method that selects nothing (QuerySet.none())
 )
 PREDICATE_KINDS = ("args", "kwargs")
 
