@@ -47,6 +47,7 @@ class QueryVerdict:
     insert_kwargs: tuple[str, ...] = ()
     insert_unknown: bool = False
     fixed_alias: tuple[str, ...] = ()  # literal aliases chosen by a step (.using("default"))
+    text: str = ""  # the chain as far as it is this query: `Invoice.objects.filter()`
 
 
 def facts(summary: FileSummary) -> TenancyFacts | None:
@@ -137,6 +138,7 @@ class TenancyAnalysis:
                 kinds.add(BULK)
             if helper_matches(tenancy, query.source):
                 helper = True
+        used = len(steps)
         for position, step in enumerate(steps):
             if step.name.startswith("@"):  # the chain is handed to this function
                 handed_to = packs.tenancy_call(step.name[1:])
@@ -167,8 +169,10 @@ class TenancyAnalysis:
                     # chain is no longer a query of this model.
                     if position == 0:
                         return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
+                    used = position
                     break
                 if step.name and not step.call:
+                    used = position
                     break
                 continue  # a custom queryset method: keeps the type
             if spec.role == "query":
@@ -192,6 +196,7 @@ class TenancyAnalysis:
             if spec.returns and step.name:
                 type_name = spec.returns
             elif step.name and not spec.returns and type_name:
+                used = position + 1
                 break  # a terminal step (get, create, update): what follows is not this query
         if model is None or not model.tenant_scoped:
             return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
@@ -204,7 +209,9 @@ class TenancyAnalysis:
             or any(key_matches(name, tenancy.tenant_keys) for name in names)
             or self.scoped_by_criteria(model.qualname)
         )
-        return QueryVerdict(query, kind, model, scoped, insert_kwargs, insert_unknown, tuple(aliases))
+        return QueryVerdict(
+            query, kind, model, scoped, insert_kwargs, insert_unknown, tuple(aliases), _text(query, used)
+        )
 
     def through_relation(self, model: ModelInfo, path: str) -> bool:
         """`order=o`, `order__in=qs`, `addon_to__subevent=s`: a relation path that ends at a
@@ -291,6 +298,21 @@ class TenancyAnalysis:
             if found is None:
                 continue
             yield from ((summary, fixed) for fixed in found.fixed)
+
+
+def _text(query: QueryFact, used: int) -> str:
+    parts = [query.root.rsplit(".", 1)[-1]] if query.root else []
+    for step in query.steps[:used]:
+        if step.name.startswith("@"):
+            continue
+        if not step.name:
+            source = (step.target or query.source).rsplit(".", 1)[-1]
+            models = ", ".join(m.rsplit(".", 1)[-1] for m in query.models)
+            parts.append(f"{source}({models})")
+        else:
+            parts.append(f"{step.name}()" if step.call else step.name)
+    text = ".".join(parts)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def analysis(index: ProjectIndex, tenancy: TenancySettings) -> TenancyAnalysis:

@@ -56,6 +56,6 @@ class QueryMissingTenantFilter(Rule):
                     summary,
                     verdict.fact.span,
                     f"query of tenant-scoped model {model.qualname.rsplit('.', 1)[-1]} "
-                    f"(`{verdict.fact.text}`) has no predicate on its tenant key "
+                    f"(`{verdict.text or verdict.fact.text}`) has no predicate on its tenant key "
                     f"{model.tenant_field or ', '.join(ctx.settings.tenancy.tenant_keys)}",
                 )

@@ -54,6 +54,6 @@ class WriteMissingTenantFilter(Rule):
                     summary,
                     verdict.fact.span,
                     f"bulk write of tenant-scoped model {model.qualname.rsplit('.', 1)[-1]} "
-                    f"(`{verdict.fact.text}`) has no predicate on its tenant key "
+                    f"(`{verdict.text or verdict.fact.text}`) has no predicate on its tenant key "
                     f"{model.tenant_field or ', '.join(ctx.settings.tenancy.tenant_keys)}",
                 )

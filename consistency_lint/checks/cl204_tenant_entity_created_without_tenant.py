@@ -64,6 +64,7 @@ class TenantEntityCreatedWithoutTenant(Rule):
             yield self.diagnostic(
                 summary,
                 verdict.fact.span,
-                f"tenant-scoped {model.qualname.rsplit('.', 1)[-1]} is created (`{verdict.fact.text}`) "
+                f"tenant-scoped {model.qualname.rsplit('.', 1)[-1]} is created "
+                f"(`{verdict.text or verdict.fact.text}`) "
                 f"without its tenant key {model.tenant_field or ', '.join(ctx.settings.tenancy.tenant_keys)}",
             )

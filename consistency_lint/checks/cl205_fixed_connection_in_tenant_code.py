@@ -74,5 +74,6 @@ class FixedConnectionInTenantCode(Rule):
                     summary,
                     verdict.fact.span,
                     f"query pinned to fixed database alias {verdict.fixed_alias[0]!r} "
-                    f"(`{verdict.fact.text}`) in tenant code: use the current tenant's database",
+                    f"(`{verdict.text or verdict.fact.text}`) in tenant code: "
+                    "use the current tenant's database",
                 )
