@@ -22,6 +22,7 @@ from consistency_lint.analysis.models import ModelIndex, ModelInfo, key_matches,
 from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import (
     EXTRA_KEY,
+    ROW_MARK,
     ConstructFact,
     FixedConnectionFact,
     QueryFact,
@@ -191,8 +192,9 @@ class TenancyAnalysis:
                 aliases.append(step.literal)
             if spec.predicates or spec.sql_keyword:
                 names.update(step.names)
-            if spec.predicates == "kwargs" and model is not None and not helper:
-                helper = any(self.through_relation(model, key) for key in step.kwargs)
+            if spec.predicates and model is not None and not helper:
+                paths = [*step.kwargs, *(n[1:] for n in step.names if n.startswith("=") and n != ROW_MARK)]
+                helper = ROW_MARK in step.names or any(self.through_relation(model, key) for key in paths)
             if spec.returns and step.name:
                 type_name = spec.returns
             elif step.name and not spec.returns and type_name:

@@ -625,7 +625,7 @@ class TenancyScanner:
                 star = True
             elif arg.keyword is not None:
                 kwargs.append(arg.keyword.value)
-                names.update(_kw_names(arg.keyword.value))
+                names.update(_kw_facts(arg.keyword.value, arg.value))
             elif not arg.star:
                 if first:
                     literal = _literal(arg.value) or ""
@@ -663,7 +663,7 @@ class TenancyScanner:
             keyword_names: set[str] = set()
             for arg in node.args:
                 if arg.keyword is not None:
-                    keyword_names.update(_kw_names(arg.keyword.value))
+                    keyword_names.update(_kw_facts(arg.keyword.value, arg.value))
             if meaning == "or":
                 if not parts:
                     return set()
@@ -696,8 +696,25 @@ _FORMAT_FIELD = __import__("re").compile(r"\{[^{}]*\}")
 _EXTRA_TABLE = "__extra__"
 
 
+# Marker name: the predicate selects a row by the primary key of a row already in hand.
+ROW_MARK = "=row"
+_PK_KEYS = frozenset({"pk", "id", "pk__exact", "id__exact"})
+
+
 def _kw_names(keyword: str) -> set[str]:
     return {part for part in keyword.split("__") if part}
+
+
+def _kw_facts(keyword: str, value: cst.BaseExpression) -> set[str]:
+    """What a keyword predicate requires: each path segment, the whole path as `=path`,
+    and ROW_MARK for `pk=obj.attr` (a row re-read by an identity read from another row)."""
+    out = _kw_names(keyword)
+    out.add(f"={keyword}")
+    if keyword in _PK_KEYS and isinstance(value, cst.Attribute):
+        text = dotted(value)
+        if text is not None and "()" not in text:
+            out.add(ROW_MARK)
+    return out
 
 
 def _literal(node: cst.BaseExpression) -> str | None:
