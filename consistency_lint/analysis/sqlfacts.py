@@ -22,6 +22,7 @@ from typing import Any
 # (table name, constrained columns); an INSERT lists its inserted columns.
 TableRef = tuple[str, tuple[str, ...]]
 
+MAX_SQL_CHARS = 20_000  # larger strings are data or generated scripts, not a query to read
 _PYFORMAT = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)s|%s|%d")
 _DOLLAR = re.compile(r"\$\d+")
 
@@ -33,6 +34,8 @@ def normalise(sql: str) -> str:
 
 def table_refs(sql: str) -> tuple[TableRef, ...] | None:
     """The table references of the statements in `sql`; None when it does not parse or is DDL."""
+    if len(sql) > MAX_SQL_CHARS:
+        return None
     try:
         import sqlglot
         from sqlglot import exp
