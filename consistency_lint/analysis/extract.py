@@ -756,7 +756,14 @@ class Extractor:
                 first_text = dotted(first)
                 if first_text and "()" not in first_text:
                     related = outer.names.resolve(first_text)[0]
-        return FieldDef(target.value, call, annotation, self._span(target), related)
+        related_name = ""
+        if isinstance(value, cst.Call) and related:
+            for arg in value.args:
+                if arg.keyword is not None and arg.keyword.value in ("related_query_name", "related_name"):
+                    literal = _string_value(arg)
+                    if literal and (not related_name or arg.keyword.value == "related_query_name"):
+                        related_name = literal
+        return FieldDef(target.value, call, annotation, self._span(target), related, related_name)
 
     def _init_attrs(self, init: cst.FunctionDef, outer: _Frame) -> dict[str, str]:
         """`self.x` types from `__init__`: annotated parameters and constructor calls."""

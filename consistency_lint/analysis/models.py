@@ -50,6 +50,8 @@ class ModelInfo:
     self_assigned: tuple[str, ...] = ()
     # Relation fields: (field name, qualified related class), for relation paths.
     relations: tuple[tuple[str, str], ...] = ()
+    # Reverse relation names declared on other models' fields (related_name=...).
+    reverse_names: tuple[tuple[str, str], ...] = ()
 
 
 def key_matches(name: str, keys: Iterable[str]) -> str:
@@ -87,6 +89,7 @@ class ModelIndex:
                 self.self_assigned[cls] = names
         self._by_table: dict[TenancySettings | None, dict[str, ModelInfo]] = {}
         self._short_names: dict[str, str] | None = None
+        self._reverse: dict[str, dict[str, str]] | None = None
 
     def info(self, qualname: str, tenancy: TenancySettings | None = None) -> ModelInfo:
         key = (qualname, tenancy)
@@ -105,6 +108,7 @@ class ModelIndex:
         keywords: dict[str, str] = {}
         assigned: list[str] = []
         relations: dict[str, str] = {}
+        reverse_names: dict[str, str] = {}
         for position, cls_name in enumerate(index.mro(qualname)):
             assigned.extend(self.self_assigned.get(cls_name, ()))
             found = index.classes.get(cls_name)
@@ -119,6 +123,8 @@ class ModelIndex:
                     related = self._related_class(field.related, cls_name, qualname)
                     if related:
                         relations.setdefault(field.name, related)
+                        if field.related_name and not field.related_name.endswith("+"):
+                            reverse_names.setdefault(field.name, field.related_name)
             for name, value in cls.keywords:
                 keywords.setdefault(name, value)
             if position == 0:
@@ -170,7 +176,23 @@ class ModelIndex:
             is_global=is_global,
             self_assigned=tuple(sorted(set(assigned))),
             relations=tuple(sorted(relations.items())),
+            reverse_names=tuple(sorted(reverse_names.items())),
         )
+
+    def reverse_relations(self, qualname: str) -> dict[str, str]:
+        """Relation names that lead from `qualname` to models pointing at it: the field's
+        `related_query_name`/`related_name`, else the lowercase model name (Django's default)."""
+        if self._reverse is None:
+            self._reverse = {}
+            for name in self.index.classes:
+                info = self.info(name)
+                if not info.is_model:
+                    continue
+                named = dict(info.reverse_names)
+                for field, target in info.relations:
+                    reverse = named.get(field) or name.rsplit(".", 1)[-1].lower()
+                    self._reverse.setdefault(target, {}).setdefault(reverse, name)
+        return self._reverse.get(self.index._follow_reexport(qualname), {})
 
     def _related_class(self, written: str, owner: str, model: str) -> str:
         """The project class a relation field points at ("" if none is known)."""

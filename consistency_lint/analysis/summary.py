@@ -120,6 +120,7 @@ class FieldDef:
     # First positional argument of the call: the related class of a relation field
     # (resolved name, or the string as written: "Organizer", "app.Organizer", "self").
     related: str = ""
+    related_name: str = ""  # the call's `related_name=` keyword (reverse relation name)
 
 
 @dataclass(frozen=True)

@@ -221,7 +221,9 @@ class TenancyAnalysis:
         current = model
         parts = [p for p in path.split("__") if p]
         for position, part in enumerate(parts):
-            related = dict(current.relations).get(part)
+            related = dict(current.relations).get(part) or self.models.reverse_relations(
+                current.qualname
+            ).get(part)
             if related is None:
                 return False
             target = self.models.info(related, self.tenancy)
