@@ -74,6 +74,7 @@ class TenancyAnalysis:
         self.tenancy = tenancy
         self.models: ModelIndex = models_of(index)
         self._criteria: set[str] | None = None
+        self._verdicts: list[tuple[FileSummary, QueryVerdict]] | None = None
 
     def criteria_models(self) -> set[str]:
         if self._criteria is None:
@@ -95,14 +96,19 @@ class TenancyAnalysis:
     # ----- queries ------------------------------------------------------------
 
     def queries(self) -> Iterator[tuple[FileSummary, QueryVerdict]]:
-        for summary in self.index.files.values():
-            found = facts(summary)
-            if found is None:
-                continue
-            for query in found.queries:
-                verdict = self.judge(query)
-                if verdict.kind or verdict.fixed_alias:
-                    yield summary, verdict
+        """Verdicts of the queries of tenant-scoped models (and pinned aliases), judged once."""
+        if self._verdicts is None:
+            verdicts = []
+            for summary in self.index.files.values():
+                found = facts(summary)
+                if found is None:
+                    continue
+                for query in found.queries:
+                    verdict = self.judge(query)
+                    if verdict.kind or verdict.fixed_alias:
+                        verdicts.append((summary, verdict))
+            self._verdicts = verdicts
+        return iter(self._verdicts)
 
     def judge(self, query: QueryFact) -> QueryVerdict:
         packs = self.index.packs
