@@ -3,6 +3,16 @@ Flags an ORM read of a tenant-scoped model (SQLAlchemy `select`,
 `session.query`, `session.get`; Django managers and querysets) with no tenant
 predicate in its flow.
 
+The whole chain counts, also when it is built step by step in a variable of
+the same function. Scoped: a predicate requiring the tenant key in every case
+(`or_`/`|` keep only what both sides require; `exclude(...)` never scopes), a
+relation path ending at a tenant-scoped model (`filter(project=p)`), a row
+re-read by the primary key of a row in hand (`get(pk=invoice.order_id)`), a
+related manager of an instance (`org.projects.all()`), a queryset received as
+a parameter, a `scoping-helpers` match (a step, the model's manager class, a
+function the query is handed to), a `with_loader_criteria` global filter,
+`Prefetch(...)`, `.none()`. `session.get(M, pk)` is never scoped.
+
 ## Why is this bad?
 In a shared-database multi-tenant application one query without the tenant
 key shows one customer another customer's data.
