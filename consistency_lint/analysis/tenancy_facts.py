@@ -365,7 +365,18 @@ class TenancyScanner:
         text = dotted(call.func)
         if text is None:
             return None
-        return self.packs.tenancy_call(self.x._qualify(text, frame))
+        return self.packs.tenancy_call(self._target(text, frame))
+
+    def _target(self, text: str, frame: _Frame) -> str:
+        """The qualified callee; a receiver the packs recognise by its shape (`db.session`)
+        when the name resolves to something no pack knows (a project global)."""
+        target = self.x._qualify(text, frame)
+        if self.packs.tenancy_call(target) is None:
+            receiver, _, method = text.rpartition(".")
+            guessed = self.packs.receiver_type(receiver) if receiver else ""
+            if guessed and self.packs.tenancy_call(f"{guessed}.{method}") is not None:
+                return f"{guessed}.{method}"
+        return target
 
     def _class_ref(self, text: str, frame: _Frame, env: dict[str, _Value]) -> _ClassRef | None:
         head = text.split(".")[0]
@@ -481,7 +492,7 @@ class TenancyScanner:
         values = self._args(call, frame, env, fn)
         if text is None:
             return None
-        target = self.x._qualify(text, frame)
+        target = self._target(text, frame)
         for value in values.values():
             if isinstance(value, _Chain):  # handed to a function: a scoping helper?
                 value.steps.append(StepFact(f"@{target}", call=False))
