@@ -227,9 +227,10 @@ class TenancyAnalysis:
         current = model
         parts = [p for p in path.split("__") if p]
         for position, part in enumerate(parts):
-            related = dict(current.relations).get(part) or self.models.reverse_relations(
-                current.qualname
-            ).get(part)
+            forward = dict(current.relations)
+            if part not in forward and part.endswith("_id") and part[:-3] in forward:
+                part = part[:-3]  # subevent_id__in=ids: the relation's column
+            related = forward.get(part) or self.models.reverse_relations(current.qualname).get(part)
             if related is None:
                 return False
             target = self.models.info(related, self.tenancy)
