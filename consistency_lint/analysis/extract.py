@@ -46,6 +46,8 @@ from consistency_lint.analysis.summary import (
     Suppressions,
     TryBlock,
 )
+from consistency_lint.analysis.tenancy_facts import EXTRA_KEY as TENANCY_KEY
+from consistency_lint.analysis.tenancy_facts import TenancyScanner
 from consistency_lint.domain.diagnostic import Span
 
 _NO_SPAN = Span(0, 0, 0, 0)
@@ -130,6 +132,7 @@ class Extractor:
         # class-like references made through them (first use of each target).
         self.import_bound: set[str] = set()
         self.references: dict[str, Reference] = {}
+        self.tenancy = TenancyScanner(self)  # --- tenancy --- query/model facts
 
     # ----- entry point ---------------------------------------------------
 
@@ -138,6 +141,7 @@ class Extractor:
         self._prepass(body, type_checking=False)
         self.dispatch = self._dispatch_table()
         module_frame = _Frame(self.names)
+        self.tenancy.scan_module(body, module_frame)
         module_block = self._block(body, module_frame, scope_prefix="", in_function=False)
         if _has_ops(module_block):
             self.functions.append(Function(qualname="<module>", span=_NO_SPAN, body=module_block))
@@ -152,6 +156,9 @@ class Extractor:
             extras=((DISPATCH, self.dispatch),) if self.dispatch else (),
             references=tuple(self.references.values()),
         )
+        tenancy = self.tenancy.facts()
+        if tenancy is not None:
+            summary = dataclasses.replace(summary, extras=(*summary.extras, (TENANCY_KEY, tenancy)))
         spans = locate(self.module, self.wanted)
         filled: FileSummary = _fill(summary, spans)
         return filled
@@ -785,6 +792,7 @@ class Extractor:
                 )
         frame.returned = ""
         body = self._suite(node.body, frame, f"{qualname}.", True)
+        self.tenancy.scan_function(node, frame, qualname)
         if opener is not None:
             body = (Scope(opener, body),)
         if hook is not None:
@@ -898,7 +906,24 @@ class Extractor:
             text = dotted(value.func)
             if text:
                 call = outer.names.resolve(text)[0]
-        return FieldDef(target.value, call, annotation, self._span(target))
+        related = ""
+        if isinstance(value, cst.Call) and value.args and value.args[0].keyword is None:
+            first = value.args[0].value
+            if isinstance(first, cst.SimpleString):
+                evaluated = first.evaluated_value
+                related = evaluated if isinstance(evaluated, str) else ""
+            else:
+                first_text = dotted(first)
+                if first_text and "()" not in first_text:
+                    related = outer.names.resolve(first_text)[0]
+        related_name = ""
+        if isinstance(value, cst.Call) and related:
+            for arg in value.args:
+                if arg.keyword is not None and arg.keyword.value in ("related_query_name", "related_name"):
+                    literal = _string_value(arg)
+                    if literal and (not related_name or arg.keyword.value == "related_query_name"):
+                        related_name = literal
+        return FieldDef(target.value, call, annotation, self._span(target), related, related_name)
 
     def _init_attrs(self, init: cst.FunctionDef, outer: _Frame) -> dict[str, str]:
         """`self.x` types from `__init__`: annotated parameters and constructor calls."""

@@ -82,6 +82,11 @@ class ProjectIndex:
             if owner:
                 result = owner
                 break
+            head, _, attribute = base.rpartition(".")
+            owner = self.global_types.get(head)  # class Invoice(db.Model) with db = SQLAlchemy()
+            if owner and self.packs.is_model_base(f"{owner}.{attribute}"):
+                result = f"{owner}.{attribute}"
+                break
         self._model_base[qualname] = result
         return result
 

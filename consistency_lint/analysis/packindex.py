@@ -21,6 +21,30 @@ class PackIndex:
         self._receivers: list[tuple[re.Pattern[str], str]] = []
         self._calls: dict[str, list[CallSpec]] = {}
         self._call_globs: list[tuple[re.Pattern[str], CallSpec]] = []
+        # --- tenancy --- entries with tenancy keys, kept apart so that another
+        # pack entry for the same target (a dual-write role) does not hide them.
+        self._tcalls: dict[str, CallSpec] = {}
+        self._tcall_globs: list[tuple[re.Pattern[str], CallSpec]] = []
+        self.sql_methods: frozenset[str] = frozenset()
+        self.model_keywords: dict[str, str] = {}
+        self.model_table_names: dict[str, str] = {}
+        sql_methods: set[str] = set()
+        for pack in self.packs:
+            self.model_keywords.update(pack.model_keywords)
+            self.model_table_names.update(pack.model_table_names)
+            for call in pack.calls:
+                if not _has_tenancy(call):
+                    continue
+                parent, _, method = call.target.rpartition(".")
+                is_method = any(part[:1].isupper() for part in parent.split("."))
+                if (call.sql_arg >= 0 or call.sql_keyword) and is_method:
+                    sql_methods.add(method)
+                if "*" in call.target:
+                    regex = re.escape(call.target).replace(r"\*\*", ".+").replace(r"\*", r"[^.]*")
+                    self._tcall_globs.append((re.compile(regex + "$"), call))
+                else:
+                    self._tcalls.setdefault(call.target, call)
+        self.sql_methods = frozenset(sql_methods)
         for pack in self.packs:
             for spec in pack.types:
                 self.types[spec.name] = spec
@@ -71,6 +95,16 @@ class PackIndex:
                 return glob_spec
         return None
 
+    def tenancy_call(self, target: str) -> CallSpec | None:
+        """The pack entry for `target` that carries tenancy keys, else any entry."""
+        spec = self._tcalls.get(target)
+        if spec is not None:
+            return spec
+        for regex, glob_spec in self._tcall_globs:
+            if regex.match(target):
+                return glob_spec
+        return self.call(target)
+
     def method(self, type_name: str, method: str) -> CallSpec | None:
         return self.call(f"{type_name}.{method}")
 
@@ -116,16 +150,12 @@ class PackIndex:
         return qualified in self.model_bases
 
     @cached_property
-    def _model_keywords(self) -> dict[str, str]:
-        return {base: keyword for pack in self.packs for base, keyword in pack.model_keywords}
-
-    @cached_property
     def model_decorators(self) -> frozenset[str]:
         return frozenset(d for pack in self.packs for d in pack.model_decorators)
 
     def model_keyword(self, base: str) -> str:
         """The class keyword (`table`) that must be True for a subclass of `base` to be mapped."""
-        return self._model_keywords.get(base, "")
+        return self.model_keywords.get(base, "")
 
     def is_persistence_module(self, module: str) -> bool:
         """Whether `module` is a persistence framework module or one of its submodules."""
@@ -137,3 +167,15 @@ def _literal_ok(spec: CallSpec, literals: tuple[str | None, ...]) -> bool:
         return True
     index = spec.literal_arg
     return index < len(literals) and literals[index] in spec.if_literal
+
+
+def _has_tenancy(call: CallSpec) -> bool:
+    return bool(
+        call.predicates
+        or call.model_arg >= 0
+        or call.sql_arg >= 0
+        or call.sql_keyword
+        or call.inserts
+        or call.tenancy
+        or call.role in ("query", "bulk-write")
+    )

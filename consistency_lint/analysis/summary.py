@@ -129,6 +129,10 @@ class FieldDef:
     call: str = ""  # resolved callee of the value, if it is a call
     annotation: str = ""
     span: Span | None = None
+    # First positional argument of the call: the related class of a relation field
+    # (resolved name, or the string as written: "Organizer", "app.Organizer", "self").
+    related: str = ""
+    related_name: str = ""  # the call's `related_name=` keyword (reverse relation name)
 
 
 @dataclass(frozen=True)

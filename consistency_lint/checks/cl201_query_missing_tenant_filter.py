@@ -3,6 +3,16 @@ Flags an ORM read of a tenant-scoped model (SQLAlchemy `select`,
 `session.query`, `session.get`; Django managers and querysets) with no tenant
 predicate in its flow.
 
+The whole chain counts, also when it is built step by step in a variable of
+the same function. Scoped: a predicate requiring the tenant key in every case
+(`or_`/`|` keep only what both sides require; `exclude(...)` never scopes), a
+relation path ending at a tenant-scoped model (`filter(project=p)`), a row
+re-read by the primary key of a row in hand (`get(pk=invoice.order_id)`), a
+related manager of an instance (`org.projects.all()`), a queryset received as
+a parameter, a `scoping-helpers` match (a step, the model's manager class, a
+function the query is handed to), a `with_loader_criteria` global filter,
+`Prefetch(...)`, `.none()`. `session.get(M, pk)` is never scoped.
+
 ## Why is this bad?
 In a shared-database multi-tenant application one query without the tenant
 key shows one customer another customer's data.
@@ -32,8 +42,11 @@ def invoices(request):
 
 from __future__ import annotations
 
-from consistency_lint.checks.base import Rule
-from consistency_lint.domain.diagnostic import Severity
+from collections.abc import Iterator
+
+from consistency_lint.analysis.tenancy import READ, analysis
+from consistency_lint.checks.base import CheckContext, Rule
+from consistency_lint.domain.diagnostic import Diagnostic, Severity
 
 
 class QueryMissingTenantFilter(Rule):
@@ -42,4 +55,17 @@ class QueryMissingTenantFilter(Rule):
     SEVERITY = Severity.ERROR
     DEFAULT_ON = True
     SUMMARY = "Query of a tenant-scoped model without a tenant predicate"
-    IMPLEMENTED = False
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        if ctx.settings.tenancy.mode != "shared-database":
+            return
+        for summary, verdict in analysis(ctx.index, ctx.settings.tenancy).queries():
+            if verdict.kind == READ and not verdict.scoped and verdict.model is not None:
+                model = verdict.model
+                yield self.diagnostic(
+                    summary,
+                    verdict.fact.span,
+                    f"query of tenant-scoped model {model.qualname.rsplit('.', 1)[-1]} "
+                    f"(`{verdict.text or verdict.fact.text}`) has no predicate on its tenant key "
+                    f"{model.tenant_field or ', '.join(ctx.settings.tenancy.tenant_keys)}",
+                )

@@ -25,8 +25,11 @@ def totals(cursor, tenant_id):
 
 from __future__ import annotations
 
-from consistency_lint.checks.base import Rule
-from consistency_lint.domain.diagnostic import Severity
+from collections.abc import Iterator
+
+from consistency_lint.analysis.tenancy import analysis
+from consistency_lint.checks.base import CheckContext, Rule
+from consistency_lint.domain.diagnostic import Diagnostic, Severity
 
 
 class RawSqlMissingTenantFilter(Rule):
@@ -35,4 +38,17 @@ class RawSqlMissingTenantFilter(Rule):
     SEVERITY = Severity.ERROR
     DEFAULT_ON = True
     SUMMARY = "Raw SQL on a tenant-scoped table without a predicate on the tenant column"
-    IMPLEMENTED = False
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        if ctx.settings.tenancy.mode != "shared-database":
+            return
+        for summary, sql, models in analysis(ctx.index, ctx.settings.tenancy).raw_sql():
+            tables = ", ".join(
+                f"{m.table} ({m.tenant_field or '/'.join(ctx.settings.tenancy.tenant_keys)})" for m in models
+            )
+            yield self.diagnostic(
+                summary,
+                sql.span,
+                f"raw SQL reads or writes tenant-scoped table {tables} without constraining "
+                f"its tenant column: `{sql.text}`",
+            )

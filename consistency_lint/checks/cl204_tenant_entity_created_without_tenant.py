@@ -30,8 +30,11 @@ def new_invoice(tenant, amount):
 
 from __future__ import annotations
 
-from consistency_lint.checks.base import Rule
-from consistency_lint.domain.diagnostic import Severity
+from collections.abc import Iterator
+
+from consistency_lint.analysis.tenancy import INSERT, analysis
+from consistency_lint.checks.base import CheckContext, Rule
+from consistency_lint.domain.diagnostic import Diagnostic, Severity
 
 
 class TenantEntityCreatedWithoutTenant(Rule):
@@ -40,4 +43,28 @@ class TenantEntityCreatedWithoutTenant(Rule):
     SEVERITY = Severity.WARNING
     DEFAULT_ON = True
     SUMMARY = "Tenant-scoped entity created without its tenant key"
-    IMPLEMENTED = False
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        if ctx.settings.tenancy.mode != "shared-database":
+            return
+        found = analysis(ctx.index, ctx.settings.tenancy)
+        for summary, construct, model in found.constructs():
+            yield self.diagnostic(
+                summary,
+                construct.span,
+                f"tenant-scoped {model.qualname.rsplit('.', 1)[-1]} is constructed without its tenant key "
+                f"{model.tenant_field or ', '.join(ctx.settings.tenancy.tenant_keys)}",
+            )
+        for summary, verdict in found.queries():
+            if verdict.kind != INSERT or verdict.model is None or verdict.insert_unknown:
+                continue
+            model = verdict.model
+            if found.has_tenant(model, verdict.insert_kwargs):
+                continue
+            yield self.diagnostic(
+                summary,
+                verdict.fact.span,
+                f"tenant-scoped {model.qualname.rsplit('.', 1)[-1]} is created "
+                f"(`{verdict.text or verdict.fact.text}`) "
+                f"without its tenant key {model.tenant_field or ', '.join(ctx.settings.tenancy.tenant_keys)}",
+            )

@@ -32,8 +32,13 @@ def invoices():
 
 from __future__ import annotations
 
-from consistency_lint.checks.base import Rule
-from consistency_lint.domain.diagnostic import Severity
+import fnmatch
+from collections.abc import Iterator
+
+from consistency_lint.analysis.tenancy import analysis
+from consistency_lint.checks.base import CheckContext, Rule
+from consistency_lint.domain.diagnostic import Diagnostic, Severity
+from consistency_lint.domain.globs import any_match
 
 
 class FixedConnectionInTenantCode(Rule):
@@ -42,4 +47,33 @@ class FixedConnectionInTenantCode(Rule):
     SEVERITY = Severity.ERROR
     DEFAULT_ON = True
     SUMMARY = "Fixed database connection in database-per-tenant code"
-    IMPLEMENTED = False
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        tenancy = ctx.settings.tenancy
+        if tenancy.mode != "database-per-tenant":
+            return
+        found = analysis(ctx.index, tenancy)
+
+        def bootstrap(module: str, path: str) -> bool:
+            return any(
+                fnmatch.fnmatchcase(module, p) or module.startswith(f"{p}.")
+                for p in tenancy.bootstrap_modules
+            ) or any_match(path, tenancy.bootstrap_modules)
+
+        for summary, fixed in found.fixed_connections():
+            if bootstrap(summary.module, summary.path):
+                continue
+            yield self.diagnostic(
+                summary,
+                fixed.span,
+                f"fixed connection `{fixed.text}` in tenant code: use the current tenant's database",
+            )
+        for summary, verdict in found.queries():
+            if verdict.fixed_alias and not bootstrap(summary.module, summary.path):
+                yield self.diagnostic(
+                    summary,
+                    verdict.fact.span,
+                    f"query pinned to fixed database alias {verdict.fixed_alias[0]!r} "
+                    f"(`{verdict.text or verdict.fact.text}`) in tenant code: "
+                    "use the current tenant's database",
+                )

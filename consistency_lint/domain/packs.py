@@ -28,6 +28,20 @@ ROLES = (
 )
 EFFECT_KINDS = ("broker", "task", "http", "email")
 NESTING = ("savepoint", "join")
+# Tenancy meanings of a call (key `tenancy`), see README "Framework packs".
+TENANCY_MEANINGS = (
+    "and",  # a predicate combinator where every argument must hold (and_, Q)
+    "or",  # a predicate combinator where one argument suffices (or_)
+    "criteria",  # a global filter: first argument the model, second the predicate
+    "table",  # Table("name", metadata, Column("tenant_id"), ...)
+    "column",  # Column("tenant_id", ...): first argument the column name
+    "mapping",  # imperative mapping: (class, table)
+    "fixed-url",  # an engine built from its first argument: flagged when it is a literal
+    "fixed-alias",  # a connection chosen by its first argument / subscript: flagged when a literal
+    "scopes",  # a query handed to this call is scoped by it (a prefetch through a relation)
+    "empty",  # a query method that selects nothing (QuerySet.none())
+)
+PREDICATE_KINDS = ("args", "kwargs")
 
 
 class PackError(ValueError):
@@ -72,6 +86,14 @@ class CallSpec:
     returns_model: bool = False
     returns_class_arg: int = -1
 
+    # --- tenancy ---
+    predicates: str = ""  # "args" or "kwargs": the call's arguments filter the query
+    model_arg: int = -1  # positional argument naming the queried model (select(M), session.get(M, pk))
+    sql_arg: int = -1  # positional argument holding raw SQL
+    sql_keyword: str = ""  # keyword argument holding raw SQL (extra(where=[...]))
+    inserts: bool = False  # creates a row from its keyword arguments (objects.create)
+    tenancy: str = ""  # one of TENANCY_MEANINGS
+
     def returns_for(self, literal: str | None) -> str:
         for value, kind in self.returns_by_literal:
             if value == literal:
@@ -92,6 +114,9 @@ class Pack:
     model_keywords: tuple[tuple[str, str], ...] = ()
     # Class decorators that map the decorated class (`registry.mapped`, `as_declarative`).
     model_decorators: tuple[str, ...] = ()
+    # Default table name of a model without an explicit one: base -> template with
+    # {app} (the package holding the models module) and {name} (lowercase class name).
+    model_table_names: tuple[tuple[str, str], ...] = ()
     types: tuple[TypeSpec, ...] = ()
     calls: tuple[CallSpec, ...] = ()
 
@@ -105,6 +130,7 @@ _TOP_KEYS = {
     "model-bases",
     "model-keywords",
     "model-decorators",
+    "model-table-names",
     "types",
     "calls",
 }
@@ -124,7 +150,14 @@ _CALL_KEYS = {
     "class-keyword",
     "returns-model",
     "returns-class-arg",
+    "predicates",
+    "model-arg",
+    "sql-arg",
+    "sql-keyword",
+    "inserts",
+    "tenancy",
 }
+_TENANCY_CALL_KEYS = ("predicates", "model-arg", "sql-arg", "sql-keyword", "inserts", "tenancy")
 
 
 def suggest(word: str, choices: Any) -> str:
@@ -184,17 +217,12 @@ def parse_pack(data: Mapping[str, Any], source: str) -> Pack:
         modules=r.strings("modules", data.get("modules", [])),
         persistence_modules=r.strings("persistence-modules", data.get("persistence-modules", [])),
         model_bases=r.strings("model-bases", data.get("model-bases", [])),
-        model_keywords=_parse_model_keywords(r, data.get("model-keywords", {})),
+        model_keywords=_parse_string_table(r, "model-keywords", data.get("model-keywords", {})),
+        model_table_names=_parse_string_table(r, "model-table-names", data.get("model-table-names", {})),
         model_decorators=r.strings("model-decorators", data.get("model-decorators", [])),
         types=types,
         calls=calls,
     )
-
-
-def _parse_model_keywords(r: _Reader, table: Any) -> tuple[tuple[str, str], ...]:
-    if not isinstance(table, dict):
-        raise r.fail("model-keywords", 'expected a table of "base" = "keyword"')
-    return tuple((base, r.string(f'model-keywords."{base}"', keyword)) for base, keyword in table.items())
 
 
 def _parse_types(r: _Reader, table: Any) -> tuple[TypeSpec, ...]:
@@ -245,8 +273,15 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             if "returns-class-arg" in spec
             else -1
         )
-        if not role and not returns and not returns_by_literal and not returns_model and class_arg < 0:
-            raise r.fail(where, "needs a 'role', a 'returns' or a 'returns-by-literal'")
+        if (
+            not role
+            and not returns
+            and not returns_by_literal
+            and not returns_model
+            and class_arg < 0
+            and not any(key in spec for key in _TENANCY_CALL_KEYS)
+        ):
+            raise r.fail(where, "needs a 'role', a 'returns', a 'returns-by-literal' or a tenancy key")
         effect_kind = ""
         if role == "publish":
             if "effect-kind" not in spec:
@@ -275,6 +310,28 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                     if "class-keyword" in spec
                     else ""
                 ),
+                predicates=(
+                    r.string(f"{where}.predicates", spec["predicates"], choices=PREDICATE_KINDS)
+                    if "predicates" in spec
+                    else ""
+                ),
+                model_arg=r.integer(f"{where}.model-arg", spec["model-arg"]) if "model-arg" in spec else -1,
+                sql_arg=r.integer(f"{where}.sql-arg", spec["sql-arg"]) if "sql-arg" in spec else -1,
+                sql_keyword=(
+                    r.string(f"{where}.sql-keyword", spec["sql-keyword"]) if "sql-keyword" in spec else ""
+                ),
+                inserts=r.boolean(f"{where}.inserts", spec.get("inserts", False)),
+                tenancy=(
+                    r.string(f"{where}.tenancy", spec["tenancy"], choices=TENANCY_MEANINGS)
+                    if "tenancy" in spec
+                    else ""
+                ),
             )
         )
     return tuple(out)
+
+
+def _parse_string_table(r: _Reader, key: str, table: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(table, dict):
+        raise r.fail(key, 'expected a table of "qualified.Base" = "text"')
+    return tuple((base, r.string(f'{key}."{base}"', text)) for base, text in table.items())

@@ -1,0 +1,275 @@
+"""The model index: which project classes are ORM models, their fields and tables.
+
+Shared by the tenancy rules (CL2xx) and the layering rules (CL3xx). A class is
+a model when it derives from a pack `model-bases` entry (directly, through
+project bases or through `Base = declarative_base()`), is not abstract
+(`Meta.abstract = True`, `__abstract__ = True`), and - for bases listed in a
+pack's `model-keywords` (SQLModel) - sets that class keyword to True; or when
+it is mapped imperatively (`registry.map_imperatively(Cls, table)`,
+`mapper(Cls, table)`). Its fields are the class-level assignments of it and
+its project bases (mixins and abstract models included); an imperatively
+mapped class gets the columns of its `Table(...)`.
+
+Table names: `__tablename__`, `Meta.db_table` or the `Table("name", ...)` it is
+mapped to; otherwise the pack's `model-table-names` template of its framework
+base (Django: `{app}_{name}`, where {app} is the package that holds the models
+module - `shop` for `shop.models` or `shop.models.invoice` - and {name} the
+lowercase class name; an explicit `Meta.app_label` is not read).
+
+Tenant-scoped: the class (or a base) has a field named by a tenant key - a key
+also matches with `_id` added or removed, so a Django `ForeignKey` named
+`organization` counts as `organization` and `organization_id` -, or its name
+or table matches `tenancy.tenant-models`; `tenancy.global-models` wins over both.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from consistency_lint.analysis.index import ProjectIndex
+from consistency_lint.analysis.tenancy_facts import EXTRA_KEY, TableFact, TenancyFacts
+from consistency_lint.domain.settings import TenancySettings
+
+_CACHE_ATTR = "_model_index"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    qualname: str
+    is_model: bool  # a concrete model (queried, constructed)
+    abstract: bool = False  # an abstract model or mixin base of models
+    framework_base: str = ""
+    table: str = ""
+    fields: tuple[str, ...] = ()
+    tenant_field: str = ""  # the field matching a tenant key ("" if none)
+    tenant_scoped: bool = False
+    is_global: bool = False
+    # Attributes the class's own methods set on self (a save() deriving the tenant key).
+    self_assigned: tuple[str, ...] = ()
+    # Relation fields: (field name, qualified related class), for relation paths.
+    relations: tuple[tuple[str, str], ...] = ()
+    # Reverse relation names declared on other models' fields (related_name=...).
+    reverse_names: tuple[tuple[str, str], ...] = ()
+
+
+def key_matches(name: str, keys: Iterable[str]) -> str:
+    """The tenant key `name` stands for (`organization_id` for key `organization`), or ""."""
+    lowered = name.lower()
+    for key in keys:
+        k = key.lower()
+        if lowered == k or lowered == f"{k}_id" or f"{lowered}_id" == k:
+            return key
+    return ""
+
+
+def _matches(patterns: Iterable[str], *names: str) -> bool:
+    return any(name and fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
+
+
+class ModelIndex:
+    """Model facts of one project, computed lazily; use `models_of(index)`."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
+        self._info: dict[tuple[str, TenancySettings | None], ModelInfo] = {}
+        self.tables: dict[str, TableFact] = {}  # qualified variable -> table
+        self.mapped: dict[str, str] = {}  # class -> qualified table variable
+        self.self_assigned: dict[str, tuple[str, ...]] = {}
+        for summary in index.files.values():
+            facts = summary.extra(EXTRA_KEY)
+            if not isinstance(facts, TenancyFacts):
+                continue
+            for table in facts.tables:
+                self.tables[table.variable] = table
+            for mapping in facts.mappings:
+                self.mapped[mapping.cls] = mapping.table_variable
+            for cls, names in facts.self_assigned:
+                self.self_assigned[cls] = names
+        self._by_table: dict[TenancySettings | None, dict[str, ModelInfo]] = {}
+        self._short_names: dict[str, str] | None = None
+        self._reverse: dict[str, dict[str, str]] | None = None
+
+    def info(self, qualname: str, tenancy: TenancySettings | None = None) -> ModelInfo:
+        key = (qualname, tenancy)
+        found = self._info.get(key)
+        if found is None:
+            found = self._compute(qualname, tenancy)
+            self._info[key] = found
+        return found
+
+    def _compute(self, qualname: str, tenancy: TenancySettings | None) -> ModelInfo:
+        index = self.index
+        qualname = index._follow_reexport(qualname)
+        fields: list[str] = []
+        table = ""
+        abstract = False
+        keywords: dict[str, str] = {}
+        assigned: list[str] = []
+        relations: dict[str, str] = {}
+        reverse_names: dict[str, str] = {}
+        for position, cls_name in enumerate(index.mro(qualname)):
+            assigned.extend(self.self_assigned.get(cls_name, ()))
+            found = index.classes.get(cls_name)
+            if found is None:
+                continue
+            cls = found[1]
+            for field in cls.fields:
+                if field.name.startswith("__") or field.name in fields:
+                    continue
+                fields.append(field.name)
+                if field.related:
+                    related = self._related_class(field.related, cls_name, qualname)
+                    if related:
+                        relations.setdefault(field.name, related)
+                        if field.related_name and not field.related_name.endswith("+"):
+                            reverse_names.setdefault(field.name, field.related_name)
+            for name, value in cls.keywords:
+                keywords.setdefault(name, value)
+            if position == 0:
+                abstract = dict(cls.keywords).get("Meta.abstract") == "True" or any(
+                    f.name == "__abstract__" for f in cls.fields
+                )
+                table = cls.table_name
+            elif not table and cls.table_name and not _is_abstract(cls.keywords, cls.fields):
+                table = cls.table_name  # SQLAlchemy single-table inheritance
+        base = index.framework_base(qualname) if qualname in index.classes else ""
+        is_model = bool(base) and index.is_model(qualname)
+        needed = index.packs.model_keywords.get(base, "")
+        if is_model and needed and keywords.get(needed) != "True":
+            is_model = False
+        mapped_to = self.mapped.get(qualname)
+        if mapped_to is not None:
+            mapped_table = self.tables.get(mapped_to)
+            is_model = True
+            if mapped_table is not None:
+                table = table or mapped_table.table
+                fields.extend(c for c in mapped_table.columns if c not in fields)
+        if abstract:
+            is_model = False
+        if not table and is_model:
+            template = index.packs.model_table_names.get(base, "")
+            if template:
+                table = template.format(app=_app_label(qualname), name=qualname.rsplit(".", 1)[-1].lower())
+        short = qualname.rsplit(".", 1)[-1]
+        tenant_field = ""
+        scoped = False
+        is_global = False
+        if tenancy is not None:
+            for name in fields:
+                if key_matches(name, tenancy.tenant_keys):
+                    tenant_field = name
+                    break
+            is_global = _matches(tenancy.global_models, short, qualname, table)
+            listed = _matches(tenancy.tenant_models, short, qualname, table)
+            scoped = (is_model or abstract) and (bool(tenant_field) or listed) and not is_global
+        return ModelInfo(
+            qualname=qualname,
+            is_model=is_model,
+            abstract=abstract,
+            framework_base=base,
+            table=table.lower(),
+            fields=tuple(fields),
+            tenant_field=tenant_field,
+            tenant_scoped=scoped,
+            is_global=is_global,
+            self_assigned=tuple(sorted(set(assigned))),
+            relations=tuple(sorted(relations.items())),
+            reverse_names=tuple(sorted(reverse_names.items())),
+        )
+
+    def reverse_relations(self, qualname: str) -> dict[str, str]:
+        """Relation names that lead from `qualname` to models pointing at it: the field's
+        `related_query_name`/`related_name`, else the lowercase model name (Django's default)."""
+        if self._reverse is None:
+            self._reverse = {}
+            for name in self.index.classes:
+                info = self.info(name)
+                if not info.is_model:
+                    continue
+                named = dict(info.reverse_names)
+                for field, target in info.relations:
+                    reverse = named.get(field) or name.rsplit(".", 1)[-1].lower()
+                    self._reverse.setdefault(target, {}).setdefault(reverse, name)
+        return self._reverse.get(self.index._follow_reexport(qualname), {})
+
+    def _related_class(self, written: str, owner: str, model: str) -> str:
+        """The project class a relation field points at ("" if none is known)."""
+        if written == "self":
+            return model
+        resolved = self.index._follow_reexport(written)
+        if resolved in self.index.classes:
+            return resolved
+        short = written.rsplit(".", 1)[-1]
+        if not short[:1].isupper():
+            return ""
+        same_module = f"{owner.rpartition('.')[0]}.{short}"
+        if same_module in self.index.classes:
+            return same_module
+        if self._short_names is None:
+            self._short_names = {}
+            for name in sorted(self.index.classes):
+                self._short_names.setdefault(name.rsplit(".", 1)[-1], name)
+        return self._short_names.get(short, "")
+
+    def by_table(self, tenancy: TenancySettings) -> dict[str, ModelInfo]:
+        """Tenant-scoped tables by lowercase name (models and bare `Table(...)` definitions)."""
+        cached = self._by_table.get(tenancy)
+        if cached is not None:
+            return cached
+        out: dict[str, ModelInfo] = {}
+        for qualname in self.index.classes:
+            info = self.info(qualname, tenancy)
+            if info.is_model and info.tenant_scoped and info.table:
+                out[info.table] = info
+        for variable, table in self.tables.items():
+            if table.table in out:
+                continue
+            tenant_field = next((c for c in table.columns if key_matches(c, tenancy.tenant_keys)), "")
+            is_global = _matches(tenancy.global_models, table.table)
+            listed = _matches(tenancy.tenant_models, table.table)
+            if (tenant_field or listed) and not is_global:
+                out[table.table] = ModelInfo(
+                    variable,
+                    True,
+                    table=table.table,
+                    fields=table.columns,
+                    tenant_field=tenant_field,
+                    tenant_scoped=True,
+                )
+        for pattern in tenancy.tenant_models:  # a table listed by name only
+            plain = not any(ch in pattern for ch in "*?[.") and pattern[:1].islower()
+            if plain and pattern.lower() not in out:
+                out[pattern.lower()] = ModelInfo(pattern, True, table=pattern.lower(), tenant_scoped=True)
+        self._by_table[tenancy] = out
+        return out
+
+
+def _is_abstract(keywords: tuple[tuple[str, str], ...], fields: Iterable[object]) -> bool:
+    return dict(keywords).get("Meta.abstract") == "True" or any(
+        getattr(f, "name", "") == "__abstract__" for f in fields
+    )
+
+
+def _app_label(qualname: str) -> str:
+    parts = qualname.split(".")[:-1]  # module path
+    if "models" in parts:
+        position = parts.index("models")
+        return parts[position - 1] if position > 0 else ""
+    return parts[-2] if len(parts) >= 2 else (parts[0] if parts else "")
+
+
+def models_of(index: ProjectIndex) -> ModelIndex:
+    """The model index of a project index (built once, kept on the index)."""
+    found = getattr(index, _CACHE_ATTR, None)
+    if isinstance(found, ModelIndex):
+        return found
+    built = ModelIndex(index)
+    setattr(index, _CACHE_ATTR, built)
+    return built
+
+
+def model_info(index: ProjectIndex, qualname: str, tenancy: TenancySettings | None = None) -> ModelInfo:
+    """What the project says about class `qualname` (tenant fields only with `tenancy`)."""
+    return models_of(index).info(qualname, tenancy)

@@ -1,0 +1,339 @@
+"""Project phase of the tenancy rules: judge the per-file facts with the model index.
+
+A query chain (`tenancy_facts.QueryFact`) is walked step by step with the pack
+types: the chain's type starts at the model's framework base (`Invoice.objects`)
+or at what the source call returns (`select(M)`), each step looks up
+`<type>.<name>` in the packs (`tenancy_call`), and a step whose pack entry has
+`predicates` contributes the names its arguments require. Unknown steps (a
+custom queryset method) keep the type. The chain is scoped when a required
+name matches a tenant key, when a step, the model's manager class or a called
+helper matches `tenancy.scoping-helpers`, or when a global filter
+(`with_loader_criteria`) with the tenant key covers the model.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from consistency_lint.analysis.index import ProjectIndex
+from consistency_lint.analysis.models import ModelIndex, ModelInfo, key_matches, models_of
+from consistency_lint.analysis.summary import FileSummary
+from consistency_lint.analysis.tenancy_facts import (
+    EXTRA_KEY,
+    ROW_MARK,
+    ConstructFact,
+    FixedConnectionFact,
+    QueryFact,
+    SqlFact,
+    TenancyFacts,
+)
+from consistency_lint.domain.settings import TenancySettings
+
+READ = "read"
+BULK = "bulk"
+INSERT = "insert"
+WRITE = "write"
+# Lookups that keep a relation predicate an equality on the related rows.
+_LOOKUPS = frozenset({"in", "exact", "id", "pk"})
+
+
+@dataclass(frozen=True)
+class QueryVerdict:
+    fact: QueryFact
+    kind: str  # READ, BULK, INSERT or "" (not a query of a tenant-scoped model)
+    model: ModelInfo | None = None
+    scoped: bool = False
+    insert_kwargs: tuple[str, ...] = ()
+    insert_unknown: bool = False
+    fixed_alias: tuple[str, ...] = ()  # literal aliases chosen by a step (.using("default"))
+    text: str = ""  # the chain as far as it is this query: `Invoice.objects.filter()`
+
+
+def facts(summary: FileSummary) -> TenancyFacts | None:
+    value = summary.extra(EXTRA_KEY)
+    return value if isinstance(value, TenancyFacts) else None
+
+
+def helper_matches(tenancy: TenancySettings, *names: str) -> bool:
+    for pattern in tenancy.scoping_helpers:
+        for name in names:
+            if not name:
+                continue
+            if fnmatch.fnmatchcase(name, pattern) or name.rsplit(".", 1)[-1] == pattern:
+                return True
+    return False
+
+
+class TenancyAnalysis:
+    """Verdicts for every fact of a project, computed once and shared by CL201-CL205."""
+
+    def __init__(self, index: ProjectIndex, tenancy: TenancySettings) -> None:
+        self.index = index
+        self.tenancy = tenancy
+        self.models: ModelIndex = models_of(index)
+        self._criteria: set[str] | None = None
+        self._verdicts: list[tuple[FileSummary, QueryVerdict]] | None = None
+
+    def criteria_models(self) -> set[str]:
+        if self._criteria is None:
+            out: set[str] = set()
+            for summary in self.index.files.values():
+                found = facts(summary)
+                if found is None:
+                    continue
+                for criteria in found.criteria:
+                    if any(key_matches(name, self.tenancy.tenant_keys) for name in criteria.names):
+                        out.add(self.index._follow_reexport(criteria.model))
+            self._criteria = out
+        return self._criteria
+
+    def scoped_by_criteria(self, model: str) -> bool:
+        criteria = self.criteria_models()
+        return bool(criteria) and any(base in criteria for base in self.index.mro(model))
+
+    # ----- queries ------------------------------------------------------------
+
+    def queries(self) -> Iterator[tuple[FileSummary, QueryVerdict]]:
+        """Verdicts of the queries of tenant-scoped models (and pinned aliases), judged once."""
+        if self._verdicts is None:
+            verdicts = []
+            for summary in self.index.files.values():
+                found = facts(summary)
+                if found is None:
+                    continue
+                for query in found.queries:
+                    verdict = self.judge(query)
+                    if verdict.kind or verdict.fixed_alias:
+                        verdicts.append((summary, verdict))
+            self._verdicts = verdicts
+        return iter(self._verdicts)
+
+    def judge(self, query: QueryFact) -> QueryVerdict:
+        packs = self.index.packs
+        tenancy = self.tenancy
+        model: ModelInfo | None = None
+        type_name = ""
+        steps = query.steps
+        kinds: set[str] = set()
+        names: set[str] = set()
+        helper = False
+        insert_kwargs: tuple[str, ...] = ()
+        insert_unknown = False
+        aliases: list[str] = []
+        if query.root:
+            info = self.models.info(query.root, tenancy)
+            if not info.is_model:
+                return QueryVerdict(query, "")
+            model = info
+            type_name = info.framework_base
+        elif query.source:
+            spec = packs.tenancy_call(query.source)
+            if spec is None:
+                return QueryVerdict(query, "")
+            for candidate in query.models:
+                info = self.models.info(candidate, tenancy)
+                if info.is_model and (model is None or (info.tenant_scoped and not model.tenant_scoped)):
+                    model = info
+            if model is None:
+                return QueryVerdict(query, "")
+            type_name = spec.returns
+            if spec.role == "query":
+                kinds.add(READ)
+            elif spec.role == "bulk-write":
+                kinds.add(BULK)
+            if helper_matches(tenancy, query.source):
+                helper = True
+        used = len(steps)
+        for position, step in enumerate(steps):
+            if step.name.startswith("@"):  # the chain is handed to this function
+                handed_to = packs.tenancy_call(step.name[1:])
+                if helper_matches(tenancy, step.name[1:]) or (
+                    handed_to is not None and handed_to.tenancy == "scopes"
+                ):
+                    helper = True
+                continue
+            if not step.name:  # the source call's own arguments
+                target = step.target or query.source
+                spec = packs.tenancy_call(target)
+            else:
+                target = f"{type_name}.{step.name}" if type_name else step.name
+                spec = packs.tenancy_call(target) if type_name else None
+            if step.name and query.root and position == 0 and model is not None:
+                # A manager declared on the model: objects = TenantManager()
+                manager = self._manager_call(model.qualname, step.name)
+                if manager and helper_matches(tenancy, manager):
+                    helper = True
+            if step.name and helper_matches(
+                tenancy, f"{model.qualname}.{step.name}" if model else "", target, step.name
+            ):
+                helper = True
+            if spec is None:
+                if step.name and (not step.call or position == 0) and query.root:
+                    # An attribute we cannot type (a relation descriptor, a field of a
+                    # fetched instance) or a class attribute that is not a manager: the
+                    # chain is no longer a query of this model.
+                    if position == 0:
+                        return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
+                    used = position
+                    break
+                if step.name and not step.call:
+                    used = position
+                    break
+                continue  # a custom queryset method: keeps the type
+            if spec.role == "query":
+                kinds.add(READ)
+            elif spec.role == "bulk-write":
+                kinds.add(BULK)
+            elif spec.role == "write" or spec.sql_arg >= 0:
+                kinds.add(WRITE)  # rows judged as constructions, raw SQL by CL203
+            if spec.inserts:
+                kinds.add(INSERT)
+                insert_kwargs = step.kwargs
+                insert_unknown = step.star
+            if spec.tenancy == "empty":
+                helper = True
+            if spec.tenancy == "fixed-alias" and step.literal:
+                aliases.append(step.literal)
+            if spec.predicates or spec.sql_keyword:
+                names.update(step.names)
+            if spec.predicates and model is not None and not helper:
+                paths = [*step.kwargs, *(n[1:] for n in step.names if n.startswith("=") and n != ROW_MARK)]
+                helper = ROW_MARK in step.names or any(self.through_relation(model, key) for key in paths)
+            if spec.returns and step.name:
+                type_name = spec.returns
+            elif step.name and not spec.returns and type_name:
+                used = position + 1
+                break  # a terminal step (get, create, update): what follows is not this query
+        if model is None or not model.tenant_scoped:
+            return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
+        if WRITE in kinds:  # bulk_create(...): its rows are judged as constructions
+            kind = ""
+        else:
+            kind = INSERT if INSERT in kinds else BULK if BULK in kinds else READ if READ in kinds else ""
+        scoped = (
+            helper
+            or any(key_matches(name, tenancy.tenant_keys) for name in names)
+            or self.scoped_by_criteria(model.qualname)
+        )
+        return QueryVerdict(
+            query, kind, model, scoped, insert_kwargs, insert_unknown, tuple(aliases), _text(query, used)
+        )
+
+    def through_relation(self, model: ModelInfo, path: str) -> bool:
+        """`order=o`, `order__in=qs`, `addon_to__subevent=s`: a relation path that ends at a
+        tenant-scoped model (an object of one tenant), so the rows belong to that tenant."""
+        current = model
+        parts = [p for p in path.split("__") if p]
+        for position, part in enumerate(parts):
+            forward = dict(current.relations)
+            if part not in forward and part.endswith("_id") and part[:-3] in forward:
+                part = part[:-3]  # subevent_id__in=ids: the relation's column
+            related = forward.get(part) or self.models.reverse_relations(current.qualname).get(part)
+            if related is None:
+                return False
+            target = self.models.info(related, self.tenancy)
+            rest = parts[position + 1 :]
+            if target.tenant_scoped and all(p in _LOOKUPS for p in rest):
+                return True
+            current = target
+        return False
+
+    def _manager_call(self, model: str, attribute: str) -> str:
+        for cls_name in self.index.mro(model):
+            found = self.index.classes.get(cls_name)
+            if found is None:
+                continue
+            for field in found[1].fields:
+                if field.name == attribute and field.call:
+                    return field.call
+        return ""
+
+    # ----- constructions ---------------------------------------------------------
+
+    def constructs(self) -> Iterator[tuple[FileSummary, ConstructFact, ModelInfo]]:
+        for summary in self.index.files.values():
+            found = facts(summary)
+            if found is None:
+                continue
+            for construct in found.constructs:
+                if construct.unknown:
+                    continue
+                info = self.models.info(construct.cls, self.tenancy)
+                if not (info.is_model and info.tenant_scoped):
+                    continue
+                if self.has_tenant(info, construct.kwargs):
+                    continue
+                yield summary, construct, info
+
+    def has_tenant(self, model: ModelInfo, names: tuple[str, ...]) -> bool:
+        """Whether a new row gets its tenant key: given, or derived by the model itself."""
+        keys = self.tenancy.tenant_keys
+        return any(key_matches(name, keys) for name in names) or any(
+            key_matches(name, keys) for name in model.self_assigned
+        )
+
+    # ----- raw SQL ---------------------------------------------------------------
+
+    def raw_sql(self) -> Iterator[tuple[FileSummary, SqlFact, list[ModelInfo]]]:
+        tables = self.models.by_table(self.tenancy)
+        if not tables:
+            return
+        for summary in self.index.files.values():
+            found = facts(summary)
+            if found is None:
+                continue
+            for sql in found.sql:
+                missing: list[ModelInfo] = []
+                for table, columns in sql.refs:
+                    info = tables.get(table)
+                    if info is None:
+                        continue
+                    if any(key_matches(column, self.tenancy.tenant_keys) for column in columns):
+                        continue
+                    if info.tenant_field and any(
+                        key_matches(column, (info.tenant_field,)) for column in columns
+                    ):
+                        continue
+                    if info not in missing:
+                        missing.append(info)
+                if missing:
+                    yield summary, sql, missing
+
+    # ----- fixed connections -----------------------------------------------------
+
+    def fixed_connections(self) -> Iterator[tuple[FileSummary, FixedConnectionFact]]:
+        for summary in self.index.files.values():
+            found = facts(summary)
+            if found is None:
+                continue
+            yield from ((summary, fixed) for fixed in found.fixed)
+
+
+def _text(query: QueryFact, used: int) -> str:
+    parts = [query.root.rsplit(".", 1)[-1]] if query.root else []
+    for step in query.steps[:used]:
+        if step.name.startswith("@"):
+            continue
+        if not step.name:
+            source = (step.target or query.source).rsplit(".", 1)[-1]
+            models = ", ".join(m.rsplit(".", 1)[-1] for m in query.models)
+            parts.append(f"{source}({models})")
+        else:
+            parts.append(f"{step.name}()" if step.call else step.name)
+    text = ".".join(parts)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def analysis(index: ProjectIndex, tenancy: TenancySettings) -> TenancyAnalysis:
+    """One shared analysis per project index and settings."""
+    cache: dict[TenancySettings, TenancyAnalysis] | None = getattr(index, "_tenancy_analysis", None)
+    if cache is None:
+        cache = {}
+        index._tenancy_analysis = cache  # type: ignore[attr-defined]
+    found = cache.get(tenancy)
+    if found is None:
+        found = TenancyAnalysis(index, tenancy)
+        cache[tenancy] = found
+    return found
