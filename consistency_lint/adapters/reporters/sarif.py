@@ -93,8 +93,10 @@ def sarif_document(diagnostics: list[Diagnostic], ctx: ReportContext) -> dict[st
     for d, uri, line_hash, fingerprint in zip(
         diagnostics, paths, line_hashes(diagnostics, paths), fingerprints(diagnostics, paths)
     ):
-        result: dict[str, Any] = {
-            "ruleId": d.code,
+        result: dict[str, Any] = {"ruleId": d.code}
+        if d.code in index:
+            result["ruleIndex"] = index[d.code]
+        result |= {
             "level": _level(d.severity),
             "message": {"text": d.message},
             "locations": [_location(uri, d.line, d.column, d.end_line, d.end_column)],
@@ -103,8 +105,6 @@ def sarif_document(diagnostics: list[Diagnostic], ctx: ReportContext) -> dict[st
                 "consistencyLint/v1": fingerprint,
             },
         }
-        if d.code in index:
-            result["ruleIndex"] = index[d.code]
         if d.related:
             related = []
             for number, r in enumerate(d.related, start=1):

@@ -32,7 +32,8 @@ def caret_line(source: str, column: int, end_line: int, line: int, end_column: i
 
 def render_text(diagnostics: list[Diagnostic], stream: TextIO, ctx: ReportContext) -> None:
     for d in diagnostics:
-        stream.write(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}\n")
+        message = " ".join(d.message.splitlines())  # one finding, one line
+        stream.write(f"{d.path}:{d.line}:{d.column}: {d.code} {message}\n")
         if ctx.show_source and d.source_line:
             source = d.source_line.rstrip("\r\n")
             stream.write(f"{source}\n")
