@@ -133,6 +133,8 @@ def analyse_project(
         for result in results:
             if wanted is not None and result.path not in wanted:
                 continue
+            if result.summary is None:  # not analysed (CL001): no rule had a chance to fire
+                continue
             unused.extend(
                 unused_suppressions(
                     result.path,
