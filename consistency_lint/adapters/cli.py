@@ -54,7 +54,7 @@ def cli() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif", "github", "junit"]),
+    type=click.Choice(list(REPORTERS)),
     default="text",
     show_default=True,
 )

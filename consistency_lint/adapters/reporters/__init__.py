@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from consistency_lint.adapters.reporters.github import render_github
+from consistency_lint.adapters.reporters.gitlab import render_gitlab
 from consistency_lint.adapters.reporters.json import render_json
 from consistency_lint.adapters.reporters.junit import render_junit
 from consistency_lint.adapters.reporters.sarif import render_sarif
@@ -57,4 +58,5 @@ REPORTERS: dict[str, Reporter] = {
     "sarif": render_sarif,
     "github": render_github,
     "junit": render_junit,
+    "gitlab": render_gitlab,
 }

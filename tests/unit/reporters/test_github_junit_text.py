@@ -101,3 +101,20 @@ def test_show_source_only_when_asked() -> None:
     render_text(SAMPLE, shown, context(show_source=True))
     assert len(plain.getvalue().splitlines()) == len(SAMPLE)
     assert len(shown.getvalue().splitlines()) == 3 * len(SAMPLE)
+
+
+def test_gitlab_code_quality() -> None:
+    import json
+
+    from consistency_lint.adapters.reporters.gitlab import render_gitlab
+
+    stream = io.StringIO()
+    render_gitlab(SAMPLE, stream, context())
+    issues = json.loads(stream.getvalue())
+    assert len(issues) == len(SAMPLE)
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    for issue, d in zip(issues, SAMPLE):
+        assert issue["check_name"].startswith(d.code)
+        assert issue["severity"] in ("info", "minor", "major", "critical", "blocker")
+        assert issue["location"]["lines"]["begin"] == d.line
+        assert issue["location"]["path"] == d.path  # shown from the root in the sample
