@@ -2,17 +2,14 @@
 `# consistency-lint: noqa: CL201` (or bare `# consistency-lint: noqa`).
 
 Only real comments count: a `# noqa` inside a string literal or docstring is
-text, not a directive (comments are found with `tokenize`; when the file does
-not tokenize, every line is searched as a fallback). Codes follow flake8's
+text, not a directive. Codes follow flake8's
 shape, letters then digits (`CL101`, `CL1`, `E501`); `# noqa:` followed by
 anything else is a bare `# noqa`.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from collections.abc import Iterator
 
 from consistency_lint.analysis.summary import SuppressionComment, Suppressions
@@ -29,21 +26,25 @@ def _codes(text: str | None) -> tuple[str, ...]:
     return tuple(code.upper() for code in _SPLIT.split(text.strip()) if code)
 
 
+# Strings and comments in one left-to-right pass (in C): a `#` inside a string is
+# consumed with the string, so only real comments reach the `comment` group.
+# Agrees with `tokenize` on the comments of real code at a fraction of its cost.
+_SCAN = re.compile(
+    r"""(?P<string>'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")"""
+    r"|(?P<comment>\#[^\r\n]*)",
+    re.S,
+)
+
+
 def _comments(text: str) -> Iterator[tuple[int, int, str]]:
     """(line, 0-based column, text) of every comment that may hold a directive."""
-    found: list[tuple[int, int, str]] = []
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.COMMENT and "noqa" in token.string.lower():
-                found.append((token.start[0], token.start[1], token.string))
-    except (tokenize.TokenError, SyntaxError):
-        # Not tokenizable (a syntax error): search every line, as flake8 does.
-        for number, line in enumerate(text.splitlines(), start=1):
-            start = line.find("#")
-            if start >= 0 and "noqa" in line.lower():
-                yield number, start, line[start:]
-        return
-    yield from found
+    for match in _SCAN.finditer(text):
+        comment = match.group("comment")
+        if comment is None or "noqa" not in comment.lower():
+            continue
+        start = match.start()
+        line_start = text.rfind("\n", 0, start) + 1
+        yield text.count("\n", 0, start) + 1, start - line_start, comment
 
 
 def parse_suppressions(text: str) -> Suppressions:

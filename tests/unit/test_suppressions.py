@@ -52,3 +52,32 @@ def test_hand_built_suppressions_still_suppress() -> None:
     s = Suppressions(lines=((3, ("CL101",)),))
     assert matching_directives(s, "CL101", 3) == [(-1, "")]
     assert matching_directives(s, "CL101", 4) == []
+
+
+TRICKY = '''\
+a = "it's # noqa: CL101"  # noqa: CL102
+b = 'say "hi" \\' # noqa: CL103'
+c = """
+# noqa: CL104 inside a triple-quoted string
+"""  # noqa: CL201
+d = r"\\" # noqa: CL202
+e = f"{a!r} # noqa" rb'x'  # NOQA:CL203
+f = \'\'\'it\\'s \'\'\'  # noqa
+# a comment with "quotes" # noqa: CL301
+'''
+
+
+def test_comments_agree_with_tokenize() -> None:
+    import io
+    import tokenize
+
+    expected = [
+        (t.start[0], t.string)
+        for t in tokenize.generate_tokens(io.StringIO(TRICKY).readline)
+        if t.type == tokenize.COMMENT and "noqa" in t.string.lower()
+    ]
+    s = parse_suppressions(TRICKY)
+    assert [c.line for c in s.comments] == [line for line, _ in expected]
+    for comment, (_, token) in zip(s.comments, expected):
+        assert token.endswith(TRICKY.splitlines()[comment.line - 1][comment.column - 1 :])
+    assert [codes for _, codes in s.lines] == [("CL102",), ("CL201",), ("CL202",), ("CL203",), (), ("CL301",)]
