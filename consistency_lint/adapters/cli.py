@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -131,8 +132,12 @@ def check(
         except OSError as error:
             _fail(f"cannot write {output}: {error.strerror or error}")
     else:
-        sys.stdout.write(report.getvalue())
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(report.getvalue())
+            sys.stdout.flush()
+        except BrokenPipeError:  # `consistency-lint check | head`: the reader has gone
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
     click.echo(_summary(diagnostics, result.files_checked, len(result.diagnostics), known), err=True)
     if result.errors:
         sys.exit(EXIT_ERROR)
