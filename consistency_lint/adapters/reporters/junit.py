@@ -1,5 +1,8 @@
 """JUnit XML: one test case per checked file, one `<failure>` per finding.
 
+The findings of a file are also listed in its test case's `<system-out>`, for
+consumers that show only the first failure of a test case.
+
 GitLab (`artifacts:reports:junit`), Jenkins and Azure DevOps show files as
 tests; a clean file is a passing test. Built with `xml.etree`, so the text is
 escaped by the XML library; characters XML 1.0 cannot carry are dropped.
@@ -55,6 +58,13 @@ def render_junit(diagnostics: list[Diagnostic], stream: TextIO, ctx: ReportConte
                 {"message": _clean(f"{d.code} {d.message}"), "type": f"{d.code} {d.name}"},
             )
             failure.text = _clean(_failure_text(d))
+        if by_file.get(path):
+            # Some consumers (Jenkins' page, several GitHub actions) show only the first
+            # `<failure>` of a test case: the test's output lists every finding.
+            out = ET.SubElement(case, "system-out")
+            out.text = _clean(
+                "\n".join(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}" for d in by_file[path])
+            )
     ET.indent(root)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     stream.write(ET.tostring(root, encoding="unicode"))

@@ -71,6 +71,8 @@ def test_junit_parses_with_one_case_per_file() -> None:
     assert sorted(cases) == ["broken.py", "clean.py", "shop/orders.py", "shop/weird, name:1.py"]
     assert cases["clean.py"].find("failure") is None
     assert len(cases["shop/orders.py"].findall("failure")) == 2
+    assert len((cases["shop/orders.py"].findtext("system-out") or "").splitlines()) == 2
+    assert cases["clean.py"].find("system-out") is None
     assert suite.get("tests") == "4" and suite.get("failures") == "3"
     broken = cases["broken.py"].find("failure")
     assert broken is not None and "\x01" not in (broken.get("message") or "")
