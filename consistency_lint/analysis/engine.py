@@ -129,6 +129,9 @@ def analyse_project(
     used: set[tuple[str, int, str]] = set()  # (path, comment index, code written)
     out = _filter(set(found), settings, suppressions, wanted, used)
     if "CL002" in settings.enabled:
+        used_in: dict[str, set[tuple[int, str]]] = {}
+        for path, index, code in used:
+            used_in.setdefault(path, set()).add((index, code))
         unused: list[Diagnostic] = []
         for result in results:
             if wanted is not None and result.path not in wanted:
@@ -139,7 +142,7 @@ def analyse_project(
                 unused_suppressions(
                     result.path,
                     result.suppressions,
-                    {(index, code) for path, index, code in used if path == result.path},
+                    used_in.get(result.path, set()),
                     lambda path, code: not _ignored(settings, _probe(path, code)),
                 )
             )
