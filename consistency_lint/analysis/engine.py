@@ -130,8 +130,8 @@ def analyse_project(
     out = _filter(set(found), settings, suppressions, wanted, used)
     if "CL002" in settings.enabled:
         used_in: dict[str, set[tuple[int, str]]] = {}
-        for path, index, code in used:
-            used_in.setdefault(path, set()).add((index, code))
+        for path, position, code in used:
+            used_in.setdefault(path, set()).add((position, code))
         unused: list[Diagnostic] = []
         for result in results:
             if wanted is not None and result.path not in wanted:
