@@ -4,7 +4,7 @@ Format: `::error file=F,line=L,col=C,endLine=EL,endColumn=EC,title=CL101::messag
 Escaping follows the runner's rules: in the message `%`, CR and LF become
 `%25`, `%0D`, `%0A`; in property values `:` and `,` are escaped as well
 (`%3A`, `%2C`). GitHub shows at most 10 error and 10 warning annotations per
-step, so the output ends with a plain summary line that says so.
+step, so the output ends with a summary (a `::notice`) that says so.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def render_github(diagnostics: list[Diagnostic], stream: TextIO, ctx: ReportCont
     severities = Counter(d.severity for d in diagnostics)
     errors, warnings = severities[Severity.ERROR], severities[Severity.WARNING]
     summary = (
-        f"consistency-lint: {_plural(len(diagnostics), 'finding')} "
+        f"{_plural(len(diagnostics), 'finding')} "
         f"({_plural(errors, 'error')}, {_plural(warnings, 'warning')}) "
         f"in {_plural(ctx.files_checked, 'file')}."
     )
@@ -66,4 +66,6 @@ def render_github(diagnostics: list[Diagnostic], stream: TextIO, ctx: ReportCont
         f" GitHub shows at most {ANNOTATION_LIMIT} error and {ANNOTATION_LIMIT} warning annotations"
         " per step; for large projects upload `--format sarif` to code scanning instead."
     )
-    stream.write(summary + "\n")
+    # A notice, not a plain log line: it shows in the run's annotation list, next to
+    # the findings it counts (notices have their own limit of 10 per step).
+    stream.write(f"::notice title={escape_property('consistency-lint summary')}::{escape_data(summary)}\n")
