@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import NoReturn
 
 import click
 
 from consistency_lint import __version__
-from consistency_lint.adapters.reporters import PLANNED_FORMATS, REPORTERS, ReportContext
+from consistency_lint.adapters.progress import ProgressBar
+from consistency_lint.adapters.progress import wanted as progress_wanted
+from consistency_lint.adapters.reporters import REPORTERS, ReportContext
+from consistency_lint.app.baseline import load_baseline, new_findings
+from consistency_lint.app.baseline import write_baseline as write_baseline_file
 from consistency_lint.app.config import Overrides, load_settings
 from consistency_lint.app.errors import UserError
 from consistency_lint.app.runner import run_check
 from consistency_lint.checks import ALL_RULES, CATALOGUE
+from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.packs import suggest
 
 EXIT_CLEAN = 0
@@ -48,7 +55,7 @@ def cli() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif", "github", "junit"]),
+    type=click.Choice(list(REPORTERS)),
     default="text",
     show_default=True,
 )
@@ -77,52 +84,90 @@ def check(
     show_source: bool,
 ) -> None:
     """Lint PATHS (default: the project root)."""
-    if output_format in PLANNED_FORMATS:
-        _fail(f"--format {output_format} is not available yet in this version")
-    if baseline is not None or write_baseline is not None:
-        _fail("--baseline and --write-baseline are not available yet in this version")
+    progress = ProgressBar(sys.stderr) if progress_wanted(sys.stderr) else None
     try:
         overrides = Overrides(
             select=_codes(select), ignore=_codes(ignore) or (), extend_select=_codes(extend_select) or ()
         )
         settings = load_settings(config, Path.cwd(), overrides)
+        known = load_baseline(baseline) if baseline is not None else None
         targets = list(paths) or [Path(settings.root)]
-        result = run_check(targets, settings, jobs=jobs)
+        try:
+            result = run_check(targets, settings, jobs=jobs, progress=progress)
+        finally:
+            if progress is not None:
+                progress.close()
+        if write_baseline is not None:
+            write_baseline_file(write_baseline, result.diagnostics, result.root)
     except UserError as error:
         _fail(str(error))
     except Exception as error:  # a bug of ours: one line, never a traceback
         _fail(f"internal error: {type(error).__name__}: {error}")
-    ctx = ReportContext(CATALOGUE, result.files_checked, show_source=show_source)
-    stream: TextIO
-    if output is not None:
-        try:
-            stream = open(output, "w", encoding="utf-8")  # noqa: SIM115
-        except OSError as error:
-            _fail(f"cannot write {output}: {error.strerror}")
-    else:
-        stream = sys.stdout
-    try:
-        REPORTERS[output_format](result.diagnostics, stream, ctx)
-        if statistics and output_format == "text":
-            for code, count in sorted(Counter(d.code for d in result.diagnostics).items()):
-                stream.write(f"{count:<6} {code} {CATALOGUE[code].name}\n")
-    finally:
-        if output is not None:
-            stream.close()
     for problem in result.errors:
         click.echo(f"consistency-lint: error: {problem}", err=True)
-    count = len(result.diagnostics)
-    files = result.files_checked
-    if count:
-        click.echo(
-            f"Found {count} finding{'s' * (count != 1)} in {files} file{'s' * (files != 1)}.",
-            err=True,
-        )
+    if write_baseline is not None:
+        count = len(result.diagnostics)
+        click.echo(f"Recorded {count} finding{'s' * (count != 1)} in {write_baseline}.", err=True)
+        sys.exit(EXIT_ERROR if result.errors else EXIT_CLEAN)
+    diagnostics = result.diagnostics
+    if known is not None:
+        diagnostics = new_findings(diagnostics, known, result.root)
+    ctx = ReportContext(
+        CATALOGUE,
+        result.files_checked,
+        show_source=show_source,
+        files=result.checked,
+        root=result.root,
+        cwd=str(Path.cwd()),
+    )
+    report = io.StringIO()
+    REPORTERS[output_format](diagnostics, report, ctx)
+    if statistics and output_format == "text":
+        report.write(statistics_table(diagnostics))
+    elif statistics:
+        click.echo(statistics_table(diagnostics), err=True, nl=False)
+    if output is not None:
+        try:
+            output.write_text(report.getvalue(), encoding="utf-8")
+        except OSError as error:
+            _fail(f"cannot write {output}: {error.strerror or error}")
     else:
-        click.echo(f"All checks passed ({files} file{'s' * (files != 1)}).", err=True)
+        try:
+            sys.stdout.write(report.getvalue())
+            sys.stdout.flush()
+        except BrokenPipeError:  # `consistency-lint check | head`: the reader has gone
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
+    click.echo(_summary(diagnostics, result.files_checked, len(result.diagnostics), known), err=True)
     if result.errors:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if count and not exit_zero else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+def statistics_table(diagnostics: list[Diagnostic]) -> str:
+    """Findings per code, most frequent first: `count  code  name` (flake8/ruff style)."""
+    counts = Counter(d.code for d in diagnostics)
+    lines = []
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        meta = CATALOGUE.get(code)
+        name = meta.name if meta else ""
+        severity = meta.severity.value if meta else ""
+        lines.append(f"{count:<6} {code:<6} {severity:<8} {name}".rstrip() + "\n")
+    return "".join(lines)
+
+
+def _summary(diagnostics: list[Diagnostic], files: int, total: int, known: frozenset[str] | None) -> str:
+    count = len(diagnostics)
+    in_files = f"in {files} file{'s' * (files != 1)}"
+    if known is not None:
+        old = total - count
+        recorded = f"{old} finding{'s' * (old != 1)} in the baseline not shown"
+        if count:
+            return f"Found {count} new finding{'s' * (count != 1)} {in_files} ({recorded})."
+        return f"No new findings {in_files} ({recorded})."
+    if count:
+        return f"Found {count} finding{'s' * (count != 1)} {in_files}."
+    return f"All checks passed ({files} file{'s' * (files != 1)})."
 
 
 @cli.command()

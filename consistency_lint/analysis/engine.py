@@ -20,8 +20,9 @@ from consistency_lint.analysis.extract import extract
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.summary import FileSummary, Suppressions
-from consistency_lint.analysis.suppressions import parse_suppressions, suppressed_by
+from consistency_lint.analysis.suppressions import matching_directives, parse_suppressions
 from consistency_lint.checks import ALL_RULES, CATALOGUE, CheckContext
+from consistency_lint.checks.cl002_unused_suppression import unused_suppressions
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.globs import any_match, path_matches
 from consistency_lint.domain.settings import Settings
@@ -125,15 +126,55 @@ def analyse_project(
             found.extend(rule_class().check(ctx))
     wanted = set(report_paths) if report_paths is not None else None
     suppressions = {r.path: r.suppressions for r in results}
+    used: set[tuple[str, int, str]] = set()  # (path, comment index, code written)
+    out = _filter(set(found), settings, suppressions, wanted, used)
+    if "CL002" in settings.enabled:
+        used_in: dict[str, set[tuple[int, str]]] = {}
+        for path, position, code in used:
+            used_in.setdefault(path, set()).add((position, code))
+        unused: list[Diagnostic] = []
+        for result in results:
+            if wanted is not None and result.path not in wanted:
+                continue
+            if result.summary is None:  # not analysed (CL001): no rule had a chance to fire
+                continue
+            unused.extend(
+                unused_suppressions(
+                    result.path,
+                    result.suppressions,
+                    used_in.get(result.path, set()),
+                    lambda path, code: not _ignored(settings, _probe(path, code)),
+                )
+            )
+        out += _filter(set(unused), settings, suppressions, wanted, set())
+    out.sort(key=lambda d: d.sort_key)
+    return out
+
+
+def _probe(path: str, code: str) -> Diagnostic:
+    meta = CATALOGUE[code]
+    return Diagnostic(code, meta.name, meta.severity, "", path, 1, 1, 1, 1)
+
+
+def _filter(
+    found: Iterable[Diagnostic],
+    settings: Settings,
+    suppressions: dict[str, Suppressions],
+    wanted: set[str] | None,
+    used: set[tuple[str, int, str]],
+) -> list[Diagnostic]:
+    """Selection, per-file ignores and `# noqa`; records the directives that suppressed."""
     out = []
-    for diagnostic in set(found):
+    for diagnostic in found:
         if wanted is not None and diagnostic.path not in wanted:
             continue
         if _ignored(settings, diagnostic):
             continue
         marks = suppressions.get(diagnostic.path)
-        if marks is not None and suppressed_by(marks, diagnostic.code, diagnostic.line):
-            continue
+        if marks is not None:
+            hits = matching_directives(marks, diagnostic.code, diagnostic.line)
+            if hits:
+                used.update((diagnostic.path, index, code) for index, code in hits)
+                continue
         out.append(diagnostic)
-    out.sort(key=lambda d: d.sort_key)
     return out

@@ -173,12 +173,27 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class SuppressionComment:
+    """One suppression comment: where it is and what it names (empty codes = all)."""
+
+    line: int
+    column: int  # 1-based, of the `#` that starts the directive
+    end_column: int  # exclusive
+    codes: tuple[str, ...] = ()
+    file_level: bool = False
+
+
+@dataclass(frozen=True)
 class Suppressions:
-    """`# noqa` comments by line (empty tuple = all codes) and file-level codes."""
+    """`# noqa` comments by line (empty tuple = all codes) and file-level codes.
+
+    `comments` lists the same directives with their positions, in source order,
+    so that unused ones can be reported (CL002)."""
 
     lines: tuple[tuple[int, tuple[str, ...]], ...] = ()
     file_codes: tuple[str, ...] = ()
     file_all: bool = False
+    comments: tuple[SuppressionComment, ...] = ()
 
 
 @dataclass(frozen=True)

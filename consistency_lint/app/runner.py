@@ -25,6 +25,10 @@ class RunResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files_checked: int = 0
     errors: list[str] = field(default_factory=list)
+    # The files reported on, as shown to the user (relative to the current directory).
+    checked: list[str] = field(default_factory=list)
+    # The project root (absolute): SARIF URIs and baseline paths are relative to it.
+    root: str = ""
 
 
 def source_roots(root: Path, settings: Settings) -> tuple[str, ...]:
@@ -101,7 +105,14 @@ def run_check(
     diagnostics = analyse_project(file_results, settings, index, report_paths=report)
     result.diagnostics = [_for_display(d, root) for d in diagnostics]
     result.files_checked = len(targets.files)
+    result.checked = [display_path(p) for p in targets.files]
+    result.root = str(root.resolve())
     return result
+
+
+def display_path(path: Path) -> str:
+    """How a path is shown: relative to the current directory, with forward slashes."""
+    return os.path.relpath(path, Path.cwd()).replace(os.sep, "/") if path.is_absolute() else path.as_posix()
 
 
 def _run_jobs(
