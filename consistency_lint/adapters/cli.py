@@ -158,7 +158,9 @@ def explain(code: str) -> None:
 @cli.command()
 def server() -> None:
     """Run the language server over stdio."""
-    _fail("the language server is not available yet in this version")
+    from consistency_lint.adapters.lsp import serve
+
+    serve()
 
 
 def main() -> None:
