@@ -144,19 +144,23 @@ def noqa_edit(document: TextDocument, line: int, code: str) -> types.TextEdit | 
         codes = re.split(r"[,\s]+", match.group("codes"))
         if any(code.upper().startswith(c.upper()) for c in codes):
             return None
-        at = match.end("codes")
+        at = end = match.end("codes")
         new_text = f", {code}"
     elif _NOQA_ALL.search(text):
         return None
     else:
         if _in_multiline_token(document.source, line):
             return None
-        at = len(text.rstrip())
+        at, end = len(text.rstrip()), len(text)  # trailing blanks are replaced
         new_text = f"  # noqa: {code}"
-    position = document.position_codec.position_to_client_units(
-        lines, types.Position(line=line, character=at)
+    codec = document.position_codec
+    return types.TextEdit(
+        range=types.Range(
+            start=codec.position_to_client_units(lines, types.Position(line=line, character=at)),
+            end=codec.position_to_client_units(lines, types.Position(line=line, character=end)),
+        ),
+        new_text=new_text,
     )
-    return types.TextEdit(range=types.Range(start=position, end=position), new_text=new_text)
 
 
 def code_actions(server: ConsistencyLintServer, params: types.CodeActionParams) -> list[types.CodeAction]:

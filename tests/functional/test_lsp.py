@@ -68,9 +68,9 @@ def open_document(client: LspClient, uri: str, text: str) -> None:
 def apply(text: str, edit: dict) -> str:
     lines = text.splitlines(keepends=True)
     start, end = edit["range"]["start"], edit["range"]["end"]
-    assert start == end
+    assert start["line"] == end["line"]
     line = lines[start["line"]]
-    lines[start["line"]] = line[: start["character"]] + edit["newText"] + line[start["character"] :]
+    lines[start["line"]] = line[: start["character"]] + edit["newText"] + line[end["character"] :]
     return "".join(lines)
 
 
