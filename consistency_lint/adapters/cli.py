@@ -156,7 +156,8 @@ def explain(code: str) -> None:
 
 
 @cli.command()
-def server() -> None:
+@click.option("--stdio", is_flag=True, hidden=True, help="Accepted for clients that pass it (the default).")
+def server(stdio: bool) -> None:
     """Run the language server over stdio."""
     from consistency_lint.adapters.lsp import serve
 

@@ -40,9 +40,10 @@ def server_command() -> list[str]:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[tuple[LspClient, Path]]:
+def session(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[LspClient, Path]]:
+    """An initialized session; indirect parameters are extra server arguments."""
     (tmp_path / "consistency-lint.toml").write_text("", encoding="utf-8")
-    client = LspClient(server_command(), str(tmp_path))
+    client = LspClient(server_command() + getattr(request, "param", []), str(tmp_path))
     try:
         result = client.request(
             "initialize",
@@ -148,6 +149,7 @@ def test_publishes_on_open_change_and_save_with_a_noqa_quick_fix(session: tuple[
     assert client.diagnostics(uri) == []
 
 
+@pytest.mark.parametrize("session", [["--stdio"]], indirect=True)  # as VS Code's client passes it
 def test_positions_are_utf16_and_configuration_errors_are_shown(session: tuple[LspClient, Path]) -> None:
     client, folder = session
     uri = (folder / "wide.py").as_uri()
