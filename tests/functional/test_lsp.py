@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import shutil
 import sys
 from collections.abc import Iterator
@@ -168,3 +169,28 @@ def test_positions_are_utf16_and_configuration_errors_are_shown(session: tuple[L
     message = client.wait(lambda m: m.get("method") == "window/showMessage")
     assert "selec: unknown key; did you mean 'select'?" in message["params"]["message"]
     assert client.diagnostics(bad_uri) == []
+
+
+def test_a_burst_of_changes_ends_with_the_last_version(session: tuple[LspClient, Path]) -> None:
+    client, folder = session
+    uri = (folder / "burst.py").as_uri()
+    open_document(client, uri, DUAL_WRITE)
+    assert len(client.diagnostics(uri)) == 2
+    clean = DUAL_WRITE.replace("    session.commit()\n", "")
+    for version, text in enumerate([clean, DUAL_WRITE, clean, DUAL_WRITE, clean], start=2):
+        client.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]},
+        )
+    published = client.wait(
+        lambda m: (
+            m.get("method") == "textDocument/publishDiagnostics"
+            and m["params"]["uri"] == uri
+            and m["params"].get("version") == 6
+        )
+    )
+    assert published["params"]["diagnostics"] == []
+    # Nothing older may arrive after the newest version was published.
+    client.backlog = [m for m in client.backlog if m.get("method") != "textDocument/publishDiagnostics"]
+    with pytest.raises(queue.Empty):
+        client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics", timeout=1.5)
