@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from consistency_lint.adapters.cli import cli
+from tests.functional.clirunner import cli_runner
 from tests.harness import FIXTURES, expectations
 
 FLAKE8_FORMAT = "%(path)s|%(row)d|%(col)d|%(code)s|%(text)s"
@@ -69,7 +69,7 @@ def parse_flake8(stdout: str) -> dict[str, set[Finding]]:
 def check_cli(folder: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> set[Finding]:
     """`consistency-lint check NAME` run from `folder`, as (line, column, code, message)."""
     monkeypatch.chdir(folder)
-    result = CliRunner().invoke(cli, ["check", "--format", "json", name])
+    result = cli_runner().invoke(cli, ["check", "--format", "json", name])
     assert result.exit_code in (0, 1), result.output
     data = json.loads(result.stdout)
     return {(d["line"], d["column"], d["code"], d["message"]) for d in data["diagnostics"]}

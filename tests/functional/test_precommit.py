@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from consistency_lint.adapters.cli import cli
+from tests.functional.clirunner import cli_runner
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -83,7 +83,7 @@ def make_project(root: Path, service: str) -> Path:
 
 def check(root: Path, monkeypatch: pytest.MonkeyPatch, *files: str) -> tuple[int, str]:
     monkeypatch.chdir(root)
-    result = CliRunner().invoke(cli, ["check", *files])
+    result = cli_runner().invoke(cli, ["check", *files])
     return result.exit_code, result.stdout
 
 
