@@ -1,9 +1,12 @@
 """The language server: `consistency-lint server` speaks LSP over stdio (pygls).
 
 - Diagnostics are published when a document is opened, changed and saved,
-  from the editor's in-memory text (unsaved edits included), analysed within
-  the document's own flow with the configuration found above the file, like
-  the flake8 plugin. Closing a document clears its diagnostics.
+  from the editor's in-memory text (unsaved edits included), with the
+  configuration found above the file. When the project has a configuration
+  file, the project modules the document imports (transitively) are read too,
+  from open buffers or the disk, so findings match `consistency-lint check
+  FILE`; without one the document is analysed alone, like the flake8 plugin.
+  Closing a document clears its diagnostics.
 - Linting runs on one worker thread, off the event loop (a 4,000-line module
   takes about a second), on a snapshot of the text. Changes are debounced
   (`CHANGE_DELAY`); a result for a version the editor has already replaced is
@@ -101,14 +104,20 @@ def _related_uri(path: str, own_path: str, document: TextDocument, root: Path) -
     return from_fs_path(str(target)) or document.uri
 
 
-def lint_document(linter: BufferLinter, document: TextDocument) -> tuple[list[types.Diagnostic], str | None]:
-    """(diagnostics, configuration error); runs on the lint thread, on a snapshot."""
+def lint_document(
+    linter: BufferLinter, document: TextDocument, open_buffers: dict[str, str] | None = None
+) -> tuple[list[types.Diagnostic], str | None]:
+    """(diagnostics, configuration error); runs on the lint thread, on a snapshot.
+
+    `open_buffers` maps the paths of other open documents to their (unsaved) text.
+    """
     if document.language_id not in (None, "python") and not document.path.endswith((".py", ".pyi")):
         return [], None
+    buffers = {linter.absolute(p).resolve(): text for p, text in (open_buffers or {}).items()}
     try:
         path = linter.absolute(document.path).resolve()
         project = linter.project_for(path)
-        found = linter.lint(document.source, document.path)
+        found = linter.lint_in_project(document.source, document.path, buffers=buffers.get)
     except UserError as error:
         return [], f"consistency-lint: {error}"
     return [to_lsp(d, document, project.root) for d in found], None
@@ -134,8 +143,13 @@ async def publish(server: ConsistencyLintServer, uri: str, delay: float = 0.0) -
         return  # closed meanwhile
     document = snapshot(opened)
     loop = asyncio.get_running_loop()
+    open_buffers = {
+        other.path: other.source
+        for other_uri, other in server.workspace.text_documents.items()
+        if other_uri != uri and other.path.endswith((".py", ".pyi"))
+    }
     diagnostics, error = await loop.run_in_executor(
-        server.lint_thread, lint_document, server.linter, document
+        server.lint_thread, lint_document, server.linter, document, open_buffers
     )
     current = server.workspace.text_documents.get(uri)
     if current is None or current.version != document.version:

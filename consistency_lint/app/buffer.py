@@ -3,21 +3,29 @@
 Editors and flake8 hand us the text of one file, possibly unsaved, plus its
 name. The configuration is found from that name upward, as the command line
 finds it from the current directory, and is cached per configuration file
-(re-read when the file changes). The buffer is analysed alone, within its own
-flow, exactly as `consistency_lint.lint_source` does.
+(re-read when the file changes).
+
+`lint` analyses the buffer alone, within its own flow, exactly as
+`consistency_lint.lint_source` does (the flake8 plugin). `lint_in_project`
+(the language server) also reads the project modules the buffer imports,
+transitively, so a dual write whose producer or helper lives in another
+module is found as `consistency-lint check FILE` finds it; like the command
+line it does so only when the project has a configuration file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tokenize
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from consistency_lint.analysis.engine import analyse_file, analyse_project
+from consistency_lint.analysis.engine import FileResult, analyse_file, analyse_project
 from consistency_lint.analysis.modules import module_name
 from consistency_lint.analysis.packindex import PackIndex
-from consistency_lint.analysis.summary import Suppressions
+from consistency_lint.analysis.summary import Import, Suppressions
 from consistency_lint.app.config import find_config, load_settings, resolve
 from consistency_lint.app.discovery import DEFAULT_EXCLUDE
 from consistency_lint.app.packs import load_packs
@@ -26,6 +34,9 @@ from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.globs import any_match
 from consistency_lint.domain.settings import Settings
 
+# The language server reads at most this many modules around a buffer.
+MAX_CONTEXT_FILES = 400
+
 
 @dataclass(frozen=True)
 class Project:
@@ -33,6 +44,14 @@ class Project:
 
     settings: Settings
     packs: PackIndex
+    # Per-file results of context modules: absolute path -> (stamp, result).
+    results: dict[str, tuple[tuple[object, ...], FileResult]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @property
+    def has_config(self) -> bool:
+        return bool(self.settings.config_file) and self.settings.config_file != "(defaults)"
 
     @property
     def root(self) -> Path:
@@ -49,6 +68,44 @@ class Project:
         """Whether `consistency-lint check` would skip this file when named explicitly."""
         exclude = self.settings.exclude
         return any_match(rel, DEFAULT_EXCLUDE + exclude) or any_match(rel, exclude)
+
+    def module_files(self, module: str) -> Iterator[Path]:
+        """Files that may define `module` (`a/b.py`, `a/b/__init__.py`, stubs) under the source roots."""
+        parts = module.split(".")
+        for src in source_roots(self.root, self.settings):
+            base = self.root / src if src else self.root
+            folder = base.joinpath(*parts)
+            for candidate in (
+                folder.with_name(parts[-1] + ".py"),
+                folder / "__init__.py",
+                folder.with_name(parts[-1] + ".pyi"),
+                folder / "__init__.pyi",
+            ):
+                if candidate.is_file():
+                    yield candidate.resolve()
+                    break
+
+    def analyse(self, data: bytes, rel: str) -> FileResult:
+        module, is_package = module_name(rel, source_roots(self.root, self.settings))
+        return analyse_file(data, rel, module=module, is_package=is_package, packs=self.packs)
+
+    def context_result(self, path: Path, text: str | None) -> FileResult | None:
+        """The per-file result of a context module, from the open buffer or the disk, cached."""
+        try:
+            if text is not None:
+                stamp: tuple[object, ...] = ("buffer", hashlib.blake2b(text.encode("utf-8")).digest())
+            else:
+                stat = path.stat()
+                stamp = ("disk", stat.st_mtime_ns, stat.st_size)
+            cached = self.results.get(str(path))
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+            data = encode(text) if text is not None else path.read_bytes()
+        except OSError:
+            return None
+        result = self.analyse(data, self.relative(path))
+        self.results[str(path)] = (stamp, result)
+        return result
 
 
 def encode(text: str) -> bytes:
@@ -118,9 +175,59 @@ class BufferLinter:
         if project.excluded(rel):
             return []
         data = encode(text) if isinstance(text, str) else text
-        module, is_package = module_name(rel, source_roots(project.root, project.settings))
-        result = analyse_file(data, rel, module=module, is_package=is_package, packs=project.packs)
+        result = project.analyse(data, rel)
         if not apply_noqa:
             summary = result.summary and replace(result.summary, suppressions=Suppressions())
             result = replace(result, summary=summary, suppressions=Suppressions())
         return analyse_project([result], project.settings, project.packs)
+
+    def lint_in_project(
+        self,
+        text: str,
+        filename: str,
+        *,
+        buffers: Callable[[Path], str | None] = lambda path: None,
+        limit: int = MAX_CONTEXT_FILES,
+    ) -> list[Diagnostic]:
+        """Findings for one buffer, with the project modules it imports (transitively) as context.
+
+        `buffers` gives the unsaved text of other open files (None: read the disk).
+        Without a configuration file, or outside the project root, this is `lint`.
+        """
+        path = self.absolute(filename).resolve()
+        project = self.project_for(path)
+        rel = project.relative(path)
+        if project.excluded(rel):
+            return []
+        own = project.analyse(encode(text), rel)
+        if not project.has_config or Path(rel).is_absolute() or own.summary is None:
+            return analyse_project([own], project.settings, project.packs)
+        results = {str(path): own}
+        queue = [own]
+        while queue and len(results) < limit:
+            summary = queue.pop().summary
+            if summary is None:
+                continue
+            for module in _imported_modules(summary.imports):
+                for candidate in project.module_files(module):
+                    key = str(candidate)
+                    if key in results or project.excluded(project.relative(candidate)):
+                        continue
+                    result = project.context_result(candidate, buffers(candidate))
+                    if result is not None:
+                        results[key] = result
+                        queue.append(result)
+        return analyse_project(list(results.values()), project.settings, project.packs, report_paths={rel})
+
+
+def _imported_modules(imports: Iterable[Import]) -> Iterator[str]:
+    """Every module an import may load: the module, its parent packages, and
+    `from package import submodule` candidates."""
+    for item in imports:
+        if not item.module:
+            continue
+        parts = item.module.split(".")
+        for n in range(1, len(parts) + 1):
+            yield ".".join(parts[:n])
+        if item.name and item.name != "*":
+            yield f"{item.module}.{item.name}"

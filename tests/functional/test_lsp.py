@@ -194,3 +194,21 @@ def test_a_burst_of_changes_ends_with_the_last_version(session: tuple[LspClient,
     client.backlog = [m for m in client.backlog if m.get("method") != "textDocument/publishDiagnostics"]
     with pytest.raises(queue.Empty):
         client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics", timeout=1.5)
+
+
+def test_imported_project_modules_are_context(session: tuple[LspClient, Path]) -> None:
+    client, folder = session  # the folder has a consistency-lint.toml
+    (folder / "shop").mkdir()
+    (folder / "shop" / "__init__.py").write_text("", encoding="utf-8")
+    (folder / "shop" / "bus.py").write_text(
+        "from kafka import KafkaProducer\n\nproducer = KafkaProducer()\n", encoding="utf-8"
+    )
+    uri = (folder / "shop" / "orders.py").as_uri()
+    open_document(
+        client,
+        uri,
+        "from shop.bus import producer\n\n\ndef place(session, order):\n"
+        '    session.commit()\n    producer.send("orders", b"x")\n',
+    )
+    diagnostics = client.diagnostics(uri)
+    assert [(d["code"], d["range"]["start"]["line"]) for d in diagnostics] == [("CL101", 5)]

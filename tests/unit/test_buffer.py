@@ -58,3 +58,52 @@ def test_excluded_files_and_disabled_noqa(tmp_path: Path) -> None:
     quiet = DUAL_WRITE.replace('"é")', '"é")  # noqa: CL101')
     assert linter.lint(quiet, "orders.py") == []
     assert [d.code for d in linter.lint(quiet, "orders.py", apply_noqa=False)] == ["CL101"]
+
+
+ORDERS = """\
+from shop.bus import producer
+
+
+def place(session, order):
+    session.add(order)
+    session.commit()
+    producer.send("orders", b"x")
+"""
+
+
+def split_project(root: Path, config: bool = True) -> Path:
+    (root / "shop").mkdir(parents=True)
+    if config:
+        (root / "consistency-lint.toml").write_text("", encoding="utf-8")
+    (root / "shop" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "shop" / "bus.py").write_text(
+        "from kafka import KafkaProducer\n\nproducer = KafkaProducer()\n", encoding="utf-8"
+    )
+    (root / "shop" / "unrelated.py").write_text("x = 1\n", encoding="utf-8")
+    return root / "shop" / "orders.py"
+
+
+def test_lint_in_project_reads_the_imported_modules(tmp_path: Path) -> None:
+    orders = split_project(tmp_path)
+    linter = BufferLinter(cwd=tmp_path)
+    assert linter.lint(ORDERS, str(orders)) == []  # alone, the producer is unknown
+    found = linter.lint_in_project(ORDERS, str(orders))
+    assert [(d.path, d.line, d.code) for d in found] == [("shop/orders.py", 7, "CL101")]
+    project = linter.project_for(orders)
+    assert sorted(Path(p).name for p in project.results) == ["__init__.py", "bus.py"]
+
+    # An open, unsaved buffer of the imported module wins over the disk.
+    bus = (tmp_path / "shop" / "bus.py").resolve()
+    unsaved = {bus: "producer = None\n"}
+    assert linter.lint_in_project(ORDERS, str(orders), buffers=unsaved.get) == []
+    # A change on disk is seen (the cached result is keyed by mtime and size).
+    bus.write_text("producer = object()\n", encoding="utf-8")
+    os.utime(bus, (time.time() + 5, time.time() + 5))
+    assert linter.lint_in_project(ORDERS, str(orders)) == []
+
+
+def test_lint_in_project_without_configuration_is_lint(tmp_path: Path) -> None:
+    orders = split_project(tmp_path, config=False)
+    linter = BufferLinter(cwd=tmp_path)
+    assert linter.lint_in_project(ORDERS, str(orders)) == []
+    assert linter.project_for(orders).results == {}
