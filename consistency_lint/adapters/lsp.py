@@ -62,19 +62,21 @@ def to_lsp(diagnostic: Diagnostic, document: TextDocument, root: Path) -> types.
     end = _position(document, diagnostic.end_line, diagnostic.end_column)
     if (end.line, end.character) < (start.line, start.character):
         end = start
-    related = [
-        types.DiagnosticRelatedInformation(
-            location=types.Location(
-                uri=_related_uri(related.path, diagnostic.path, document, root),
-                range=types.Range(
-                    start=_position(document, related.line, related.column),
-                    end=_position(document, related.line, related.column),
-                ),
-            ),
-            message=related.message,
+    related = []
+    for other in diagnostic.related:
+        if other.path == diagnostic.path:
+            uri, at = document.uri, _position(document, other.line, other.column)
+        else:
+            # Another file: its text is not at hand, so the column stays in code points.
+            target = Path(other.path) if Path(other.path).is_absolute() else root / other.path
+            uri = from_fs_path(str(target)) or document.uri
+            at = types.Position(line=max(other.line - 1, 0), character=max(other.column - 1, 0))
+        related.append(
+            types.DiagnosticRelatedInformation(
+                location=types.Location(uri=uri, range=types.Range(start=at, end=at)),
+                message=other.message,
+            )
         )
-        for related in diagnostic.related
-    ]
     return types.Diagnostic(
         range=types.Range(start=start, end=end),
         message=diagnostic.message,
@@ -93,15 +95,6 @@ def _position(document: TextDocument, line: int, column: int) -> types.Position:
     """A 1-based line and code-point column as an LSP position in the client's units."""
     point = types.Position(line=max(line - 1, 0), character=max(column - 1, 0))
     return document.position_codec.position_to_client_units(document.lines, point)
-
-
-def _related_uri(path: str, own_path: str, document: TextDocument, root: Path) -> str:
-    if path == own_path:
-        return document.uri
-    target = Path(path)
-    if not target.is_absolute():
-        target = root / target
-    return from_fs_path(str(target)) or document.uri
 
 
 def lint_document(
