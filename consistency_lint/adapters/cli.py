@@ -201,9 +201,12 @@ def explain(code: str) -> None:
 
 
 @cli.command()
-def server() -> None:
+@click.option("--stdio", is_flag=True, hidden=True, help="Accepted for clients that pass it (the default).")
+def server(stdio: bool) -> None:
     """Run the language server over stdio."""
-    _fail("the language server is not available yet in this version")
+    from consistency_lint.adapters.lsp import serve
+
+    serve()
 
 
 def main() -> None:
