@@ -8,8 +8,10 @@ results do not depend on how many processes ran.
 
 from __future__ import annotations
 
+import ast
 import codecs
 import io
+import re
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from consistency_lint.analysis.extract import extract
+from consistency_lint.analysis.guard import parser_limit_reason
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.summary import FileSummary, Suppressions
@@ -71,20 +74,21 @@ def analyse_file(source: bytes, path: str, *, module: str, is_package: bool, pac
     try:
         text = decode(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
-        reason = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
+        reason = (
+            f"{error.encoding} {error.reason} at byte {error.start}"
+            if isinstance(error, UnicodeDecodeError)
+            else str(error)
+        )
         return FileResult(path, None, (_cl001(path, f"file cannot be decoded: {reason}"),))
     suppressions = parse_suppressions(text)
+    too_deep = parser_limit_reason(text)
+    if too_deep is not None:
+        return FileResult(path, None, (_cl001(path, too_deep),), suppressions)
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
-        column = error.raw_column + 1 if error.raw_line else 1
-        return FileResult(
-            path,
-            None,
-            (_cl001(path, f"syntax error: {message}", error.raw_line or 1, column),),
-            suppressions,
-        )
+        message, line, column = _syntax_error(text, error)
+        return FileResult(path, None, (_cl001(path, f"syntax error: {message}", line, column),), suppressions)
     except RecursionError:
         return FileResult(path, None, (_cl001(path, "file skipped: nested too deeply to parse"),))
     try:
@@ -92,6 +96,28 @@ def analyse_file(source: bytes, path: str, *, module: str, is_package: bool, pac
     except RecursionError:
         return FileResult(path, None, (_cl001(path, "file skipped: nested too deeply to analyse"),))
     return FileResult(path, replace(summary, suppressions=suppressions), (), suppressions)
+
+
+def _syntax_error(text: str, error: cst.ParserSyntaxError) -> tuple[str, int, int]:
+    """Message, line and column of a syntax error.
+
+    libcst reports where its parser gave up, often a token after the mistake;
+    CPython's own parser (run only on files that failed) names the mistake and
+    its place the way users know from Python itself.
+    """
+    try:
+        ast.parse(text)
+    except SyntaxError as python_error:
+        if python_error.lineno:
+            return python_error.msg, python_error.lineno, max(1, python_error.offset or 1)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    raw = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
+    message = _PARSER_PREFIX.sub("", raw)
+    return message, error.raw_line or 1, (error.raw_column + 1 if error.raw_line else 1)
+
+
+_PARSER_PREFIX = re.compile(r"^parser error: error at \d+:\d+: ")
 
 
 def _ignored(settings: Settings, diagnostic: Diagnostic) -> bool:
