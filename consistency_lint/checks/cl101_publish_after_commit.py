@@ -51,23 +51,11 @@ def place_order(session: Session, order):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from consistency_lint.analysis.dualwrite import analyse
-from consistency_lint.checks.base import CheckContext, Rule
-from consistency_lint.domain.diagnostic import Diagnostic
+from consistency_lint.checks.dualwrite_rule import DualWriteRule
 
 
-class PublishAfterCommit(Rule):
+class PublishAfterCommit(DualWriteRule):
     CODE = "CL101"
     NAME = "publish-after-commit"
     SUMMARY = "Publish after a transaction committed, outside an outbox"
     OPTIONS = ("effect-kinds", "outbox-models", "atomic-requests", "packs")
-
-    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        analysis = analyse(ctx.index, ctx.settings)
-        for found in analysis.findings(self.CODE):
-            summary = ctx.index.by_path[found.path]
-            yield self.diagnostic(
-                summary, found.span, found.message, related=found.related, context=found.context
-            )

@@ -43,25 +43,14 @@ def pay(order):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from consistency_lint.analysis.dualwrite import analyse
-from consistency_lint.checks.base import CheckContext, Rule
-from consistency_lint.domain.diagnostic import Diagnostic, Severity
+from consistency_lint.checks.dualwrite_rule import DualWriteRule
+from consistency_lint.domain.diagnostic import Severity
 
 
-class PublishInsideTransaction(Rule):
+class PublishInsideTransaction(DualWriteRule):
     CODE = "CL102"
     NAME = "publish-inside-transaction"
     SEVERITY = Severity.ERROR
     DEFAULT_ON = True
     SUMMARY = "Publish inside an open transaction, before its commit"
     OPTIONS = ("effect-kinds", "outbox-models", "atomic-requests", "packs")
-
-    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        analysis = analyse(ctx.index, ctx.settings)
-        for found in analysis.findings(self.CODE):
-            summary = ctx.index.by_path[found.path]
-            yield self.diagnostic(
-                summary, found.span, found.message, related=found.related, context=found.context
-            )

@@ -41,25 +41,14 @@ def pay(order):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from consistency_lint.analysis.dualwrite import analyse
-from consistency_lint.checks.base import CheckContext, Rule
-from consistency_lint.domain.diagnostic import Diagnostic, Severity
+from consistency_lint.checks.dualwrite_rule import DualWriteRule
+from consistency_lint.domain.diagnostic import Severity
 
 
-class PublishInCommitHook(Rule):
+class PublishInCommitHook(DualWriteRule):
     CODE = "CL103"
     NAME = "publish-in-commit-hook"
     SEVERITY = Severity.WARNING
     DEFAULT_ON = True
     SUMMARY = "Publish registered as an after-commit hook"
     OPTIONS = ("effect-kinds", "packs")
-
-    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        analysis = analyse(ctx.index, ctx.settings)
-        for found in analysis.findings(self.CODE):
-            summary = ctx.index.by_path[found.path]
-            yield self.diagnostic(
-                summary, found.span, found.message, related=found.related, context=found.context
-            )

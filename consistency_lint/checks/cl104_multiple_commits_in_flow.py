@@ -30,25 +30,14 @@ Off by default: enable with `extend-select = ["CL104"]`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from consistency_lint.analysis.dualwrite import analyse
-from consistency_lint.checks.base import CheckContext, Rule
-from consistency_lint.domain.diagnostic import Diagnostic, Severity
+from consistency_lint.checks.dualwrite_rule import DualWriteRule
+from consistency_lint.domain.diagnostic import Severity
 
 
-class MultipleCommitsInFlow(Rule):
+class MultipleCommitsInFlow(DualWriteRule):
     CODE = "CL104"
     NAME = "multiple-commits-in-flow"
     SEVERITY = Severity.ERROR
     DEFAULT_ON = False
     SUMMARY = "One flow commits two transactional stores"
     OPTIONS = ("packs",)
-
-    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        analysis = analyse(ctx.index, ctx.settings)
-        for found in analysis.findings(self.CODE):
-            summary = ctx.index.by_path[found.path]
-            yield self.diagnostic(
-                summary, found.span, found.message, related=found.related, context=found.context
-            )
