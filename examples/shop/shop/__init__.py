@@ -1,0 +1,1 @@
+"""A small fictional web shop: one Django storefront, one SQLAlchemy/FastAPI back office."""

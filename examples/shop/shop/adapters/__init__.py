@@ -1,0 +1,1 @@
+"""Persistence adapters: the only layer that knows SQLAlchemy."""

@@ -1,0 +1,1 @@
+"""A storefront where every merchant (tenant) has a database of its own."""

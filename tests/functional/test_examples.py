@@ -1,0 +1,52 @@
+"""The bundled examples (`examples/*/`) are real: the installed CLI, run inside each
+example folder, prints exactly its EXPECTED.txt, and together they show every rule.
+
+Each example pairs a flagged case with a look-alike that must stay quiet, so any
+new finding (a false positive on a look-alike) or lost one breaks the equality.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from consistency_lint.checks import CATALOGUE
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+CLI = Path(sys.executable).parent / "consistency-lint"
+FOLDERS = sorted(p.parent for p in EXAMPLES.glob("*/EXPECTED.txt"))
+_CODE = re.compile(r"^[^:\n]+:\d+:\d+: (CL\d{3}) ", re.M)
+
+
+def _run(folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CLI), "check"], cwd=folder, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_examples_exist() -> None:
+    assert [f.name for f in FOLDERS] == ["shop", "tenant_per_db"]
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_example_output_matches_expected(folder: Path) -> None:
+    result = _run(folder)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == (folder / "EXPECTED.txt").read_text(encoding="utf-8")
+
+
+def test_examples_show_every_rule() -> None:
+    shown: set[str] = set()
+    for folder in FOLDERS:
+        shown.update(_CODE.findall((folder / "EXPECTED.txt").read_text(encoding="utf-8")))
+    assert shown == set(CATALOGUE) - {"CL001"}
+
+
+def test_examples_readme_names_every_rule() -> None:
+    readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    missing = [code for code in CATALOGUE if code != "CL001" and code not in readme]
+    assert not missing
