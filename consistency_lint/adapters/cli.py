@@ -89,7 +89,7 @@ def check(
         overrides = Overrides(
             select=_codes(select), ignore=_codes(ignore) or (), extend_select=_codes(extend_select) or ()
         )
-        settings = load_settings(config, Path.cwd(), overrides)
+        settings = load_settings(config, Path.cwd(), overrides, paths)
         known = load_baseline(baseline) if baseline is not None else None
         targets = list(paths) or [Path(settings.root)]
         try:

@@ -148,7 +148,13 @@ class ProjectIndex:
             head = self._follow_reexport(head)
             kind = self.global_types.get(head)
             if kind:
-                return self._via(f"{kind}.{rest}", target)
+                found = self._via(f"{kind}.{rest}", target)
+                produced = self.packs.call_returns(kind)
+                if found.spec is None and found.function is None and produced:
+                    # `db = SessionLocal()` in another module: the extractor types `db` by the
+                    # name it was made from; the factory's instances are what it returns.
+                    return self._via(f"{produced}.{rest}", target)
+                return found
             if head in self.functions:
                 function = self.functions[head][1]
                 for cls in self._decorated_classes(function):

@@ -8,7 +8,7 @@ valid key; all errors of a file are reported together.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -245,14 +245,27 @@ def _layers(v: _Validator, t: dict[str, Any], p: str) -> LayerSettings:
     )
 
 
-def load_settings(config: Path | None, cwd: Path, overrides: Overrides = Overrides()) -> Settings:
-    """Settings from an explicit file, or the discovered one, or the defaults."""
+def load_settings(
+    config: Path | None,
+    cwd: Path,
+    overrides: Overrides = Overrides(),
+    paths: Sequence[Path] = (),
+) -> Settings:
+    """Settings from an explicit file, or the discovered one, or the defaults.
+
+    Discovery walks up from the current directory (SPEC section 6). When that
+    finds nothing, it walks up from the first path given instead, so that
+    `consistency-lint check examples/shop` uses the example's own configuration.
+    """
     if config is not None:
         if not config.is_file():
             raise UserError(f"configuration file not found: {config}")
         path: Path | None = config.resolve()
     else:
         path = find_config(cwd.resolve())
+        if path is None and paths:
+            first = (cwd / paths[0]).resolve()
+            path = find_config(first if first.is_dir() else first.parent)
     if path is None:
         return resolve({}, "(defaults)", cwd.resolve(), overrides)
     label = _display(path, cwd)
