@@ -56,7 +56,12 @@ def test_quick_start_from_the_repository_root_finds_the_example_config() -> None
     """README's quick start: no config above the cwd, so it is found from the path given."""
     repo = EXAMPLES.parent
     done = subprocess.run(
-        [str(CLI), "check", "examples/shop"], cwd=repo, capture_output=True, text=True, timeout=120, check=False
+        [str(CLI), "check", "examples/shop"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 1, done.stderr
     expected = (EXAMPLES / "shop" / "EXPECTED.txt").read_text(encoding="utf-8")
