@@ -72,7 +72,8 @@ def test_invalid_utf8(tmp_path: Path) -> None:
     proc = cl(tmp_path, "check", ".")
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert any(line.startswith("bad.py:") and "cannot be decoded" in line for line in proc.stdout.splitlines())
+    lines = proc.stdout.splitlines()
+    assert any(line.startswith("bad.py:") and "cannot be decoded" in line for line in lines)
     assert "CL101" in proc.stdout
 
 
