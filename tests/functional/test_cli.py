@@ -216,3 +216,25 @@ def test_version_and_help(tmp_path: Path) -> None:
     proc = cl(tmp_path, "--help")
     for command in ("check", "rules", "explain", "server"):
         assert command in proc.stdout
+
+
+def test_per_file_ignores_apply_from_a_subfolder(tmp_path: Path) -> None:
+    write(tmp_path / "consistency-lint.toml", 'per-file-ignores = { "scripts/*.py" = ["CL101"] }\n')
+    write(tmp_path / "scripts" / "backfill.py", DUAL_WRITE)
+    write(tmp_path / "app" / "orders.py", DUAL_WRITE)
+    proc = cl(tmp_path / "scripts", "check", ".")
+    assert proc.returncode == 0, proc.stdout
+    proc = cl(tmp_path / "scripts", "check")
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("../app/orders.py:10:5: CL101 ")
+
+
+def test_bad_user_pack_is_a_configuration_error(tmp_path: Path) -> None:
+    write(tmp_path / "consistency-lint.toml", 'packs = ["lint/bus.toml"]\n')
+    write(tmp_path / "orders.py", DUAL_WRITE)
+    line = assert_one_line_error(cl(tmp_path, "check"))
+    assert "lint/bus.toml" in line and "not found" in line
+    pack = 'schema = 1\nname = "bus"\n\n[[calls]]\ntarget = "acme.bus.publish"\nrole = "publsh"\n'
+    write(tmp_path / "lint" / "bus.toml", pack)
+    line = assert_one_line_error(cl(tmp_path, "check"))
+    assert "lint/bus.toml" in line and "role" in line and "did you mean 'publish'" in line
