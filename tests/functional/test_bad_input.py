@@ -51,6 +51,15 @@ def test_syntax_error_is_cl001_and_siblings_are_still_analysed(tmp_path: Path) -
     assert "syntax error" in cl001.message
 
 
+def test_syntax_error_is_reported_near_the_error() -> None:
+    source = "x = 1\ny = 2\ndef f(:\n    pass\n"
+    [diagnostic] = lint_source(source, "broken.py")
+    assert diagnostic.code == "CL001"
+    # CPython says line 3; libcst's parser points at the next token (line 4).
+    assert diagnostic.line in (3, 4)
+    assert diagnostic.column >= 1
+
+
 def test_syntax_error_through_the_cli(tmp_path: Path) -> None:
     (tmp_path / "broken.py").write_text("class :\n", encoding="utf-8")
     (tmp_path / "orders.py").write_text(DUAL_WRITE, encoding="utf-8")
