@@ -193,7 +193,8 @@ def explain(code: str) -> None:
         meta = next((m for m in CATALOGUE.values() if m.name == wanted.lower()), None)
     if meta is None:
         choices = list(CATALOGUE) + [m.name for m in CATALOGUE.values()]
-        _fail(f"unknown rule '{code}'{suggest(wanted, choices)}")
+        hint = suggest(wanted.upper(), CATALOGUE) or suggest(wanted.lower(), choices)
+        _fail(f"unknown rule '{code}'{hint or '; run `consistency-lint rules` for the list'}")
     default = "on" if meta.default_on else "off"
     click.echo(f"# {meta.code} {meta.name}\n")
     click.echo(f"{meta.summary}. Default: {default}, severity: {meta.severity.value}.\n")

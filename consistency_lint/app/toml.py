@@ -15,6 +15,7 @@ else:  # pragma: no cover - exercised on old interpreters only
     import tomli as tomllib
 
 _POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_AT_END = "(at end of document)"
 
 
 def load_toml(path: Path, text: str | None = None) -> dict[str, Any]:
@@ -30,6 +31,11 @@ def load_toml(path: Path, text: str | None = None) -> dict[str, Any]:
         message = str(error)
         match = _POSITION.search(message)
         reason = _POSITION.sub("", message).strip()
+        if match is None and _AT_END in message:
+            # tomllib gives no position for errors at the very end: point after the last character.
+            lines = text.split("\n")
+            reason = message.replace(_AT_END, "").strip()
+            raise UserError(f"{path}:{len(lines)}:{len(lines[-1]) + 1}: invalid TOML: {reason}") from error
         if match:
             raise UserError(f"{path}:{match.group(1)}:{match.group(2)}: invalid TOML: {reason}") from error
         raise UserError(f"{path}: invalid TOML: {reason}") from error

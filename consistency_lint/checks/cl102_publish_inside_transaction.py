@@ -11,10 +11,11 @@ may read before the commit is visible and find nothing.
 ```python
 from django.db import transaction
 
+from shop.models import Order
 from shop.tasks import send_receipt
 
 
-def pay(order):
+def pay(order: Order):
     with transaction.atomic():
         order.status = "paid"
         order.save()
@@ -25,10 +26,10 @@ def pay(order):
 ```python
 from django.db import transaction
 
-from shop.models import Outbox
+from shop.models import Order, Outbox
 
 
-def pay(order):
+def pay(order: Order):
     with transaction.atomic():
         order.status = "paid"
         order.save()

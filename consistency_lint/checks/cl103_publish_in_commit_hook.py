@@ -13,10 +13,11 @@ to an outbox.
 ```python
 from django.db import transaction
 
+from shop.models import Order
 from shop.tasks import send_receipt
 
 
-def pay(order):
+def pay(order: Order):
     with transaction.atomic():
         order.save()
         transaction.on_commit(lambda: send_receipt.delay(order.pk))
@@ -26,10 +27,10 @@ def pay(order):
 ```python
 from django.db import transaction
 
-from shop.models import Outbox
+from shop.models import Order, Outbox
 
 
-def pay(order):
+def pay(order: Order):
     with transaction.atomic():
         order.save()
         Outbox.objects.create(topic="receipt", payload={"order": order.pk})
