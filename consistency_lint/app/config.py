@@ -192,7 +192,10 @@ def resolve(raw: dict[str, Any], label: str, root: Path, overrides: Overrides = 
         "src": v.strings(raw, "src", "", ()),
     }
     if overrides.select is not None:
+        # A command-line selection starts afresh, as in ruff: the file's select and
+        # ignore lists give way to it; --ignore and --extend-select still add to it.
         select = v.codes(overrides.select, "--select")
+        ignore = ()
     ignore += v.codes(overrides.ignore, "--ignore")
     extend_select += v.codes(overrides.extend_select, "--extend-select")
     if v.errors:

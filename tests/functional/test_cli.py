@@ -192,10 +192,10 @@ def test_select_and_ignore_on_the_command_line(tmp_path: Path) -> None:
     assert cl(tmp_path, "check").returncode == 0
     assert "CL101" in cl(tmp_path, "check", "--select", "CL101").stdout
     assert "CL101" in cl(tmp_path, "check", "--extend-select", "CL1").stdout
-    # The file's ignore list still applies under a command-line --select (equal specificity).
+    # A command-line --select starts afresh: the file's ignore list gives way to it.
     write(tmp_path / "consistency-lint.toml", 'ignore = ["CL101"]\n')
     assert cl(tmp_path, "check").returncode == 0
-    assert cl(tmp_path, "check", "--select", "CL101").returncode == 0
+    assert cl(tmp_path, "check", "--select", "CL101").returncode == 1
     write(tmp_path / "consistency-lint.toml", "")
     assert cl(tmp_path, "check").returncode == 1
     assert cl(tmp_path, "check", "--select", "CL1,CL2", "--ignore", "CL101").returncode == 0

@@ -316,6 +316,8 @@ def test_command_line_select_replaces_the_file_and_ignore_adds() -> None:
     raw = {"select": ["CL2"], "ignore": ["CL201"]}
     on = enabled(raw, Overrides(select=("CL3",)))
     assert on == frozenset({"CL301", "CL302", "CL303"})
+    on = enabled(raw, Overrides(select=("CL2",)))
+    assert "CL201" in on  # the file's ignore gives way to a command-line select
     on = enabled(raw, Overrides(ignore=("CL202",)))
     assert "CL201" not in on and "CL202" not in on and "CL203" in on
     on = enabled(raw, Overrides(extend_select=("CL104",)))
