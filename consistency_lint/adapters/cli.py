@@ -87,7 +87,7 @@ def check(
         )
         settings = load_settings(config, Path.cwd(), overrides)
         targets = list(paths) or [Path(settings.root)]
-        result = run_check(targets, settings, jobs=jobs)
+        result = run_check(targets, settings, jobs=jobs, cache=not no_cache)
     except UserError as error:
         _fail(str(error))
     except Exception as error:  # a bug of ours: one line, never a traceback

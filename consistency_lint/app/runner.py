@@ -11,6 +11,7 @@ from pathlib import Path
 from consistency_lint.analysis.engine import FileResult, analyse_file, analyse_project
 from consistency_lint.analysis.modules import module_name
 from consistency_lint.analysis.packindex import PackIndex
+from consistency_lint.app.cache import ResultCache, cache_key, content_hash
 from consistency_lint.app.discovery import discover, relative_posix
 from consistency_lint.app.packs import load_packs
 from consistency_lint.domain.diagnostic import Diagnostic
@@ -43,14 +44,25 @@ def _init_worker(packs: tuple[Pack, ...], effect_kinds: tuple[str, ...]) -> None
     _WORKER_PACKS = PackIndex(packs, effect_kinds)
 
 
-def _analyse_job(job: tuple[str, str, str, bool]) -> FileResult | str:
-    absolute, rel, module, is_package = job
+# (absolute path, relative path, module, is_package, cached content hash or None when not caching)
+Job = tuple[str, str, str, bool, "bytes | None"]
+# (content hash or b"", result; None when the content matches the cached hash)
+Outcome = tuple[bytes, "FileResult | str | None"]
+
+
+def _analyse_job(job: Job) -> Outcome:
+    absolute, rel, module, is_package, cached = job
     assert _WORKER_PACKS is not None
     try:
         source = Path(absolute).read_bytes()
     except OSError as error:
-        return f"{rel}: cannot read: {error.strerror or error}"
-    return analyse_file(source, rel, module=module, is_package=is_package, packs=_WORKER_PACKS)
+        return b"", f"{rel}: cannot read: {error.strerror or error}"
+    digest = b""
+    if cached is not None:
+        digest = content_hash(source)
+        if digest == cached:
+            return digest, None
+    return digest, analyse_file(source, rel, module=module, is_package=is_package, packs=_WORKER_PACKS)
 
 
 # ----- driver --------------------------------------------------------------
@@ -62,11 +74,14 @@ def run_check(
     *,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cache: bool = True,
 ) -> RunResult:
     """Lint `paths` within the project at `settings.root`.
 
     With a configuration file, the whole project is analysed so that helpers in
     other files are resolved, and findings are reported for `paths` only.
+    With `cache`, per-file results are kept in `.consistency-lint-cache/` under
+    the project root (only when there is a configuration file, i.e. a project).
     """
     root = Path(settings.root)
     packs = load_packs(settings.packs, root)
@@ -78,18 +93,52 @@ def run_check(
         known = set(context_files)
         context_files += [f for f in project.files if f not in known]
     roots = source_roots(root, settings)
-    job_list = []
+    store: ResultCache | None = None
+    if cache and settings.config_file and settings.config_file != "(defaults)":
+        store = ResultCache(root, cache_key(settings.fingerprint(), [repr(packs).encode("utf-8")]))
+    job_list: list[Job] = []
+    stats: dict[str, os.stat_result] = {}
+    file_results: list[FileResult] = []
     for path in context_files:
         rel = relative_posix(path, root)
         module, is_package = module_name(rel, roots)
-        job_list.append((str(path), rel, module, is_package))
-    results = _run_jobs(job_list, packs, settings.effect_kinds, jobs, progress)
-    file_results = []
-    for item in results:
+        if store is None:
+            job_list.append((str(path), rel, module, is_package, None))
+            continue
+        try:
+            stat = os.stat(path)
+        except OSError:
+            job_list.append((str(path), rel, module, is_package, None))  # the worker reports it
+            continue
+        stats[rel] = stat
+        hit = store.lookup_stat(rel, module, is_package, stat)
+        if hit is not None:
+            file_results.append(hit)
+            continue
+        entry = store.entries.get(rel)
+        job_list.append((str(path), rel, module, is_package, entry.digest if entry is not None else b""))
+    outcomes = _run_jobs(job_list, packs, settings.effect_kinds, jobs, progress)
+    for job, (digest, item) in zip(job_list, outcomes):
+        _, rel, module, is_package, _ = job
+        if item is None and store is not None:
+            item = store.lookup_content(rel, module, is_package, digest)
+            if item is not None:
+                store.refresh_stat(rel, stats[rel])
+        if item is None:  # the cached entry was unusable after all: analyse here
+            if _WORKER_PACKS is None:
+                _init_worker(packs, settings.effect_kinds)
+            item = _analyse_job((job[0], rel, module, is_package, None))[1]
+            assert item is not None
         if isinstance(item, str):
             result.errors.append(item)
-        else:
-            file_results.append(item)
+            continue
+        file_results.append(item)
+        if store is not None and digest and rel in stats:
+            store.store(rel, module, is_package, stats[rel], digest, item)
+    if store is not None:
+        store.forget_missing(set(stats))
+        store.save()
+    file_results.sort(key=lambda r: r.path)
     report = {relative_posix(p, root) for p in targets.files}
     index = PackIndex(packs, settings.effect_kinds)
     diagnostics = analyse_project(file_results, settings, index, report_paths=report)
@@ -99,15 +148,15 @@ def run_check(
 
 
 def _run_jobs(
-    job_list: list[tuple[str, str, str, bool]],
+    job_list: list[Job],
     packs: tuple[Pack, ...],
     effect_kinds: tuple[str, ...],
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
-) -> list[FileResult | str]:
+) -> list[Outcome]:
     workers = jobs or os.cpu_count() or 1
     total = len(job_list)
-    out: list[FileResult | str] = []
+    out: list[Outcome] = []
     if workers <= 1 or total < PARALLEL_THRESHOLD:
         _init_worker(packs, effect_kinds)
         for done, job in enumerate(job_list, start=1):
