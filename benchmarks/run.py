@@ -134,10 +134,12 @@ def _measure_main(command: list[str]) -> None:
     start = time.perf_counter()
     done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kb = usage.ru_maxrss
     if done.returncode not in (0, 1):
         print(f"warning: {command[:3]} exited {done.returncode}: {done.stderr[-500:]}", file=sys.stderr)
-    print(json.dumps({"wall": wall, "rss_mb": peak_kb / 1024, "rc": done.returncode}))
+    cpu = usage.ru_utime + usage.ru_stime
+    print(json.dumps({"wall": wall, "cpu": cpu, "rss_mb": peak_kb / 1024, "rc": done.returncode}))
 
 
 def best(command: list[str], cwd: Path, repeat: int, before: object = None) -> dict[str, float]:
@@ -172,6 +174,7 @@ def main() -> None:
     args = parser.parse_args()
 
     files = build_corpus()
+    load_before = os.getloadavg()[0]
     lines = sum(p.read_bytes().count(b"\n") for p in files)
     listing = CORPUS / "files.txt"
     listing.write_text("\n".join(str(p) for p in files) + "\n", encoding="utf-8")
@@ -216,12 +219,19 @@ def main() -> None:
             [str(bin_dir / "python"), "-c", _FIXIT, str(listing)], TREE, args.repeat)))
 
     floor = rows[0][1]["wall"]
-    print(f"machine: {machine()}")
+    floor_cpu = rows[0][1]["cpu"]
+    print(f"machine: {machine()}; load average at start {load_before:.1f}, at end {os.getloadavg()[0]:.1f}")
     print()
-    print(f"| {'run':<58} | {'wall s':>7} | {'x floor':>7} | {'peak RSS MB':>11} |")
-    print(f"|{'-' * 60}|{'-' * 9}|{'-' * 9}|{'-' * 13}|")
+    print(
+        f"| {'run':<58} | {'wall s':>7} | {'x floor':>7} | {'CPU s':>7} | {'CPU x floor':>11} "
+        f"| {'peak RSS MB':>11} |"
+    )
+    print(f"|{'-' * 60}|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 12}:|{'-' * 12}:|")
     for label, row in rows:
-        print(f"| {label:<58} | {row['wall']:>7.2f} | {row['wall'] / floor:>7.2f} | {row['rss_mb']:>11.0f} |")
+        print(
+            f"| {label:<58} | {row['wall']:>7.2f} | {row['wall'] / floor:>7.2f} | {row['cpu']:>7.2f} "
+            f"| {row['cpu'] / floor_cpu:>11.2f} | {row['rss_mb']:>11.0f} |"
+        )
     single = rows[1][1]["wall"]
     parallel = rows[2][1]["wall"]
     print()

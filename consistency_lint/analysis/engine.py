@@ -19,6 +19,7 @@ import libcst as cst
 from consistency_lint.analysis.extract import extract
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.packindex import PackIndex
+from consistency_lint.analysis.prefilter import holds_no_code
 from consistency_lint.analysis.summary import FileSummary, Suppressions
 from consistency_lint.analysis.suppressions import parse_suppressions, suppressed_by
 from consistency_lint.checks import ALL_RULES, CATALOGUE, CheckContext
@@ -27,6 +28,7 @@ from consistency_lint.domain.globs import any_match, path_matches
 from consistency_lint.domain.settings import Settings
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+PREFILTER = True  # skip the parse of files that hold no code (see analysis/prefilter.py)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,9 @@ def analyse_file(source: bytes, path: str, *, module: str, is_package: bool, pac
         reason = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
         return FileResult(path, None, (_cl001(path, f"file cannot be decoded: {reason}"),))
     suppressions = parse_suppressions(text)
+    if PREFILTER and holds_no_code(source, text):
+        empty = FileSummary(path=path, module=module, suppressions=suppressions)
+        return FileResult(path, empty, (), suppressions)
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
