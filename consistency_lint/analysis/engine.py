@@ -14,9 +14,6 @@ import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-import libcst as cst
-
-from consistency_lint.analysis.extract import extract
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.prefilter import holds_no_code
@@ -67,6 +64,12 @@ def decode(source: bytes) -> str:
 
 def analyse_file(source: bytes, path: str, *, module: str, is_package: bool, packs: PackIndex) -> FileResult:
     """Parse one file and extract its summary; CL001 when it cannot be read as Python."""
+    # Imported here: a run served by the cache never parses, and importing libcst
+    # costs about as much as the rest of a warm run.
+    import libcst as cst
+
+    from consistency_lint.analysis.extract import extract
+
     if len(source) > MAX_FILE_BYTES:
         return FileResult(path, None, (_cl001(path, f"file skipped: larger than {MAX_FILE_BYTES} bytes"),))
     try:

@@ -45,6 +45,21 @@ def relative_posix(path: Path, root: Path) -> str:
         return path.resolve().as_posix()
 
 
+def relative_found(path: Path, root: Path) -> str:
+    """`relative_posix` for a path that `discover` returned or met while walking.
+
+    Those paths have no symbolic link among their folders (the walk starts
+    from a resolved folder and does not follow links), so unless the file
+    itself is a link, the path is already resolved: one `lstat` instead of
+    one per path component.
+    """
+    text = str(path)
+    prefix = str(root).rstrip(os.sep) + os.sep
+    if text.startswith(prefix) and not os.path.islink(text):
+        return text[len(prefix) :].replace(os.sep, "/")
+    return relative_posix(path, root)
+
+
 class _GitIgnore:
     """The .gitignore files met on the way down, each applying below its folder."""
 
@@ -91,7 +106,7 @@ def discover(paths: list[Path], root: Path, exclude: tuple[str, ...], gitignore:
         ignore.load(root)
 
     def excluded(path: Path, is_dir: bool) -> bool:
-        rel = relative_posix(path, root)
+        rel = relative_found(path, root)
         if is_dir:
             rel += "/"
         return any_match(rel, patterns) or any_match(rel.rstrip("/"), exclude)

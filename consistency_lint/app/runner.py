@@ -11,8 +11,8 @@ from pathlib import Path
 from consistency_lint.analysis.engine import FileResult, analyse_file, analyse_project
 from consistency_lint.analysis.modules import module_name
 from consistency_lint.analysis.packindex import PackIndex
-from consistency_lint.app.cache import ResultCache, cache_key, content_hash
-from consistency_lint.app.discovery import discover, relative_posix
+from consistency_lint.app.cache import ResultCache, cache_key, content_hash, project_key
+from consistency_lint.app.discovery import discover, relative_found
 from consistency_lint.app.packs import load_packs
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.packs import Pack
@@ -85,23 +85,33 @@ def run_check(
     """
     root = Path(settings.root)
     packs = load_packs(settings.packs, root)
+    is_project = bool(settings.config_file and settings.config_file != "(defaults)")
     targets = discover(list(paths), root, settings.exclude, settings.respect_gitignore)
     result = RunResult(errors=list(targets.errors))
     context_files = list(targets.files)
-    if settings.config_file and settings.config_file != "(defaults)":
+    if is_project and [p.resolve() for p in paths] != [root.resolve()]:
         project = discover([root], root, settings.exclude, settings.respect_gitignore)
         known = set(context_files)
         context_files += [f for f in project.files if f not in known]
     roots = source_roots(root, settings)
+    relative = {path: relative_found(path, root) for path in context_files}
+    report = sorted({relative[p] for p in targets.files})
     store: ResultCache | None = None
-    if cache and settings.config_file and settings.config_file != "(defaults)":
-        store = ResultCache(root, cache_key(settings.fingerprint(), [repr(packs).encode("utf-8")]))
+    key = ""
+    if cache and is_project:
+        key = cache_key(settings.fingerprint(), [repr(packs).encode("utf-8")])
+        store = ResultCache(root, key)
+
+    # Which files must be analysed: all without a cache; with one, those whose stat changed.
     job_list: list[Job] = []
     stats: dict[str, os.stat_result] = {}
-    file_results: list[FileResult] = []
+    digests: dict[str, bytes] = {}
+    unchanged: list[tuple[str, str, bool, bytes]] = []
+    described: list[tuple[str, str, bool]] = []
     for path in context_files:
-        rel = relative_posix(path, root)
+        rel = relative[path]
         module, is_package = module_name(rel, roots)
+        described.append((rel, module, is_package))
         if store is None:
             job_list.append((str(path), rel, module, is_package, None))
             continue
@@ -111,17 +121,35 @@ def run_check(
             job_list.append((str(path), rel, module, is_package, None))  # the worker reports it
             continue
         stats[rel] = stat
-        hit = store.lookup_stat(rel, module, is_package, stat)
-        if hit is not None:
-            file_results.append(hit)
-            continue
-        entry = store.entries.get(rel)
-        job_list.append((str(path), rel, module, is_package, entry.digest if entry is not None else b""))
+        digest = store.unchanged(rel, module, is_package, stat)
+        if digest is not None:
+            digests[rel] = digest
+            unchanged.append((rel, module, is_package, digest))
+        else:
+            job_list.append((str(path), rel, module, is_package, store.known_digest(rel, module, is_package)))
+
+    # Fast path: nothing changed since the last run with the same settings and targets.
+    if store is not None and not job_list:
+        store.forget_missing(set(stats))
+        cached = store.project_result(project_key(key, _stable_repr(settings), report, sorted(unchanged)))
+        if cached is not None:
+            store.save()
+            return _finish(result, cached, root, len(targets.files))
+
+    file_results: list[FileResult] = []
+    if store is not None:
+        paths_by_rel = {relative[p]: p for p in context_files}
+        for rel, module, is_package, digest in unchanged:
+            hit = store.result(rel, digest)
+            if hit is not None:
+                file_results.append(hit)
+            else:  # missing or unreadable entry: analyse again
+                job_list.append((str(paths_by_rel[rel]), rel, module, is_package, b""))
     outcomes = _run_jobs(job_list, packs, settings.effect_kinds, jobs, progress)
     for job, (digest, item) in zip(job_list, outcomes):
         _, rel, module, is_package, _ = job
         if item is None and store is not None:
-            item = store.lookup_content(rel, module, is_package, digest)
+            item = store.result(rel, digest)
             if item is not None:
                 store.refresh_stat(rel, stats[rel])
         if item is None:  # the cached entry was unusable after all: analyse here
@@ -133,17 +161,31 @@ def run_check(
             result.errors.append(item)
             continue
         file_results.append(item)
+        if digest:
+            digests[rel] = digest
         if store is not None and digest and rel in stats:
             store.store(rel, module, is_package, stats[rel], digest, item)
-    if store is not None:
-        store.forget_missing(set(stats))
-        store.save()
     file_results.sort(key=lambda r: r.path)
-    report = {relative_posix(p, root) for p in targets.files}
     index = PackIndex(packs, settings.effect_kinds)
     diagnostics = analyse_project(file_results, settings, index, report_paths=report)
-    result.diagnostics = [_for_display(d, root) for d in diagnostics]
-    result.files_checked = len(targets.files)
+    if store is not None:
+        store.forget_missing(set(stats))
+        if not result.errors and all(rel in digests for rel, _, _ in described):
+            files = sorted((rel, module, pkg, digests[rel]) for rel, module, pkg in described)
+            store.store_project(project_key(key, _stable_repr(settings), report, files), diagnostics)
+        store.save()
+    return _finish(result, diagnostics, root, len(targets.files))
+
+
+def _stable_repr(settings: Settings) -> str:
+    """Every setting, in a text that does not depend on hash randomisation (no set order)."""
+    return repr((replace(settings, enabled=frozenset()), sorted(settings.enabled)))
+
+
+def _finish(result: RunResult, diagnostics: list[Diagnostic], root: Path, files: int) -> RunResult:
+    lines: dict[str, list[str]] = {}
+    result.diagnostics = [_for_display(d, root, lines) for d in diagnostics]
+    result.files_checked = files
     return result
 
 
@@ -175,18 +217,18 @@ def _run_jobs(
     return out
 
 
-def _for_display(diagnostic: Diagnostic, root: Path) -> Diagnostic:
+def _for_display(diagnostic: Diagnostic, root: Path, lines: dict[str, list[str]]) -> Diagnostic:
     """Paths relative to the current directory, and the flagged source line."""
     absolute = root / diagnostic.path
     shown = os.path.relpath(absolute, Path.cwd()) if absolute.is_absolute() else diagnostic.path
     related = tuple(replace(r, path=os.path.relpath(root / r.path, Path.cwd())) for r in diagnostic.related)
-    line = ""
-    try:
-        with open(absolute, "rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if number == diagnostic.line:
-                    line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                    break
-    except OSError:
-        pass
+    text = lines.get(diagnostic.path)
+    if text is None:  # each file read once, however many findings it has
+        try:
+            with open(absolute, "rb") as handle:
+                text = [raw.decode("utf-8", errors="replace").rstrip("\r\n") for raw in handle]
+        except OSError:
+            text = []
+        lines[diagnostic.path] = text
+    line = text[diagnostic.line - 1] if 0 < diagnostic.line <= len(text) else ""
     return replace(diagnostic, path=shown.replace(os.sep, "/"), related=related, source_line=line)
