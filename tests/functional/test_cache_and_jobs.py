@@ -130,3 +130,28 @@ def test_settings_change_misses_the_cache(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(runner, "analyse_file", counter)
     _lint(project, jobs=1, cache=True)
     assert counter.calls > 0
+
+
+@pytest.mark.slow
+def test_concurrent_runs_share_the_cache_safely(tmp_path: Path) -> None:
+    """Several CLI runs at once on one project: all succeed, same output, a valid cache after."""
+    import subprocess
+    import sys
+
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURES / "projects" / "cl101_split", project, ignore=_IGNORE)
+    for number in range(30):  # enough files for the runs to overlap
+        (project / f"extra_{number}.py").write_text(f"def helper_{number}():\n    return {number}\n")
+    command = [sys.executable, "-c", "from consistency_lint.adapters.cli import main; main()", "check"]
+    runs = [
+        subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert {run.returncode for run in runs} == {1}, outputs
+    assert len({out for out, _ in outputs}) == 1
+    assert not list((project / CACHE_DIR).glob(".*.tmp"))
+    warm = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=120)
+    assert warm.stdout == outputs[0][0] and "CL101" in warm.stdout
+    cold = subprocess.run([*command, "--no-cache"], cwd=project, capture_output=True, text=True, timeout=120)
+    assert cold.stdout == warm.stdout
