@@ -105,7 +105,7 @@ def build_corpus() -> list[Path]:
             if sys.version_info >= (3, 12):
                 tar.extractall(temp, filter="data")
             else:
-                tar.extractall(temp)  # noqa: S202 - a pinned sdist from PyPI
+                tar.extractall(temp)
         temp.rename(target)
     files = sorted(p for p in TREE.rglob("*.py") if p.is_file() and not p.name.startswith("."))
     return files
@@ -167,9 +167,13 @@ def machine() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--repeat", type=int, default=1, help="best of N for every row")
     parser.add_argument("--no-peers", action="store_true", help="skip flake8 and fixit")
+    parser.add_argument(
+        "--no-cold", action="store_true", help="skip the two cold --no-cache runs (cache rows only)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
 
@@ -188,14 +192,31 @@ def main() -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
     print(f"corpus: {len(files)} files, {lines} lines ({', '.join(f'{n} {v}' for n, v in PINNED)})")
-    rows.append(("libcst parse_module, 1 process (floor)", best(
-        [sys.executable, "-c", FLOOR, str(listing)], TREE, args.repeat)))
-    rows.append(("consistency-lint cold, --jobs 1, --no-cache", best(
-        [*check, "--jobs", "1", "--no-cache"], TREE, args.repeat)))
-    rows.append((f"consistency-lint cold, default jobs ({os.cpu_count()}), --no-cache", best(
-        [*check, "--no-cache"], TREE, args.repeat)))
-    rows.append(("consistency-lint cold, default jobs, writing the cache", best(
-        check, TREE, args.repeat, before=clear_cache)))
+    rows.append(
+        (
+            "libcst parse_module, 1 process (floor)",
+            best([sys.executable, "-c", FLOOR, str(listing)], TREE, args.repeat),
+        )
+    )
+    if not args.no_cold:
+        rows.append(
+            (
+                "consistency-lint cold, --jobs 1, --no-cache",
+                best([*check, "--jobs", "1", "--no-cache"], TREE, args.repeat),
+            )
+        )
+        rows.append(
+            (
+                f"consistency-lint cold, default jobs ({os.cpu_count()}), --no-cache",
+                best([*check, "--no-cache"], TREE, args.repeat),
+            )
+        )
+    rows.append(
+        (
+            "consistency-lint cold, default jobs, writing the cache",
+            best(check, TREE, args.repeat, before=clear_cache),
+        )
+    )
     rows.append(("consistency-lint warm cache, unchanged tree", best(check, TREE, args.repeat)))
 
     touched = files[len(files) // 2]
@@ -206,17 +227,25 @@ def main() -> None:
         touched.write_bytes(original + f"\n# benchmark edit {next(counter)}\n".encode())
 
     try:
-        rows.append((f"consistency-lint warm cache, one file edited", best(check, TREE, args.repeat, touch)))
+        rows.append(("consistency-lint warm cache, one file edited", best(check, TREE, args.repeat, touch)))
     finally:
         touched.write_bytes(original)
     if not args.no_peers:
         peers = peers_python()
         assert peers is not None
         bin_dir = peers.parent
-        rows.append(("flake8 -j 1 (default plugins)", best(
-            [str(bin_dir / "python"), "-c", _FLAKE8, str(listing)], TREE, args.repeat)))
-        rows.append(("fixit lint (default rules)", best(
-            [str(bin_dir / "python"), "-c", _FIXIT, str(listing)], TREE, args.repeat)))
+        rows.append(
+            (
+                "flake8 -j 1 (default plugins)",
+                best([str(bin_dir / "python"), "-c", _FLAKE8, str(listing)], TREE, args.repeat),
+            )
+        )
+        rows.append(
+            (
+                "fixit lint (default rules)",
+                best([str(bin_dir / "python"), "-c", _FIXIT, str(listing)], TREE, args.repeat),
+            )
+        )
 
     floor = rows[0][1]["wall"]
     floor_cpu = rows[0][1]["cpu"]
@@ -232,13 +261,17 @@ def main() -> None:
             f"| {label:<58} | {row['wall']:>7.2f} | {row['wall'] / floor:>7.2f} | {row['cpu']:>7.2f} "
             f"| {row['cpu'] / floor_cpu:>11.2f} | {row['rss_mb']:>11.0f} |"
         )
-    single = rows[1][1]["wall"]
-    parallel = rows[2][1]["wall"]
-    print()
-    print(f"parallel speed-up (--jobs 1 / default jobs): {single / parallel:.2f}x")
+    if not args.no_cold:
+        single = rows[1][1]["wall"]
+        parallel = rows[2][1]["wall"]
+        print()
+        print(f"parallel speed-up (--jobs 1 / default jobs): {single / parallel:.2f}x")
     if args.json:
-        args.json.write_text(json.dumps({"files": len(files), "lines": lines, "machine": machine(),
-                                         "rows": dict(rows)}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {"files": len(files), "lines": lines, "machine": machine(), "rows": dict(rows)}, indent=2
+            )
+        )
 
 
 _CL = "from consistency_lint.adapters.cli import main; main()"
