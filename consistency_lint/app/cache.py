@@ -1,28 +1,28 @@
 """The result cache: per-file results (summary, per-file findings, suppressions) kept between runs.
 
-One consolidated file per project and configuration, under
-`<project root>/.consistency-lint-cache/`, holds for each file path the stat
-signature (mtime_ns, size), the content hash, the module name and the
-`FileResult`. A warm run reads that one file, `stat`s every source file and
-re-reads (and hashes) only those whose signature changed: 5,000 small cache
-files cost more to open than one file costs to load.
+Under `<project root>/.consistency-lint-cache/` (with its own `.gitignore`),
+two files per configuration (see `ResultCache`): a small index (for each
+file path its stat signature, content hash and module, plus the last
+project-phase result) and the results, each `FileResult` pickled on its own.
+A warm run reads the index and `stat`s every source file; it re-reads (and
+hashes) only the files whose signature changed, and reads the results only
+when something changed: 5,000 small cache files would cost more to open.
 
-The cache key covers everything that changes a per-file result: the tool
-version, the settings fingerprint, the text of every loaded pack and the
-Python version (pickles of the summary classes). A different key is a different
-file, so two configurations do not evict each other's entries while they
-alternate (at most `_KEEP` files are kept).
+The key covers everything that changes a per-file result: the tool version
+and the stat signature of its sources, the settings fingerprint, the text of
+every loaded pack and the Python version. A different key is a different
+pair of files, so configurations do not evict each other (`_KEEP` kept).
 
 Safety:
 - writes go to a temporary file in the same folder, then `os.replace`, so a
-  reader never sees a half-written file and concurrent runs end with one
-  complete file (the last writer's) - both are valid for the same key;
-- an unreadable or corrupted file is ignored (and replaced at the end of
-  the run); an entry is used only when its path, module and content hash match;
-- a file modified within the same second as the cache was written ("racy"
-  stat, as git calls it) is re-hashed instead of trusted by its stat.
+  reader never sees a half-written file and concurrent runs end with complete
+  files; a result is used only if its recorded content hash matches, so an
+  index and a results file from two different runs cannot mix;
+- an unreadable or corrupted file is ignored (and replaced at the end of the run);
+- a file modified within 2 s of the cache write ("racy" stat, as git calls it)
+  is re-hashed instead of trusted by its stat.
 
-The project phase is never cached: it is recomputed from the summaries.
+The project phase is recomputed from the summaries whenever any file changed.
 """
 
 from __future__ import annotations
