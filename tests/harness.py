@@ -79,7 +79,7 @@ def lint_fixture_project(folder: Path, jobs: int = 1) -> Expectation:
     settings = load_settings(config if config.is_file() else None, folder)
     if not config.is_file():
         settings = resolve({}, "(defaults)", folder)
-    result = run_check([folder], settings, jobs=jobs)
+    result = run_check([folder], settings, jobs=jobs, cache=False)
     assert not result.errors, result.errors
     out = set()
     for d in result.diagnostics:

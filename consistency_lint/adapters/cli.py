@@ -93,7 +93,7 @@ def check(
         known = load_baseline(baseline) if baseline is not None else None
         targets = list(paths) or [Path(settings.root)]
         try:
-            result = run_check(targets, settings, jobs=jobs, progress=progress)
+            result = run_check(targets, settings, jobs=jobs, progress=progress, cache=not no_cache)
         finally:
             if progress is not None:
                 progress.close()

@@ -15,13 +15,12 @@ import re
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from consistency_lint.analysis.extract import extract
 from consistency_lint.analysis.guard import parser_limit_reason
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.packindex import PackIndex
+from consistency_lint.analysis.prefilter import holds_no_code
 from consistency_lint.analysis.summary import FileSummary, Suppressions
 from consistency_lint.analysis.suppressions import matching_directives, parse_suppressions
 from consistency_lint.checks import ALL_RULES, CATALOGUE, CheckContext
@@ -30,7 +29,11 @@ from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.globs import any_match, path_matches
 from consistency_lint.domain.settings import Settings
 
+if TYPE_CHECKING:
+    import libcst as cst
+
 MAX_FILE_BYTES = 10 * 1024 * 1024
+PREFILTER = True  # skip the parse of files that hold no code (see analysis/prefilter.py)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,12 @@ def decode(source: bytes) -> str:
 
 def analyse_file(source: bytes, path: str, *, module: str, is_package: bool, packs: PackIndex) -> FileResult:
     """Parse one file and extract its summary; CL001 when it cannot be read as Python."""
+    # Imported here: a run served by the cache never parses, and importing libcst
+    # costs about as much as the rest of a warm run.
+    import libcst as cst
+
+    from consistency_lint.analysis.extract import extract
+
     if len(source) > MAX_FILE_BYTES:
         return FileResult(path, None, (_cl001(path, f"file skipped: larger than {MAX_FILE_BYTES} bytes"),))
     try:
@@ -81,6 +90,9 @@ def analyse_file(source: bytes, path: str, *, module: str, is_package: bool, pac
         )
         return FileResult(path, None, (_cl001(path, f"file cannot be decoded: {reason}"),))
     suppressions = parse_suppressions(text)
+    if PREFILTER and holds_no_code(source, text):
+        empty = FileSummary(path=path, module=module, suppressions=suppressions)
+        return FileResult(path, empty, (), suppressions)
     too_deep = parser_limit_reason(text)
     if too_deep is not None:
         return FileResult(path, None, (_cl001(path, too_deep),), suppressions)

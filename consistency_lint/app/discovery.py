@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-from consistency_lint.domain.globs import any_match, path_matches
+from consistency_lint.domain.globs import compile_glob, path_matches
 
 # Folders no one wants linted: virtual environments, caches, build output, VCS data.
 DEFAULT_EXCLUDE = (
@@ -45,11 +47,28 @@ def relative_posix(path: Path, root: Path) -> str:
         return path.resolve().as_posix()
 
 
+def relative_found(path: Path, root: Path) -> str:
+    """`relative_posix` for a path that `discover` returned or met while walking.
+
+    Those paths have no symbolic link among their folders (the walk starts
+    from a resolved folder and does not follow links), so unless the file
+    itself is a link, the path is already resolved: one `lstat` instead of
+    one per path component.
+    """
+    text = str(path)
+    prefix = str(root).rstrip(os.sep) + os.sep
+    if text.startswith(prefix) and not os.path.islink(text):
+        return text[len(prefix) :].replace(os.sep, "/")
+    return relative_posix(path, root)
+
+
 class _GitIgnore:
     """The .gitignore files met on the way down, each applying below its folder."""
 
     def __init__(self) -> None:
         self.rules: list[tuple[Path, str, bool]] = []  # (folder, pattern, negated)
+        # The same rules by folder, in load order (a folder is loaded before its subfolders).
+        self._by_folder: dict[str, tuple[Path, list[tuple[str, bool]]]] = {}
 
     def load(self, folder: Path) -> None:
         path = folder / ".gitignore"
@@ -65,20 +84,34 @@ class _GitIgnore:
                 continue
             negated = line.startswith("!")
             self.rules.append((folder, line[1:] if negated else line, negated))
+            prefix = str(folder).rstrip(os.sep) + os.sep
+            self._by_folder.setdefault(prefix, (folder, []))[1].append(
+                (line[1:] if negated else line, negated)
+            )
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
         result = False
-        for folder, pattern, negated in self.rules:
-            try:
-                rel = path.relative_to(folder).as_posix()
-            except ValueError:
+        text = str(path)
+        # Only the folders above `path` apply: a prefix test, not one exception per other folder.
+        for prefix, (folder, rules) in self._by_folder.items():
+            if not text.startswith(prefix):
                 continue
-            if pattern.endswith("/") and not is_dir:
-                # `build/` ignores the folder; its files are skipped with it.
-                continue
-            if path_matches(rel, pattern):
-                result = not negated
+            rel = path.relative_to(folder).as_posix()
+            for pattern, negated in rules:
+                if pattern.endswith("/") and not is_dir:
+                    # `build/` ignores the folder; its files are skipped with it.
+                    continue
+                if path_matches(rel, pattern):
+                    result = not negated
         return result
+
+
+@lru_cache(maxsize=64)
+def _combined(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regular expression matching what `any_match(path, patterns)` matches."""
+    if not patterns:
+        return re.compile(r"(?!)")  # matches nothing
+    return re.compile("|".join(f"(?:{compile_glob(p).pattern})" for p in patterns))
 
 
 def discover(paths: list[Path], root: Path, exclude: tuple[str, ...], gitignore: bool) -> Discovery:
@@ -90,11 +123,14 @@ def discover(paths: list[Path], root: Path, exclude: tuple[str, ...], gitignore:
     if gitignore:
         ignore.load(root)
 
+    every_pattern = _combined(patterns)
+    user_patterns = _combined(exclude)
+
     def excluded(path: Path, is_dir: bool) -> bool:
-        rel = relative_posix(path, root)
+        rel = relative_found(path, root)
         if is_dir:
             rel += "/"
-        return any_match(rel, patterns) or any_match(rel.rstrip("/"), exclude)
+        return every_pattern.match(rel) is not None or user_patterns.match(rel.rstrip("/")) is not None
 
     for given in paths:
         if not given.exists():
