@@ -40,11 +40,16 @@ class Discovery:
 
 
 def relative_posix(path: Path, root: Path) -> str:
-    """A path relative to the root, with forward slashes (absolute when outside)."""
+    """A path relative to the root, with forward slashes (absolute when outside).
+
+    Only the folders are resolved: a file that is a symbolic link keeps its own
+    name, so a dangling link is reported as the name the user sees.
+    """
+    resolved = path.parent.resolve() / path.name
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return resolved.relative_to(root).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return resolved.as_posix()
 
 
 def relative_found(path: Path, root: Path) -> str:

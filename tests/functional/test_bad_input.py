@@ -106,8 +106,7 @@ def test_dangling_symlink_is_unreadable_and_the_rest_reported(tmp_path: Path) ->
     assert "Traceback" not in proc.stderr
     assert proc.stdout.startswith("orders.py:10:5: CL101 ")
     errors = [line for line in proc.stderr.splitlines() if line.startswith("consistency-lint: error:")]
-    # NB: the message currently names the symlink's target, not x.py (reported to the lead).
-    assert len(errors) == 1 and "cannot read" in errors[0]
+    assert len(errors) == 1 and "x.py: cannot read" in errors[0]
     with pytest.raises(UserError, match="cannot read"):
         lint_paths([tmp_path])
 
