@@ -845,23 +845,26 @@ class Extractor:
                     field_def = self._field(small, outer)
                     if field_def is None:
                         continue
-                    if field_def.name == "__tablename__":
+                    if field_def.name in self.packs.table_attributes:
                         table = _string_value(small) or table
+                    elif field_def.name in self.packs.abstract_attributes:
+                        flag = getattr(small, "value", None)
+                        if isinstance(flag, cst.Name):
+                            keywords.append((field_def.name, flag.value))
                     fields.append(field_def)
                     if field_def.annotation:
                         attrs[field_def.name] = field_def.annotation
-            elif isinstance(stmt, cst.ClassDef) and stmt.name.value == "Meta":
-                for meta_stmt in stmt.body.body:
-                    if isinstance(meta_stmt, cst.SimpleStatementLine):
-                        for small in meta_stmt.body:
-                            if isinstance(small, cst.Assign) and isinstance(
-                                small.targets[0].target, cst.Name
-                            ):
-                                key = small.targets[0].target.value
-                                if key == "db_table":
-                                    table = _string_value(small) or table
-                                elif isinstance(small.value, cst.Name):
-                                    keywords.append((f"Meta.{key}", small.value.value))
+            elif isinstance(stmt, cst.ClassDef):  # options classes such as Django's `Meta`
+                for inner in stmt.body.body:
+                    if not isinstance(inner, cst.SimpleStatementLine):
+                        continue
+                    for small in inner.body:
+                        if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
+                            key = f"{stmt.name.value}.{small.targets[0].target.value}"
+                            if key in self.packs.table_attributes:
+                                table = _string_value(small) or table
+                            elif isinstance(small.value, cst.Name):
+                                keywords.append((key, small.value.value))
             elif isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__init__":
                 attrs.update(self._init_attrs(stmt, outer))
         decorators = []
@@ -1011,4 +1014,11 @@ def _fill(value: Any, spans: dict[int, Span]) -> Any:
 def extract(
     module: cst.Module, *, path: str, module_name: str, is_package: bool, packs: PackIndex
 ) -> FileSummary:
-    return Extractor(module, path=path, module_name=module_name, is_package=is_package, packs=packs).run()
+    extractor = Extractor(module, path=path, module_name=module_name, is_package=is_package, packs=packs)
+    try:
+        return extractor.run()
+    finally:
+        # The tenancy scanner and the extractor refer to each other: a reference cycle that
+        # would keep the whole syntax tree alive until the cyclic collector runs, and the
+        # runner pauses that collector (summaries are acyclic). Break it here.
+        extractor.__dict__.clear()

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from consistency_lint.analysis.index import ProjectIndex
+from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.tenancy_facts import EXTRA_KEY, TableFact, TenancyFacts
 from consistency_lint.domain.settings import TenancySettings
 
@@ -128,11 +129,9 @@ class ModelIndex:
             for name, value in cls.keywords:
                 keywords.setdefault(name, value)
             if position == 0:
-                abstract = dict(cls.keywords).get("Meta.abstract") == "True" or any(
-                    f.name == "__abstract__" for f in cls.fields
-                )
+                abstract = _is_abstract(cls.keywords, index.packs)
                 table = cls.table_name
-            elif not table and cls.table_name and not _is_abstract(cls.keywords, cls.fields):
+            elif not table and cls.table_name and not _is_abstract(cls.keywords, index.packs):
                 table = cls.table_name  # SQLAlchemy single-table inheritance
         base = index.framework_base(qualname) if qualname in index.classes else ""
         is_model = bool(base) and index.is_model(qualname)
@@ -246,10 +245,10 @@ class ModelIndex:
         return out
 
 
-def _is_abstract(keywords: tuple[tuple[str, str], ...], fields: Iterable[object]) -> bool:
-    return dict(keywords).get("Meta.abstract") == "True" or any(
-        getattr(f, "name", "") == "__abstract__" for f in fields
-    )
+def _is_abstract(keywords: tuple[tuple[str, str], ...], packs: PackIndex) -> bool:
+    """`class Meta: abstract = True`, `__abstract__ = True`: per the packs' `abstract-attributes`."""
+    values = dict(keywords)
+    return any(values.get(name) == "True" for name in packs.abstract_attributes)
 
 
 def _app_label(qualname: str) -> str:

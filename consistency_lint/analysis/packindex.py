@@ -153,6 +153,14 @@ class PackIndex:
     def model_decorators(self) -> frozenset[str]:
         return frozenset(d for pack in self.packs for d in pack.model_decorators)
 
+    @cached_property
+    def table_attributes(self) -> frozenset[str]:
+        return frozenset(a for pack in self.packs for a in pack.table_attributes)
+
+    @cached_property
+    def abstract_attributes(self) -> tuple[str, ...]:
+        return tuple(sorted({a for pack in self.packs for a in pack.abstract_attributes}))
+
     def model_keyword(self, base: str) -> str:
         """The class keyword (`table`) that must be True for a subclass of `base` to be mapped."""
         return self.model_keywords.get(base, "")

@@ -114,6 +114,10 @@ class Pack:
     model_keywords: tuple[tuple[str, str], ...] = ()
     # Class decorators that map the decorated class (`registry.mapped`, `as_declarative`).
     model_decorators: tuple[str, ...] = ()
+    # Class attributes naming a model's table (`__tablename__`, `Meta.db_table`: a dotted
+    # name is an attribute of a nested class) and marking it abstract (`Meta.abstract`).
+    table_attributes: tuple[str, ...] = ()
+    abstract_attributes: tuple[str, ...] = ()
     # Default table name of a model without an explicit one: base -> template with
     # {app} (the package holding the models module) and {name} (lowercase class name).
     model_table_names: tuple[tuple[str, str], ...] = ()
@@ -130,6 +134,8 @@ _TOP_KEYS = {
     "model-bases",
     "model-keywords",
     "model-decorators",
+    "table-attributes",
+    "abstract-attributes",
     "model-table-names",
     "types",
     "calls",
@@ -220,6 +226,8 @@ def parse_pack(data: Mapping[str, Any], source: str) -> Pack:
         model_keywords=_parse_string_table(r, "model-keywords", data.get("model-keywords", {})),
         model_table_names=_parse_string_table(r, "model-table-names", data.get("model-table-names", {})),
         model_decorators=r.strings("model-decorators", data.get("model-decorators", [])),
+        table_attributes=r.strings("table-attributes", data.get("table-attributes", [])),
+        abstract_attributes=r.strings("abstract-attributes", data.get("abstract-attributes", [])),
         types=types,
         calls=calls,
     )
