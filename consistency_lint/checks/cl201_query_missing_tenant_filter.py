@@ -42,30 +42,16 @@ def invoices(request):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from consistency_lint.analysis.tenancy import READ, analysis
-from consistency_lint.checks.base import CheckContext, Rule
-from consistency_lint.domain.diagnostic import Diagnostic, Severity
+from consistency_lint.analysis.tenancy import READ
+from consistency_lint.checks.unscoped_query_rule import UnscopedQueryRule
+from consistency_lint.domain.diagnostic import Severity
 
 
-class QueryMissingTenantFilter(Rule):
+class QueryMissingTenantFilter(UnscopedQueryRule):
     CODE = "CL201"
     NAME = "query-missing-tenant-filter"
     SEVERITY = Severity.ERROR
     DEFAULT_ON = True
     SUMMARY = "Query of a tenant-scoped model without a tenant predicate"
-
-    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        if ctx.settings.tenancy.mode != "shared-database":
-            return
-        for summary, verdict in analysis(ctx.index, ctx.settings.tenancy).queries():
-            if verdict.kind == READ and not verdict.scoped and verdict.model is not None:
-                model = verdict.model
-                yield self.diagnostic(
-                    summary,
-                    verdict.fact.span,
-                    f"query of tenant-scoped model {model.qualname.rsplit('.', 1)[-1]} "
-                    f"(`{verdict.text or verdict.fact.text}`) has no predicate on its tenant key "
-                    f"{model.tenant_field or ', '.join(ctx.settings.tenancy.tenant_keys)}",
-                )
+    QUERY_KIND = READ
+    WHAT = "query"

@@ -30,30 +30,16 @@ def close_all(request):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from consistency_lint.analysis.tenancy import BULK, analysis
-from consistency_lint.checks.base import CheckContext, Rule
-from consistency_lint.domain.diagnostic import Diagnostic, Severity
+from consistency_lint.analysis.tenancy import BULK
+from consistency_lint.checks.unscoped_query_rule import UnscopedQueryRule
+from consistency_lint.domain.diagnostic import Severity
 
 
-class WriteMissingTenantFilter(Rule):
+class WriteMissingTenantFilter(UnscopedQueryRule):
     CODE = "CL202"
     NAME = "write-missing-tenant-filter"
     SEVERITY = Severity.ERROR
     DEFAULT_ON = True
     SUMMARY = "Bulk update or delete of a tenant-scoped model without a tenant predicate"
-
-    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        if ctx.settings.tenancy.mode != "shared-database":
-            return
-        for summary, verdict in analysis(ctx.index, ctx.settings.tenancy).queries():
-            if verdict.kind == BULK and not verdict.scoped and verdict.model is not None:
-                model = verdict.model
-                yield self.diagnostic(
-                    summary,
-                    verdict.fact.span,
-                    f"bulk write of tenant-scoped model {model.qualname.rsplit('.', 1)[-1]} "
-                    f"(`{verdict.text or verdict.fact.text}`) has no predicate on its tenant key "
-                    f"{model.tenant_field or ', '.join(ctx.settings.tenancy.tenant_keys)}",
-                )
+    QUERY_KIND = BULK
+    WHAT = "bulk write"
