@@ -2,7 +2,8 @@
 
 - `tool.driver` carries every rule of the catalogue (id, name, short and full
   description, help as text and Markdown from the rule's documentation,
-  helpUri, default level); results point at rules by `ruleId` and `ruleIndex`.
+  `helpUri` = the rule's page on the documentation site, default level);
+  results point at rules by `ruleId` and `ruleIndex`.
 - Locations are 1-based regions in files whose URIs are relative to the
   repository root (the git top level above the project root, else the project
   root), resolved through `originalUriBaseIds["%SRCROOT%"]`, as GitHub code
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
+from consistency_lint.adapters.docs_site import rule_url
 from consistency_lint.domain.diagnostic import Diagnostic, Severity
 from consistency_lint.domain.fingerprint import fingerprints, line_hashes
 from consistency_lint.domain.rule import RuleMeta, doc_section
@@ -42,12 +44,8 @@ FAMILY_TAGS = {
 
 
 def help_uri(meta: RuleMeta) -> str:
-    from consistency_lint.checks import RULES_BY_CODE
-
-    module = RULES_BY_CODE[meta.code].__module__.replace(".", "/") if meta.code in RULES_BY_CODE else ""
-    if not module:
-        return INFORMATION_URI
-    return f"{INFORMATION_URI}/blob/main/{module}.py"
+    """The rule's page on the documentation site (generated from its documentation)."""
+    return rule_url(meta.code)
 
 
 def _level(severity: Severity) -> str:

@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 
 from consistency_lint import lint_source
+from consistency_lint.adapters.docs_site import rule_url
 from consistency_lint.adapters.reporters import ReportContext
 from consistency_lint.adapters.reporters.sarif import render_sarif
 from consistency_lint.checks import CATALOGUE
@@ -77,7 +78,8 @@ def test_driver_and_rules() -> None:
         assert rule["fullDescription"]["text"]
         assert "## Why is this bad?" in rule["help"]["text"]
         assert rule["help"]["markdown"].startswith(f"# {meta.code}")
-        assert rule["helpUri"].startswith("https://")
+        assert rule["helpUri"] == rule_url(meta.code)
+        assert rule["helpUri"].startswith("https://") and rule["helpUri"].endswith(f"/rules/{meta.code}/")
         assert rule["defaultConfiguration"]["level"] == meta.severity.value
     for result in run["results"]:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
