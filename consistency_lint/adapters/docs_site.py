@@ -11,6 +11,7 @@ point there.
 from __future__ import annotations
 
 DOCS_URL = "https://consistency-lint.github.io/consistency-lint/"
+REPOSITORY_URL = "https://github.com/consistency-lint/consistency-lint"  # pyproject's Homepage
 
 
 def rule_url(code: str) -> str:

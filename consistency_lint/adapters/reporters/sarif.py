@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
-from consistency_lint.adapters.docs_site import rule_url
+from consistency_lint.adapters.docs_site import REPOSITORY_URL, rule_url
 from consistency_lint.domain.diagnostic import Diagnostic, Severity
 from consistency_lint.domain.fingerprint import fingerprints, line_hashes
 from consistency_lint.domain.rule import RuleMeta, doc_section
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from consistency_lint.adapters.reporters import ReportContext
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/consistency-lint/consistency-lint"
+INFORMATION_URI = REPOSITORY_URL
 SRCROOT = "%SRCROOT%"
 FAMILY_TAGS = {
     "CL0": ["linter"],
