@@ -46,28 +46,33 @@ def source_path(code: str) -> str:
     return RULES_BY_CODE[code].__module__.replace(".", "/") + ".py"
 
 
+def needs_blank_line(previous: str, line: str, fenced: bool) -> bool:
+    """Whether Python-Markdown needs a blank line between `previous` and `line` to
+    start a list or a fenced block there (GitHub does not; mkdocs does)."""
+    if line.lstrip().startswith("```"):
+        return not fenced and bool(previous.strip())
+    return (
+        not fenced
+        and bool(_LIST_ITEM.match(line))
+        and bool(previous.strip())
+        and not _LIST_ITEM.match(previous)
+        and not previous.startswith((" ", "#", "|"))
+    )
+
+
 def markdown_blocks(doc: str) -> str:
     """The docstring as Markdown that renders as it reads in a terminal.
 
-    Python-Markdown starts a list or a fenced block only after a blank line;
-    the docstrings, written for `explain`, often put one right under a sentence.
+    The docstrings, written for `explain`, often put a list or a code block right
+    under a sentence; a blank line is inserted there.
     """
     out: list[str] = []
     fenced = False
     for line in doc.splitlines():
-        previous = out[-1] if out else ""
-        if line.startswith("```"):
-            if not fenced and previous.strip():
-                out.append("")
-            fenced = not fenced
-        elif (
-            not fenced
-            and _LIST_ITEM.match(line)
-            and previous.strip()
-            and not _LIST_ITEM.match(previous)
-            and not previous.startswith((" ", "#"))
-        ):
+        if needs_blank_line(out[-1] if out else "", line, fenced):
             out.append("")
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
         out.append(line)
     return "\n".join(out).strip() + "\n"
 
@@ -81,10 +86,10 @@ def _family(meta: RuleMeta) -> str:
     return f"[{title}]({page})" if page else title
 
 
-def _how_to_toggle(meta: RuleMeta) -> str:
+def _how_to_enable(meta: RuleMeta) -> str:
     if meta.default_on:
-        return f'On by default; turn it off with `ignore = ["{meta.code}"]`.'
-    return f'Off by default; turn it on with `extend-select = ["{meta.code}"]`.'
+        return ""
+    return f'Off by default: turn it on with `extend-select = ["{meta.code}"]`. '
 
 
 def rule_page(meta: RuleMeta) -> str:
@@ -96,7 +101,7 @@ def rule_page(meta: RuleMeta) -> str:
         + "| code | name | default | severity | family |\n"
         + "|---|---|---|---|---|\n"
         + f"| {meta.code} | `{meta.name}` | {_default(meta)} | {meta.severity.value} | {_family(meta)} |\n\n"
-        + f"{_how_to_toggle(meta)} In a terminal: `consistency-lint explain {meta.code}`.\n\n"
+        + f"{_how_to_enable(meta)}In a terminal: `consistency-lint explain {meta.code}`.\n\n"
         + markdown_blocks(meta.doc)
         + f"\n---\n\nSource: [`{source}`]({REPOSITORY_URL}/blob/main/{source}) "
         + "(this page is its module docstring).\n"
