@@ -390,16 +390,24 @@ def main(argv: list[str] | None = None) -> int:
     for failure in (o for o in outcomes if isinstance(o, str)):
         print(f"error: {failure}", file=sys.stderr)
 
+    apps_by_name = {app.name: app for app in apps}
     rows: list[tuple[str, str, Score, str, str]] = []
     totals = {family: Score() for family in families}
     unlabelled: dict[str, list[Finding]] = {}
     all_crashes = 0
     for run in runs:
         all_crashes += len(run.crashes)
+        declared = set(apps_by_name[run.name].families)
         for family in families:
             s, pool_ = score(labels[run.name], run.findings, family)
             totals[family].add(s)
             unlabelled.setdefault(run.name, []).extend(pool_)
+            if (
+                family not in declared
+                and not s.findings
+                and not (s.flag_total + s.not_total + s.either_total)
+            ):
+                continue  # a family the app does not cover and nothing to say about it
             rows.append((run.name, family, s, f"{run.seconds:.1f}s", str(len(run.crashes))))
     for family in families:
         seconds = sum(r.seconds for r in runs)
