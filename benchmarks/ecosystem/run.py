@@ -94,13 +94,14 @@ class Score:
     either_hit: int = 0
     either_total: int = 0
     unlabelled: int = 0
+    wrong_rule: int = 0
     missed: list[Label] = field(default_factory=list)
     violated: list[tuple[Label, Finding]] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
         for name in ("findings", "flag_hits", "flag_total", "not_violations", "not_total"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("either_hit", "either_total", "unlabelled"):
+        for name in ("either_hit", "either_total", "unlabelled", "wrong_rule"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.missed.extend(other.missed)
         self.violated.extend(other.violated)
@@ -206,6 +207,8 @@ def score(labels: Sequence[Label], findings: Sequence[Finding], family: str) -> 
     for label in (lab for lab in labels if lab.family == family):
         hits = [i for i, f in enumerate(mine) if matches(label, f)]
         labelled.update(hits)
+        if hits and label.rule and label.verdict != "must-not-flag":
+            result.wrong_rule += not any(mine[i].code == label.rule for i in hits)
         if label.verdict == "must-flag":
             result.flag_total += 1
             if hits:
@@ -273,6 +276,24 @@ def parse_report(text: str) -> list[Finding]:
     ]
 
 
+def stale_labels(labels: Iterable[Label], root: Path) -> list[str]:
+    """Labels whose file is absent from the unpacked source or whose lines lie past its end."""
+    problems: list[str] = []
+    lengths: dict[str, int | None] = {}
+    for label in labels:
+        if label.path not in lengths:
+            try:
+                lengths[label.path] = len((root / label.path).read_bytes().splitlines())
+            except OSError:
+                lengths[label.path] = None
+        length = lengths[label.path]
+        if length is None:
+            problems.append(f"{label.path}:{label.line}: no such file in the unpacked source")
+        elif label.end_line > length:
+            problems.append(f"{label.path}:{label.line}: past the end of the file ({length} lines)")
+    return problems
+
+
 def crash_signs(exit_code: int, stderr: str, findings: Iterable[Finding]) -> list[str]:
     signs: list[str] = []
     if exit_code not in (0, 1):
@@ -312,8 +333,8 @@ def _pct(hit: int, total: int) -> str:
 
 
 def format_table(rows: list[tuple[str, str, Score, str, str]]) -> str:
-    header = ("app", "family", "findings", "must-flag hit", "must-not-flag viol.", "either hit", "unlabelled",
-              "time", "crashes")  # fmt: skip
+    header = ("app", "family", "findings", "must-flag hit", "must-not-flag viol.", "either hit", "other rule",
+              "unlabelled", "time", "crashes")  # fmt: skip
     lines = [header]
     for app, family, s, seconds, crashes in rows:
         lines.append(
@@ -324,6 +345,7 @@ def format_table(rows: list[tuple[str, str, Score, str, str]]) -> str:
                 _pct(s.flag_hits, s.flag_total),
                 _pct(s.not_violations, s.not_total),
                 _pct(s.either_hit, s.either_total),
+                str(s.wrong_rule),
                 str(s.unlabelled),
                 seconds,
                 crashes,
@@ -414,9 +436,13 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("TOTAL", family, totals[family], f"{seconds:.1f}s", str(all_crashes)))
     print(format_table(rows))
 
+    by_code = Counter(f.code for run in runs for f in run.findings if f.family in families)
+    print("findings by code: " + (", ".join(f"{c} {n}" for c, n in sorted(by_code.items())) or "none"))
     for run in runs:
         for crash in run.crashes:
             print(f"crash: {run.name}: {crash}")
+        for problem in stale_labels(labels[run.name], apps_by_name[run.name].lint_root):
+            print(f"stale label: {run.name}: {problem}")
     if args.show_missed:
         print("\nmissed must-flag labels:")
         for family in families:

@@ -231,3 +231,24 @@ def test_every_committed_app_and_label_file_is_valid() -> None:
     for app in corpus.load_apps():
         assert (app.folder / "consistency-lint.toml").is_file(), app.name
         run.load_labels(app.folder)
+
+
+def test_a_hit_with_another_rule_than_the_label_expects_is_counted() -> None:
+    given = labels(site(line=10, rule="CL101"), site(line=20, rule="CL103", verdict="either"), site(line=30))
+    findings = [
+        F("app/services.py", 10, "CL102", "right family, other rule"),
+        F("app/services.py", 20, "CL103", "the expected rule"),
+        F("app/services.py", 30, "CL101", "no rule expected"),
+    ]
+    result, _ = run.score(given, findings, "dual")
+    assert (result.flag_hits, result.either_hit, result.wrong_rule) == (2, 1, 1)
+
+
+def test_stale_labels_name_missing_files_and_lines_past_the_end(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "services.py").write_text("a\nb\nc\n")
+    given = labels(site(line=3), site(line=4), site(path="app/gone.py", line=1))
+    assert run.stale_labels(given, tmp_path) == [
+        "app/services.py:4: past the end of the file (3 lines)",
+        "app/gone.py:1: no such file in the unpacked source",
+    ]
