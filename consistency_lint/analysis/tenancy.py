@@ -324,16 +324,3 @@ def _text(query: QueryFact, used: int) -> str:
             parts.append(f"{step.name}()" if step.call else step.name)
     text = ".".join(parts)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def analysis(index: ProjectIndex, tenancy: TenancySettings) -> TenancyAnalysis:
-    """One shared analysis per project index and settings."""
-    cache: dict[TenancySettings, TenancyAnalysis] | None = getattr(index, "_tenancy_analysis", None)
-    if cache is None:
-        cache = {}
-        index._tenancy_analysis = cache  # type: ignore[attr-defined]
-    found = cache.get(tenancy)
-    if found is None:
-        found = TenancyAnalysis(index, tenancy)
-        cache[tenancy] = found
-    return found
