@@ -12,6 +12,7 @@ from consistency_lint.analysis.dualwrite import DualWrites
 from consistency_lint.analysis.entities import OrmEntities
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.layers import Layers
+from consistency_lint.analysis.models import ModelIndex
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy import TenancyAnalysis
@@ -47,7 +48,12 @@ class CheckContext:
     @cached_property
     def tenancy(self) -> TenancyAnalysis:
         """Query chains, constructions and raw SQL judged against the tenant keys (CL201-CL205)."""
-        return TenancyAnalysis(self.index, self.settings.tenancy)
+        return TenancyAnalysis(self.index, self.settings.tenancy, self.models)
+
+    @cached_property
+    def models(self) -> ModelIndex:
+        """Which classes are models of the tenancy rules, with their fields and tables (CL2xx)."""
+        return ModelIndex(self.index)
 
     @cached_property
     def layers(self) -> Layers:
