@@ -10,6 +10,7 @@ loads packs (`consistency_lint.app.session.open_session`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 
 from consistency_lint.analysis.modules import module_name
 from consistency_lint.analysis.packindex import PackIndex
@@ -29,8 +30,12 @@ class Session:
     def __init__(self, settings: Settings, packs: Sequence[Pack], roots: tuple[str, ...] = ("",)) -> None:
         self.settings = settings
         self.pack_list = tuple(packs)
-        self.packs = PackIndex(self.pack_list, settings.effect_kinds)
         self.roots = roots
+
+    @cached_property
+    def packs(self) -> PackIndex:
+        """The pack index, built on first use (a warm run served by the cache never needs it)."""
+        return PackIndex(self.pack_list, self.settings.effect_kinds)
 
     def module_of(self, path: str) -> tuple[str, bool]:
         """(module name, is a package) of a root-relative POSIX path."""
