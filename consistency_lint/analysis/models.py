@@ -1,14 +1,26 @@
 """The model index: which project classes are ORM models, their fields and tables.
 
-Shared by the tenancy rules (CL2xx) and the layering rules (CL3xx). A class is
-a model when it derives from a pack `model-bases` entry (directly, through
-project bases or through `Base = declarative_base()`), is not abstract
-(`Meta.abstract = True`, `__abstract__ = True`), and - for bases listed in a
-pack's `model-keywords` (SQLModel) - sets that class keyword to True; or when
-it is mapped imperatively (`registry.map_imperatively(Cls, table)`,
-`mapper(Cls, table)`). Its fields are the class-level assignments of it and
-its project bases (mixins and abstract models included); an imperatively
-mapped class gets the columns of its `Table(...)`.
+The one answer to "is this class an ORM model", read by the tenancy rules
+(CL2xx) and the layering rules (CL3xx). A class is *mapped by its definition*
+(`ModelInfo.mapped_base`) when it or one of its project bases, wherever
+defined (re-exports followed):
+
+- derives from a pack `model-bases` entry, directly, through
+  `Base = declarative_base()` or through an attribute of a project global of a
+  pack type (`db.Model` with `db = SQLAlchemy()`);
+- or is decorated by a pack `model-decorators` entry (`@mapper_registry.mapped`,
+  `@as_declarative()`), called through a project global or named directly;
+
+and - for bases listed in a pack's `model-keywords` (SQLModel) - the nearest
+class of the chain that passes that class keyword passes True. A class mapped
+by its definition is a *model* (`ModelInfo.is_model`: queried, constructed)
+unless it is abstract (the packs' `abstract-attributes`: `Meta.abstract = True`,
+`__abstract__ = True`). A plain class mapped imperatively
+(`registry.map_imperatively(Cls, table)`, `mapper(Cls, table)`) is a model too,
+but not mapped by its definition: that is the layout CL3xx recommends. Its
+fields are the class-level assignments of it and its project bases (mixins and
+abstract models included); an imperatively mapped class gets the columns of
+its `Table(...)`.
 
 Table names: `__tablename__`, `Meta.db_table` or the `Table("name", ...)` it is
 mapped to; otherwise the pack's `model-table-names` template of its framework
@@ -30,10 +42,12 @@ from dataclasses import dataclass
 
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.packindex import PackIndex
+from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import EXTRA_KEY, TableFact, TenancyFacts
 from consistency_lint.domain.settings import TenancySettings
 
 _CACHE_ATTR = "_model_index"
+_MAX_REEXPORT_HOPS = 8
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,9 @@ class ModelInfo:
     is_model: bool  # a concrete model (queried, constructed)
     abstract: bool = False  # an abstract model or mixin base of models
     framework_base: str = ""
+    # The pack base or decorator that maps the class by its definition ("" if none;
+    # set for abstract models too, unset for imperatively mapped plain classes).
+    mapped_base: str = ""
     table: str = ""
     fields: tuple[str, ...] = ()
     tenant_field: str = ""  # the field matching a tenant key ("" if none)
@@ -89,8 +106,32 @@ class ModelIndex:
             for cls, names in facts.self_assigned:
                 self.self_assigned[cls] = names
         self._by_table: dict[TenancySettings | None, dict[str, ModelInfo]] = {}
+        self._canonical: dict[str, str] = {}
         self._short_names: dict[str, str] | None = None
         self._reverse: dict[str, dict[str, str]] | None = None
+
+    def canonical(self, qualname: str) -> str:
+        """Where a name is defined, following re-exports (`pkg.Order` -> `pkg.models.Order`)."""
+        found = self._canonical.get(qualname)
+        if found is not None:
+            return found
+        current = qualname
+        for _ in range(_MAX_REEXPORT_HOPS):
+            following = self.index._follow_reexport(current)
+            if following == current:
+                break
+            current = following
+        self._canonical[qualname] = current
+        return current
+
+    def owner(self, qualname: str) -> FileSummary | None:
+        """The file that defines a project class (after re-exports)."""
+        found = self.index.classes.get(self.canonical(qualname))
+        return found[0] if found else None
+
+    def mapped_base(self, qualname: str) -> str:
+        """The pack base or decorator mapping a project class by its definition ("" if none)."""
+        return self.info(qualname).mapped_base
 
     def info(self, qualname: str, tenancy: TenancySettings | None = None) -> ModelInfo:
         key = (qualname, tenancy)
@@ -102,7 +143,7 @@ class ModelIndex:
 
     def _compute(self, qualname: str, tenancy: TenancySettings | None) -> ModelInfo:
         index = self.index
-        qualname = index._follow_reexport(qualname)
+        qualname = self.canonical(qualname)
         fields: list[str] = []
         table = ""
         abstract = False
@@ -134,10 +175,12 @@ class ModelIndex:
             elif not table and cls.table_name and not _is_abstract(cls.keywords, index.packs):
                 table = cls.table_name  # SQLAlchemy single-table inheritance
         base = index.framework_base(qualname) if qualname in index.classes else ""
-        is_model = bool(base) and index.is_model(qualname)
-        needed = index.packs.model_keywords.get(base, "")
-        if is_model and needed and keywords.get(needed) != "True":
-            is_model = False
+        mapped_base = self._mapped_base(qualname, base) if qualname in index.classes else ""
+        needed = index.packs.model_keyword(mapped_base)
+        if needed and keywords.get(needed) != "True":
+            mapped_base = ""
+        base = base or mapped_base
+        is_model = bool(mapped_base)
         mapped_to = self.mapped.get(qualname)
         if mapped_to is not None:
             mapped_table = self.tables.get(mapped_to)
@@ -168,6 +211,7 @@ class ModelIndex:
             is_model=is_model,
             abstract=abstract,
             framework_base=base,
+            mapped_base=mapped_base,
             table=table.lower(),
             fields=tuple(fields),
             tenant_field=tenant_field,
@@ -177,6 +221,31 @@ class ModelIndex:
             relations=tuple(sorted(relations.items())),
             reverse_names=tuple(sorted(reverse_names.items())),
         )
+
+    def _mapped_base(self, qualname: str, base: str) -> str:
+        """The model base or mapping decorator that maps `qualname` by its definition."""
+        index = self.index
+        packs = index.packs
+        if base and index.is_model(qualname):
+            return base
+        chain = list(index.mro(qualname))
+        for cls in chain:  # `db.Model`: an attribute of a project global of a pack type
+            head, _, attr = cls.rpartition(".")
+            kind = index.global_types.get(self.canonical(head)) if head else None
+            if kind and packs.is_model_base(f"{kind}.{attr}"):
+                return f"{kind}.{attr}"
+        wanted = packs.model_decorators
+        for cls in chain if wanted else ():
+            found = index.classes.get(cls)
+            if found is None:
+                continue
+            for decorator in found[1].decorators:
+                head, _, attr = decorator.rpartition(".")
+                kind = index.global_types.get(self.canonical(head)) if head else None
+                for name in (decorator, f"{kind}.{attr}" if kind else ""):
+                    if name in wanted:
+                        return name
+        return ""
 
     def reverse_relations(self, qualname: str) -> dict[str, str]:
         """Relation names that lead from `qualname` to models pointing at it: the field's
@@ -191,13 +260,13 @@ class ModelIndex:
                 for field, target in info.relations:
                     reverse = named.get(field) or name.rsplit(".", 1)[-1].lower()
                     self._reverse.setdefault(target, {}).setdefault(reverse, name)
-        return self._reverse.get(self.index._follow_reexport(qualname), {})
+        return self._reverse.get(self.canonical(qualname), {})
 
     def _related_class(self, written: str, owner: str, model: str) -> str:
         """The project class a relation field points at ("" if none is known)."""
         if written == "self":
             return model
-        resolved = self.index._follow_reexport(written)
+        resolved = self.canonical(written)
         if resolved in self.index.classes:
             return resolved
         short = written.rsplit(".", 1)[-1]

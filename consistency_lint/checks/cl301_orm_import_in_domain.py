@@ -63,8 +63,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consistency_lint.analysis.entities import OrmEntities
 from consistency_lint.analysis.layers import Layers
+from consistency_lint.analysis.models import models_of
 from consistency_lint.checks.base import CheckContext, Rule
 from consistency_lint.domain.diagnostic import Diagnostic, Severity
 
@@ -79,7 +79,7 @@ class OrmImportInDomain(Rule):
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         layers = Layers(ctx.settings.layers)
-        entities = OrmEntities(ctx.index)
+        entities = models_of(ctx.index)
         keep_type_checking = ctx.settings.layers.type_checking_imports
         # A project package that shares a framework's name (its own `redis/`) is not the framework.
         project_tops = {module.partition(".")[0] for module in ctx.index.files if module}

@@ -47,8 +47,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consistency_lint.analysis.entities import OrmEntities
 from consistency_lint.analysis.layers import Layers
+from consistency_lint.analysis.models import models_of
 from consistency_lint.checks.base import CheckContext, Rule
 from consistency_lint.domain.diagnostic import Diagnostic, Severity
 
@@ -63,7 +63,7 @@ class OrmModelDefinedInDomain(Rule):
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         layers = Layers(ctx.settings.layers)
-        entities = OrmEntities(ctx.index)
+        entities = models_of(ctx.index)
         for summary in ctx.files():
             if not layers.is_domain(summary.path, summary.module):
                 continue
