@@ -27,7 +27,6 @@ from fnmatch import fnmatchcase
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.summary import (
     CALL,
-    DISPATCH,
     DISPATCH_CALL,
     Block,
     Branch,
@@ -235,9 +234,7 @@ class DualWrites:
         if op.target.endswith(f".{DISPATCH_CALL}"):
             module = op.target[: -len(DISPATCH_CALL) - 1]
             file = self.index.files.get(module)
-            table = file.extra(DISPATCH) if file is not None else None
-            names = table if isinstance(table, tuple) else ()
-            return "", "", False, [q for q in names if isinstance(q, str)]
+            return "", "", False, list(file.dispatch) if file is not None else []
         resolved = self.index.resolve(op.target)
         if resolved.spec is not None and resolved.spec.role:
             spec = resolved.spec

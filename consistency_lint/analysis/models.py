@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.summary import FileSummary
-from consistency_lint.analysis.tenancy_facts import EXTRA_KEY, TableFact, TenancyFacts
+from consistency_lint.analysis.tenancy_facts import TableFact
 from consistency_lint.domain.settings import TenancySettings
 
 _CACHE_ATTR = "_model_index"
@@ -96,8 +96,8 @@ class ModelIndex:
         self.mapped: dict[str, str] = {}  # class -> qualified table variable
         self.self_assigned: dict[str, tuple[str, ...]] = {}
         for summary in index.files.values():
-            facts = summary.extra(EXTRA_KEY)
-            if not isinstance(facts, TenancyFacts):
+            facts = summary.tenancy
+            if facts is None:
                 continue
             for table in facts.tables:
                 self.tables[table.variable] = table

@@ -13,15 +13,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Union
 
+from consistency_lint.analysis.tenancy_facts import TenancyFacts
 from consistency_lint.domain.diagnostic import Span
 
 # Operation kinds. Effect kinds come from the packs' roles; "call" is a call whose
 # meaning is only known once the project index is linked (a project function, a
 # method of a project class, a task object imported from another module).
 CALL = "call"
-# `FileSummary.extras` key: the project callables listed in module-level tables of the
-# file (a message bus's handlers), and the target suffix of a call through such a table.
-DISPATCH = "dispatch"
+# The target suffix of a call through a module's table of callables (`FileSummary.dispatch`).
 DISPATCH_CALL = "<dispatch>"
 # `super().m()` in a method of `pkg.C` is recorded as `pkg.C.<super>.m`.
 SUPER = "<super>"
@@ -207,14 +206,9 @@ class FileSummary:
     globals: tuple[tuple[str, str], ...] = ()
     suppressions: Suppressions = field(default_factory=Suppressions)
     references: tuple[Reference, ...] = ()
-    # Extension facts of later analyses, keyed by analysis name (serialisable values).
-    extras: tuple[tuple[str, object], ...] = ()
-
-    def extra(self, key: str) -> object:
-        for name, value in self.extras:
-            if name == key:
-                return value
-        return None
+    # Project callables listed in module-level tables of the file (a message bus's handlers).
+    dispatch: tuple[str, ...] = ()
+    tenancy: TenancyFacts | None = None  # None when the file has no tenancy fact
 
 
 def iter_ops(block: Iterable[FlowNode]) -> Iterator[Op]:

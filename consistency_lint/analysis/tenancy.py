@@ -21,7 +21,6 @@ from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.models import ModelIndex, ModelInfo, key_matches, models_of
 from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import (
-    EXTRA_KEY,
     ROW_MARK,
     ConstructFact,
     FixedConnectionFact,
@@ -52,8 +51,7 @@ class QueryVerdict:
 
 
 def facts(summary: FileSummary) -> TenancyFacts | None:
-    value = summary.extra(EXTRA_KEY)
-    return value if isinstance(value, TenancyFacts) else None
+    return summary.tenancy
 
 
 def helper_matches(tenancy: TenancySettings, *names: str) -> bool:
