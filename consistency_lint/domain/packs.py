@@ -12,10 +12,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, TypeVar, get_args
+
+_Choice = TypeVar("_Choice", bound=str)
 
 SCHEMA_VERSION = 1
-ROLES = (
+Role = Literal[
     "begin",
     "commit",
     "rollback",
@@ -25,9 +27,12 @@ ROLES = (
     "on-commit",
     "query",
     "bulk-write",
-)
-EFFECT_KINDS = ("broker", "task", "http", "email")
-NESTING = ("savepoint", "join")
+]
+EffectKind = Literal["broker", "task", "http", "email"]
+Nesting = Literal["savepoint", "join"]
+ROLES: tuple[Role, ...] = get_args(Role)
+EFFECT_KINDS: tuple[EffectKind, ...] = get_args(EffectKind)
+NESTING: tuple[Nesting, ...] = get_args(Nesting)
 # Tenancy meanings of a call (key `tenancy`), see README "Framework packs".
 TENANCY_MEANINGS = (
     "and",  # a predicate combinator where every argument must hold (and_, Q)
@@ -64,11 +69,11 @@ class CallSpec:
     """What one call means. `target` is a qualified function name or `Type.method`."""
 
     target: str
-    role: str = ""
-    effect_kind: str = ""
+    role: Role | Literal[""] = ""
+    effect_kind: EffectKind | Literal[""] = ""
     returns: str = ""
     commits_on_exit: bool = True
-    nested: str = "savepoint"
+    nested: Nesting = "savepoint"
     autocommit: bool = False
     callback_arg: int = 0
     pack: str = ""
@@ -191,6 +196,11 @@ class _Reader:
             raise self.fail(where, f"'{value}' is not one of {', '.join(choices)}{suggest(value, choices)}")
         return value
 
+    def choice(self, where: str, value: Any, choices: tuple[_Choice, ...]) -> _Choice:
+        """One of `choices` (typed as they are)."""
+        text = self.string(where, value, choices=choices)
+        return choices[choices.index(text)]
+
     def strings(self, where: str, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list):
             raise self.fail(where, f"expected a list of strings, got {value!r}")
@@ -266,7 +276,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
         target = r.string(f"calls[{i}].target", spec.get("target"))
         where = f"calls[{i}] ({target})"
         r.keys(where, spec, _CALL_KEYS)
-        role = r.string(f"{where}.role", spec["role"], choices=ROLES) if "role" in spec else ""
+        role: Role | Literal[""] = r.choice(f"{where}.role", spec["role"], ROLES) if "role" in spec else ""
         returns = r.string(f"{where}.returns", spec["returns"]) if "returns" in spec else ""
         by_literal = spec.get("returns-by-literal", {})
         if not isinstance(by_literal, dict):
@@ -290,11 +300,11 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             and not any(key in spec for key in _TENANCY_CALL_KEYS)
         ):
             raise r.fail(where, "needs a 'role', a 'returns', a 'returns-by-literal' or a tenancy key")
-        effect_kind = ""
+        effect_kind: EffectKind | Literal[""] = ""
         if role == "publish":
             if "effect-kind" not in spec:
                 raise r.fail(where, "a publish needs an 'effect-kind'")
-            effect_kind = r.string(f"{where}.effect-kind", spec["effect-kind"], choices=EFFECT_KINDS)
+            effect_kind = r.choice(f"{where}.effect-kind", spec["effect-kind"], EFFECT_KINDS)
         elif "effect-kind" in spec:
             raise r.fail(where, "'effect-kind' only goes with role = \"publish\"")
         out.append(
@@ -304,7 +314,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 effect_kind=effect_kind,
                 returns=returns,
                 commits_on_exit=r.boolean(f"{where}.commits-on-exit", spec.get("commits-on-exit", True)),
-                nested=r.string(f"{where}.nested", spec.get("nested", "savepoint"), choices=NESTING),
+                nested=r.choice(f"{where}.nested", spec.get("nested", "savepoint"), NESTING),
                 autocommit=r.boolean(f"{where}.autocommit", spec.get("autocommit", False)),
                 callback_arg=r.integer(f"{where}.callback-arg", spec.get("callback-arg", 0)),
                 pack=pack,
