@@ -172,14 +172,16 @@ class DualWrites:
 
     def _entry(self, file: FileSummary, function: Function, walker: _Walker) -> State:
         """The state a function starts in: inside a transaction when every caller opened one,
-        or for a view under Django ATOMIC_REQUESTS (a function taking `request`)."""
+        or for a view under `atomic-requests` (a function taking one of the packs'
+        `request-parameters` first or second)."""
         prefix = f"{file.module}." if file.module else ""
         callers = self.contexts.get(prefix + function.qualname)
         if callers and all(hit is not None for hit in callers):
             first = next(hit for hit in callers if hit is not None)
             # Only writes on the path count here: the caller reports a publish reached before any.
             return State(depth=1, opener=first)
-        if self.settings.atomic_requests and any(p.name == "request" for p in function.params[:2]):
+        views = self.index.packs.syntax.request_parameters
+        if self.settings.atomic_requests and any(p.name in views for p in function.params[:2]):
             opener = Op("begin", "ATOMIC_REQUESTS", function.span, text="ATOMIC_REQUESTS", commits=True)
             return State(
                 depth=1,

@@ -622,12 +622,15 @@ class FlowBuilder:
                 if first_text and "()" not in first_text:
                     related = outer.names.resolve(first_text)[0]
         related_name = ""
-        if isinstance(value, cst.Call) and related:
+        keywords = self.packs.syntax.related_name_keywords  # the first listed wins
+        if isinstance(value, cst.Call) and related and keywords:
+            rank = len(keywords)
             for arg in value.args:
-                if arg.keyword is not None and arg.keyword.value in ("related_query_name", "related_name"):
+                if arg.keyword is not None and arg.keyword.value in keywords:
                     literal = _string_value(arg)
-                    if literal and (not related_name or arg.keyword.value == "related_query_name"):
-                        related_name = literal
+                    position = keywords.index(arg.keyword.value)
+                    if literal and (not related_name or position < rank):
+                        related_name, rank = literal, position
         return FieldDef(target.value, call, annotation, self.spans.record(target), related, related_name)
 
     def _init_attrs(self, init: cst.FunctionDef, outer: Frame) -> dict[str, str]:

@@ -72,16 +72,6 @@ class ModelInfo:
     reverse_names: tuple[tuple[str, str], ...] = ()
 
 
-def key_matches(name: str, keys: Iterable[str]) -> str:
-    """The tenant key `name` stands for (`organization_id` for key `organization`), or ""."""
-    lowered = name.lower()
-    for key in keys:
-        k = key.lower()
-        if lowered == k or lowered == f"{k}_id" or f"{lowered}_id" == k:
-            return key
-    return ""
-
-
 def _matches(patterns: Iterable[str], *names: str) -> bool:
     return any(name and fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
 
@@ -91,6 +81,8 @@ class ModelIndex:
 
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
+        self.syntax = index.packs.syntax
+        self.hidden = self.syntax.hidden_suffixes
         self._info: dict[tuple[str, TenancySettings | None], ModelInfo] = {}
         self.tables: dict[str, TableFact] = {}  # qualified variable -> table
         self.mapped: dict[str, str] = {}  # class -> qualified table variable
@@ -109,6 +101,11 @@ class ModelIndex:
         self._canonical: dict[str, str] = {}
         self._short_names: dict[str, str] | None = None
         self._reverse: dict[str, dict[str, str]] | None = None
+
+    def key_matches(self, name: str, keys: Iterable[str]) -> str:
+        """The tenant key `name` stands for (`organization_id` for key `organization`, with
+        the packs' `foreign-key-suffixes`), or ""."""
+        return self.syntax.key_matches(name, keys)
 
     def canonical(self, qualname: str) -> str:
         """Where a name is defined, following re-exports (`pkg.Order` -> `pkg.models.Order`)."""
@@ -165,7 +162,7 @@ class ModelIndex:
                     related = self._related_class(field.related, cls_name, qualname)
                     if related:
                         relations.setdefault(field.name, related)
-                        if field.related_name and not field.related_name.endswith("+"):
+                        if field.related_name and not field.related_name.endswith(self.hidden):
                             reverse_names.setdefault(field.name, field.related_name)
             for name, value in cls.keywords:
                 keywords.setdefault(name, value)
@@ -193,14 +190,15 @@ class ModelIndex:
         if not table and is_model:
             template = index.packs.model_table_names.get(base, "")
             if template:
-                table = template.format(app=_app_label(qualname), name=qualname.rsplit(".", 1)[-1].lower())
+                app = _app_label(qualname, index.packs.model_modules)
+                table = template.format(app=app, name=qualname.rsplit(".", 1)[-1].lower())
         short = qualname.rsplit(".", 1)[-1]
         tenant_field = ""
         scoped = False
         is_global = False
         if tenancy is not None:
             for name in fields:
-                if key_matches(name, tenancy.tenant_keys):
+                if self.key_matches(name, tenancy.tenant_keys):
                     tenant_field = name
                     break
             is_global = _matches(tenancy.global_models, short, qualname, table)
@@ -248,8 +246,9 @@ class ModelIndex:
         return ""
 
     def reverse_relations(self, qualname: str) -> dict[str, str]:
-        """Relation names that lead from `qualname` to models pointing at it: the field's
-        `related_query_name`/`related_name`, else the lowercase model name (Django's default)."""
+        """Relation names that lead from `qualname` to models pointing at it: the name the
+        field gives it (the packs' `related-name-keywords`), else the packs'
+        `reverse-relation-name` template ({name}: the lowercase model name), if any."""
         if self._reverse is None:
             self._reverse = {}
             for name in self.index.classes:
@@ -258,13 +257,19 @@ class ModelIndex:
                     continue
                 named = dict(info.reverse_names)
                 for field, target in info.relations:
-                    reverse = named.get(field) or name.rsplit(".", 1)[-1].lower()
+                    reverse = named.get(field) or self._default_reverse(name)
+                    if not reverse:
+                        continue
                     self._reverse.setdefault(target, {}).setdefault(reverse, name)
         return self._reverse.get(self.canonical(qualname), {})
 
+    def _default_reverse(self, model: str) -> str:
+        template = self.syntax.reverse_name
+        return template.format(name=model.rsplit(".", 1)[-1].lower()) if template else ""
+
     def _related_class(self, written: str, owner: str, model: str) -> str:
         """The project class a relation field points at ("" if none is known)."""
-        if written == "self":
+        if written in self.syntax.self_relation_names:
             return model
         resolved = self.canonical(written)
         if resolved in self.index.classes:
@@ -294,7 +299,7 @@ class ModelIndex:
         for variable, table in self.tables.items():
             if table.table in out:
                 continue
-            tenant_field = next((c for c in table.columns if key_matches(c, tenancy.tenant_keys)), "")
+            tenant_field = next((c for c in table.columns if self.key_matches(c, tenancy.tenant_keys)), "")
             is_global = _matches(tenancy.global_models, table.table)
             listed = _matches(tenancy.tenant_models, table.table)
             if (tenant_field or listed) and not is_global:
@@ -320,11 +325,12 @@ def _is_abstract(keywords: tuple[tuple[str, str], ...], packs: PackIndex) -> boo
     return any(values.get(name) == "True" for name in packs.abstract_attributes)
 
 
-def _app_label(qualname: str) -> str:
+def _app_label(qualname: str, model_modules: frozenset[str]) -> str:
+    """The package holding the module of `qualname` that the packs call a models module."""
     parts = qualname.split(".")[:-1]  # module path
-    if "models" in parts:
-        position = parts.index("models")
-        return parts[position - 1] if position > 0 else ""
+    for position, part in enumerate(parts):
+        if part in model_modules:
+            return parts[position - 1] if position > 0 else ""
     return parts[-2] if len(parts) >= 2 else (parts[0] if parts else "")
 
 

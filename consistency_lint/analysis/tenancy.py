@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from consistency_lint.analysis.index import ProjectIndex
-from consistency_lint.analysis.models import ModelIndex, ModelInfo, key_matches, models_of
+from consistency_lint.analysis.models import ModelIndex, ModelInfo, models_of
 from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import (
     ROW_MARK,
@@ -34,8 +34,6 @@ READ = "read"
 BULK = "bulk"
 INSERT = "insert"
 WRITE = "write"
-# Lookups that keep a relation predicate an equality on the related rows.
-_LOOKUPS = frozenset({"in", "exact", "id", "pk"})
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,9 @@ class TenancyAnalysis:
                 if found is None:
                     continue
                 for criteria in found.criteria:
-                    if any(key_matches(name, self.tenancy.tenant_keys) for name in criteria.names):
+                    if any(
+                        self.models.key_matches(name, self.tenancy.tenant_keys) for name in criteria.names
+                    ):
                         out.add(self.index._follow_reexport(criteria.model))
             self._criteria = out
         return self._criteria
@@ -212,7 +212,7 @@ class TenancyAnalysis:
             kind = INSERT if INSERT in kinds else BULK if BULK in kinds else READ if READ in kinds else ""
         scoped = (
             helper
-            or any(key_matches(name, tenancy.tenant_keys) for name in names)
+            or any(self.models.key_matches(name, tenancy.tenant_keys) for name in names)
             or self.scoped_by_criteria(model.qualname)
         )
         return QueryVerdict(
@@ -223,17 +223,18 @@ class TenancyAnalysis:
         """`order=o`, `order__in=qs`, `addon_to__subevent=s`: a relation path that ends at a
         tenant-scoped model (an object of one tenant), so the rows belong to that tenant."""
         current = model
-        parts = [p for p in path.split("__") if p]
+        syntax = self.index.packs.syntax
+        parts = syntax.split(path)
         for position, part in enumerate(parts):
             forward = dict(current.relations)
-            if part not in forward and part.endswith("_id") and part[:-3] in forward:
-                part = part[:-3]  # subevent_id__in=ids: the relation's column
+            if part not in forward:
+                part = syntax.column_relation(part, forward) or part  # subevent_id__in=ids
             related = forward.get(part) or self.models.reverse_relations(current.qualname).get(part)
             if related is None:
                 return False
             target = self.models.info(related, self.tenancy)
             rest = parts[position + 1 :]
-            if target.tenant_scoped and all(p in _LOOKUPS for p in rest):
+            if target.tenant_scoped and all(p in syntax.equality_tails for p in rest):
                 return True
             current = target
         return False
@@ -268,8 +269,8 @@ class TenancyAnalysis:
     def has_tenant(self, model: ModelInfo, names: tuple[str, ...]) -> bool:
         """Whether a new row gets its tenant key: given, or derived by the model itself."""
         keys = self.tenancy.tenant_keys
-        return any(key_matches(name, keys) for name in names) or any(
-            key_matches(name, keys) for name in model.self_assigned
+        return any(self.models.key_matches(name, keys) for name in names) or any(
+            self.models.key_matches(name, keys) for name in model.self_assigned
         )
 
     # ----- raw SQL ---------------------------------------------------------------
@@ -288,10 +289,10 @@ class TenancyAnalysis:
                     info = tables.get(table)
                     if info is None:
                         continue
-                    if any(key_matches(column, self.tenancy.tenant_keys) for column in columns):
+                    if any(self.models.key_matches(column, self.tenancy.tenant_keys) for column in columns):
                         continue
                     if info.tenant_field and any(
-                        key_matches(column, (info.tenant_field,)) for column in columns
+                        self.models.key_matches(column, (info.tenant_field,)) for column in columns
                     ):
                         continue
                     if info not in missing:

@@ -24,6 +24,7 @@ from typing import Union
 import libcst as cst
 
 from consistency_lint.analysis.names import dotted
+from consistency_lint.analysis.packindex import QuerySyntax
 from consistency_lint.analysis.resolver import Frame, Resolver
 from consistency_lint.analysis.spans import SpanRecorder
 from consistency_lint.analysis.sqlfacts import table_refs
@@ -526,7 +527,7 @@ class TenancyCollector:
                 star = True
             elif arg.keyword is not None:
                 kwargs.append(arg.keyword.value)
-                names.update(_kw_facts(arg.keyword.value, arg.value))
+                names.update(_kw_facts(self.packs.syntax, arg.keyword.value, arg.value))
             elif not arg.star:
                 if first:
                     literal = _literal(arg.value) or ""
@@ -564,7 +565,7 @@ class TenancyCollector:
             keyword_names: set[str] = set()
             for arg in node.args:
                 if arg.keyword is not None:
-                    keyword_names.update(_kw_facts(arg.keyword.value, arg.value))
+                    keyword_names.update(_kw_facts(self.packs.syntax, arg.keyword.value, arg.value))
             if meaning == "or":
                 if not parts:
                     return set()
@@ -597,19 +598,13 @@ _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
 _EXTRA_TABLE = "__extra__"
 
 
-_PK_KEYS = frozenset({"pk", "id", "pk__exact", "id__exact"})
-
-
-def _kw_names(keyword: str) -> set[str]:
-    return {part for part in keyword.split("__") if part}
-
-
-def _kw_facts(keyword: str, value: cst.BaseExpression) -> set[str]:
+def _kw_facts(syntax: QuerySyntax, keyword: str, value: cst.BaseExpression) -> set[str]:
     """What a keyword predicate requires: each path segment, the whole path as `=path`,
-    and ROW_MARK for `pk=obj.attr` (a row re-read by an identity read from another row)."""
-    out = _kw_names(keyword)
+    and ROW_MARK for `pk=obj.attr` (a row re-read by an identity read from another row);
+    the path syntax and the primary-key names come from the packs."""
+    out = set(syntax.split(keyword))
     out.add(f"={keyword}")
-    if keyword in _PK_KEYS and isinstance(value, cst.Attribute):
+    if keyword in syntax.row_keys and isinstance(value, cst.Attribute):
         text = dotted(value)
         if text is not None and "()" not in text:
             out.add(ROW_MARK)

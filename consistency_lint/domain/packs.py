@@ -126,6 +126,23 @@ class Pack:
     # Default table name of a model without an explicit one: base -> template with
     # {app} (the package holding the models module) and {name} (lowercase class name).
     model_table_names: tuple[tuple[str, str], ...] = ()
+    # Modules that hold an application's models (`{app}` is the package holding one).
+    model_modules: tuple[str, ...] = ()
+    # Query and relation syntax of keyword lookups (`order__event__in=qs`, `pk=obj.id`).
+    relation_separators: tuple[str, ...] = ()
+    exact_lookups: tuple[str, ...] = ()
+    membership_lookups: tuple[str, ...] = ()
+    primary_keys: tuple[str, ...] = ()
+    foreign_key_suffixes: tuple[str, ...] = ()
+    # Relation fields: the keywords naming the reverse relation (first listed wins), the
+    # suffix that hides it, the default reverse name ({name}: lowercase model name), and
+    # the string a relation uses to point at its own model.
+    related_name_keywords: tuple[str, ...] = ()
+    hidden_relation_suffixes: tuple[str, ...] = ()
+    reverse_relation_name: str = ""
+    self_relation_names: tuple[str, ...] = ()
+    # Parameter names that make a function a view (for the `atomic-requests` option).
+    request_parameters: tuple[str, ...] = ()
     types: tuple[TypeSpec, ...] = ()
     calls: tuple[CallSpec, ...] = ()
 
@@ -142,6 +159,17 @@ _TOP_KEYS = {
     "table-attributes",
     "abstract-attributes",
     "model-table-names",
+    "model-modules",
+    "relation-separators",
+    "exact-lookups",
+    "membership-lookups",
+    "primary-keys",
+    "foreign-key-suffixes",
+    "related-name-keywords",
+    "hidden-relation-suffixes",
+    "reverse-relation-name",
+    "self-relation-names",
+    "request-parameters",
     "types",
     "calls",
 }
@@ -238,9 +266,34 @@ def parse_pack(data: Mapping[str, Any], source: str) -> Pack:
         model_decorators=r.strings("model-decorators", data.get("model-decorators", [])),
         table_attributes=r.strings("table-attributes", data.get("table-attributes", [])),
         abstract_attributes=r.strings("abstract-attributes", data.get("abstract-attributes", [])),
+        model_modules=r.strings("model-modules", data.get("model-modules", [])),
+        relation_separators=r.strings("relation-separators", data.get("relation-separators", [])),
+        exact_lookups=r.strings("exact-lookups", data.get("exact-lookups", [])),
+        membership_lookups=r.strings("membership-lookups", data.get("membership-lookups", [])),
+        primary_keys=r.strings("primary-keys", data.get("primary-keys", [])),
+        foreign_key_suffixes=r.strings("foreign-key-suffixes", data.get("foreign-key-suffixes", [])),
+        related_name_keywords=r.strings("related-name-keywords", data.get("related-name-keywords", [])),
+        hidden_relation_suffixes=r.strings(
+            "hidden-relation-suffixes", data.get("hidden-relation-suffixes", [])
+        ),
+        reverse_relation_name=_parse_name_template(r, data),
+        self_relation_names=r.strings("self-relation-names", data.get("self-relation-names", [])),
+        request_parameters=r.strings("request-parameters", data.get("request-parameters", [])),
         types=types,
         calls=calls,
     )
+
+
+def _parse_name_template(r: _Reader, data: Mapping[str, Any]) -> str:
+    """`reverse-relation-name`: a template whose only placeholder is {name}."""
+    if "reverse-relation-name" not in data:
+        return ""
+    template = r.string("reverse-relation-name", data["reverse-relation-name"])
+    try:
+        template.format(name="x")
+    except (KeyError, IndexError, ValueError):
+        raise r.fail("reverse-relation-name", f"'{template}' may use only the {{name}} placeholder") from None
+    return template
 
 
 def _parse_types(r: _Reader, table: Any) -> tuple[TypeSpec, ...]:
