@@ -182,7 +182,7 @@ class DualWrites:
             return State(depth=1, opener=first)
         views = self.index.packs.syntax.request_parameters
         if self.settings.atomic_requests and any(p.name in views for p in function.params[:2]):
-            opener = Op("begin", "ATOMIC_REQUESTS", function.span, text="ATOMIC_REQUESTS", commits=True)
+            opener = Op("begin", "<atomic-requests>", function.span, text="atomic-requests", commits=True)
             return State(
                 depth=1,
                 opener=Hit(opener, walker.file.path),
