@@ -5,10 +5,9 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cached_property
 
-from consistency_lint.domain.packs import CallSpec, Pack, TypeSpec
+from consistency_lint.domain.packs import CallSpec, FrameworkSyntax, Pack, TypeSpec
 
 
 class PackIndex:
@@ -167,25 +166,9 @@ class PackIndex:
         return frozenset(m for pack in self.packs for m in pack.model_modules)
 
     @cached_property
-    def syntax(self) -> QuerySyntax:
+    def syntax(self) -> FrameworkSyntax:
         """The query and relation syntax every pack declares, merged."""
-
-        def merged(values: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
-            return tuple(dict.fromkeys(v for group in values for v in group))
-
-        packs = self.packs
-        return QuerySyntax(
-            separators=merged(p.relation_separators for p in packs),
-            exact=merged(p.exact_lookups for p in packs),
-            membership=merged(p.membership_lookups for p in packs),
-            primary_keys=merged(p.primary_keys for p in packs),
-            fk_suffixes=merged(p.foreign_key_suffixes for p in packs),
-            related_name_keywords=merged(p.related_name_keywords for p in packs),
-            hidden_suffixes=merged(p.hidden_relation_suffixes for p in packs),
-            reverse_name=next((p.reverse_relation_name for p in packs if p.reverse_relation_name), ""),
-            self_relation_names=merged(p.self_relation_names for p in packs),
-            request_parameters=merged(p.request_parameters for p in packs),
-        )
+        return FrameworkSyntax.merge(pack.syntax for pack in self.packs)
 
     def model_keyword(self, base: str) -> str:
         """The class keyword (`table`) that must be True for a subclass of `base` to be mapped."""
@@ -194,61 +177,6 @@ class PackIndex:
     def is_persistence_module(self, module: str) -> bool:
         """Whether `module` is a persistence framework module or one of its submodules."""
         return any(module == m or module.startswith(m + ".") for m in self.persistence_modules)
-
-
-@dataclass(frozen=True)
-class QuerySyntax:
-    """How queries name fields through relations, from the packs (`relation-separators`,
-    `exact-lookups`, `membership-lookups`, `primary-keys`, `foreign-key-suffixes`, ...)."""
-
-    separators: tuple[str, ...] = ()
-    exact: tuple[str, ...] = ()
-    membership: tuple[str, ...] = ()
-    primary_keys: tuple[str, ...] = ()
-    fk_suffixes: tuple[str, ...] = ()
-    related_name_keywords: tuple[str, ...] = ()
-    hidden_suffixes: tuple[str, ...] = ()
-    reverse_name: str = ""
-    self_relation_names: tuple[str, ...] = ()
-    request_parameters: tuple[str, ...] = ()
-
-    def split(self, path: str) -> list[str]:
-        """The segments of a lookup path (`order__event__in` -> order, event, in)."""
-        parts = [path]
-        for separator in self.separators:
-            parts = [piece for part in parts for piece in part.split(separator)]
-        return [part for part in parts if part]
-
-    @cached_property
-    def row_keys(self) -> frozenset[str]:
-        """Keywords selecting one row by its primary key (`pk`, `id__exact`)."""
-        out = set(self.primary_keys)
-        for key in self.primary_keys:
-            out.update(f"{key}{sep}{lookup}" for sep in self.separators for lookup in self.exact)
-        return frozenset(out)
-
-    @cached_property
-    def equality_tails(self) -> frozenset[str]:
-        """Path segments after a relation that keep it an equality on the related rows."""
-        return frozenset((*self.exact, *self.membership, *self.primary_keys))
-
-    def column_relation(self, name: str, relations: Iterable[str]) -> str:
-        """The relation whose column `name` is (`event_id` -> `event`), or ""."""
-        for suffix in self.fk_suffixes:
-            if name.endswith(suffix) and name[: -len(suffix)] in relations:
-                return name[: -len(suffix)]
-        return ""
-
-    def key_matches(self, name: str, keys: Iterable[str]) -> str:
-        """The tenant key `name` stands for (`organization_id` for key `organization`), or ""."""
-        lowered = name.lower()
-        for key in keys:
-            k = key.lower()
-            if lowered == k or any(
-                lowered == f"{k}{suffix}" or f"{lowered}{suffix}" == k for suffix in self.fk_suffixes
-            ):
-                return key
-        return ""
 
 
 def _literal_ok(spec: CallSpec, literals: tuple[str | None, ...]) -> bool:

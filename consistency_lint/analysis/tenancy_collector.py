@@ -24,7 +24,6 @@ from typing import Union
 import libcst as cst
 
 from consistency_lint.analysis.names import dotted
-from consistency_lint.analysis.packindex import QuerySyntax
 from consistency_lint.analysis.resolver import Frame, Resolver
 from consistency_lint.analysis.spans import SpanRecorder
 from consistency_lint.analysis.sqlfacts import table_refs
@@ -40,7 +39,7 @@ from consistency_lint.analysis.tenancy_facts import (
     TableFact,
     TenancyFacts,
 )
-from consistency_lint.domain.packs import CallSpec
+from consistency_lint.domain.packs import CallSpec, FrameworkSyntax
 
 
 @dataclass
@@ -598,7 +597,7 @@ _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
 _EXTRA_TABLE = "__extra__"
 
 
-def _kw_facts(syntax: QuerySyntax, keyword: str, value: cst.BaseExpression) -> set[str]:
+def _kw_facts(syntax: FrameworkSyntax, keyword: str, value: cst.BaseExpression) -> set[str]:
     """What a keyword predicate requires: each path segment, the whole path as `=path`,
     and ROW_MARK for `pk=obj.attr` (a row re-read by an identity read from another row);
     the path syntax and the primary-key names come from the packs."""

@@ -9,9 +9,11 @@ persistence framework. The schema is documented in README ("Framework packs").
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal, TypeVar, get_args
 
 _Choice = TypeVar("_Choice", bound=str)
@@ -107,6 +109,79 @@ class CallSpec:
 
 
 @dataclass(frozen=True)
+class FrameworkSyntax:
+    """Framework syntax the analysis reads instead of knowing it: how keyword lookups name
+    fields through relations (`relation-separators`, `exact-lookups`, `membership-lookups`,
+    `primary-keys`, `foreign-key-suffixes`), how relations name their reverse
+    (`related-name-keywords`, `hidden-relation-suffixes`, `reverse-relation-name`,
+    `self-relation-names`) and which parameter makes a view (`request-parameters`)."""
+
+    separators: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()
+    membership: tuple[str, ...] = ()
+    primary_keys: tuple[str, ...] = ()
+    fk_suffixes: tuple[str, ...] = ()
+    related_name_keywords: tuple[str, ...] = ()
+    hidden_suffixes: tuple[str, ...] = ()
+    reverse_name: str = ""
+    self_relation_names: tuple[str, ...] = ()
+    request_parameters: tuple[str, ...] = ()
+
+    @staticmethod
+    def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
+        """Lists joined in order without repeats; a string from the first part setting it."""
+        merged: dict[str, object] = {}
+        for part in parts:
+            for f in dataclasses.fields(part):
+                value = getattr(part, f.name)
+                if isinstance(value, tuple):
+                    current = merged.get(f.name, ())
+                    assert isinstance(current, tuple)
+                    merged[f.name] = tuple(dict.fromkeys((*current, *value)))
+                elif value and not merged.get(f.name):
+                    merged[f.name] = value
+        return FrameworkSyntax(**merged)  # type: ignore[arg-type]
+
+    def split(self, path: str) -> list[str]:
+        """The segments of a lookup path (`order__event__in` -> order, event, in)."""
+        parts = [path]
+        for separator in self.separators:
+            parts = [piece for part in parts for piece in part.split(separator)]
+        return [part for part in parts if part]
+
+    @cached_property
+    def row_keys(self) -> frozenset[str]:
+        """Keywords selecting one row by its primary key (`pk`, `id__exact`)."""
+        out = set(self.primary_keys)
+        for key in self.primary_keys:
+            out.update(f"{key}{sep}{lookup}" for sep in self.separators for lookup in self.exact)
+        return frozenset(out)
+
+    @cached_property
+    def equality_tails(self) -> frozenset[str]:
+        """Path segments after a relation that keep it an equality on the related rows."""
+        return frozenset((*self.exact, *self.membership, *self.primary_keys))
+
+    def column_relation(self, name: str, relations: Iterable[str]) -> str:
+        """The relation whose column `name` is (`event_id` -> `event`), or ""."""
+        for suffix in self.fk_suffixes:
+            if name.endswith(suffix) and name[: -len(suffix)] in relations:
+                return name[: -len(suffix)]
+        return ""
+
+    def key_matches(self, name: str, keys: Iterable[str]) -> str:
+        """The tenant key `name` stands for (`organization_id` for key `organization`), or ""."""
+        lowered = name.lower()
+        for key in keys:
+            k = key.lower()
+            if lowered == k or any(
+                lowered == f"{k}{suffix}" or f"{lowered}{suffix}" == k for suffix in self.fk_suffixes
+            ):
+                return key
+        return ""
+
+
+@dataclass(frozen=True)
 class Pack:
     name: str
     source: str
@@ -128,21 +203,7 @@ class Pack:
     model_table_names: tuple[tuple[str, str], ...] = ()
     # Modules that hold an application's models (`{app}` is the package holding one).
     model_modules: tuple[str, ...] = ()
-    # Query and relation syntax of keyword lookups (`order__event__in=qs`, `pk=obj.id`).
-    relation_separators: tuple[str, ...] = ()
-    exact_lookups: tuple[str, ...] = ()
-    membership_lookups: tuple[str, ...] = ()
-    primary_keys: tuple[str, ...] = ()
-    foreign_key_suffixes: tuple[str, ...] = ()
-    # Relation fields: the keywords naming the reverse relation (first listed wins), the
-    # suffix that hides it, the default reverse name ({name}: lowercase model name), and
-    # the string a relation uses to point at its own model.
-    related_name_keywords: tuple[str, ...] = ()
-    hidden_relation_suffixes: tuple[str, ...] = ()
-    reverse_relation_name: str = ""
-    self_relation_names: tuple[str, ...] = ()
-    # Parameter names that make a function a view (for the `atomic-requests` option).
-    request_parameters: tuple[str, ...] = ()
+    syntax: FrameworkSyntax = FrameworkSyntax()
     types: tuple[TypeSpec, ...] = ()
     calls: tuple[CallSpec, ...] = ()
 
@@ -267,20 +328,27 @@ def parse_pack(data: Mapping[str, Any], source: str) -> Pack:
         table_attributes=r.strings("table-attributes", data.get("table-attributes", [])),
         abstract_attributes=r.strings("abstract-attributes", data.get("abstract-attributes", [])),
         model_modules=r.strings("model-modules", data.get("model-modules", [])),
-        relation_separators=r.strings("relation-separators", data.get("relation-separators", [])),
-        exact_lookups=r.strings("exact-lookups", data.get("exact-lookups", [])),
-        membership_lookups=r.strings("membership-lookups", data.get("membership-lookups", [])),
-        primary_keys=r.strings("primary-keys", data.get("primary-keys", [])),
-        foreign_key_suffixes=r.strings("foreign-key-suffixes", data.get("foreign-key-suffixes", [])),
-        related_name_keywords=r.strings("related-name-keywords", data.get("related-name-keywords", [])),
-        hidden_relation_suffixes=r.strings(
-            "hidden-relation-suffixes", data.get("hidden-relation-suffixes", [])
-        ),
-        reverse_relation_name=_parse_name_template(r, data),
-        self_relation_names=r.strings("self-relation-names", data.get("self-relation-names", [])),
-        request_parameters=r.strings("request-parameters", data.get("request-parameters", [])),
+        syntax=_parse_syntax(r, data),
         types=types,
         calls=calls,
+    )
+
+
+def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
+    def strings(key: str) -> tuple[str, ...]:
+        return r.strings(key, data.get(key, []))
+
+    return FrameworkSyntax(
+        separators=strings("relation-separators"),
+        exact=strings("exact-lookups"),
+        membership=strings("membership-lookups"),
+        primary_keys=strings("primary-keys"),
+        fk_suffixes=strings("foreign-key-suffixes"),
+        related_name_keywords=strings("related-name-keywords"),
+        hidden_suffixes=strings("hidden-relation-suffixes"),
+        reverse_name=_parse_name_template(r, data),
+        self_relation_names=strings("self-relation-names"),
+        request_parameters=strings("request-parameters"),
     )
 
 

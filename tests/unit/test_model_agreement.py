@@ -59,6 +59,19 @@ def everything():
     return Invoice.query.all()
 """
 
+# A declarative class on the project's `shop.db.base.Base`, however that base is mapped.
+_INVOICE_ON_PROJECT_BASE = """
+from sqlalchemy import Column, Integer
+
+from shop.db.base import Base
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    id = Column(Integer, primary_key=True)
+    tenant_id = Column(Integer)
+"""
+
 # name -> (files other than the query module, query module, is a model, mapped by definition)
 CASES: dict[str, tuple[dict[str, str], str, bool, bool]] = {
     "django-model": (
@@ -110,17 +123,7 @@ from sqlalchemy.orm import DeclarativeBase
 class Base(DeclarativeBase):
     pass
 """,
-            "shop/domain/models.py": """
-from sqlalchemy import Column, Integer
-
-from shop.db.base import Base
-
-
-class Invoice(Base):
-    __tablename__ = "invoices"
-    id = Column(Integer, primary_key=True)
-    tenant_id = Column(Integer)
-""",
+            "shop/domain/models.py": _INVOICE_ON_PROJECT_BASE,
         },
         _SQLA_QUERY,
         True,
@@ -190,17 +193,7 @@ from sqlalchemy.orm import as_declarative
 class Base:
     pass
 """,
-            "shop/domain/models.py": """
-from sqlalchemy import Column, Integer
-
-from shop.db.base import Base
-
-
-class Invoice(Base):
-    __tablename__ = "invoices"
-    id = Column(Integer, primary_key=True)
-    tenant_id = Column(Integer)
-""",
+            "shop/domain/models.py": _INVOICE_ON_PROJECT_BASE,
         },
         _SQLA_QUERY,
         True,
