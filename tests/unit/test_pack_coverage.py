@@ -60,3 +60,4 @@ def test_every_dual_write_pack_entry_is_exercised() -> None:
         if call.role in DUAL_WRITE_ROLES and (pack.name, call.target) not in reached
     ]
     assert not missing, "pack entries no fixture exercises:\n" + "\n".join(missing)
+
