@@ -17,6 +17,7 @@ from typing import Protocol
 
 import libcst as cst
 
+from consistency_lint.analysis.names import NameTable
 from consistency_lint.analysis.resolver import Frame
 
 
@@ -38,3 +39,7 @@ class FactCollector(Protocol):
 
     def with_item(self, item: cst.WithItem, frame: Frame) -> None:
         """One item of a `with` statement (its value may be bound by `as`)."""
+
+    def attribute_chain(self, text: str, node: cst.CSTNode, names: NameTable) -> None:
+        """A dotted name (`orm.OrderRow.query`) used in an expression or an annotation, with
+        the node its span is taken from and the name table in force there."""

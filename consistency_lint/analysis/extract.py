@@ -8,7 +8,8 @@
   builds the flow trees and the definitions;
 - `spans.SpanRecorder`: placeholder spans during the walk, real ones at the end;
 - fact collectors riding on the same walk (`collect.FactCollector`):
-  `tenancy_collector.TenancyCollector`.
+  `tenancy_collector.TenancyCollector` (query chains, constructions, raw SQL, ...)
+  and `layering_collector.LayeringCollector` (classes used through an imported module).
 
 No metadata providers and no object cycle: once `extract` returns, the syntax
 tree and everything that pointed into it is freed by reference counting.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import libcst as cst
 
 from consistency_lint.analysis.flow import FlowBuilder
+from consistency_lint.analysis.layering_collector import LayeringCollector
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.resolver import Resolver
 from consistency_lint.analysis.spans import SpanRecorder
@@ -33,7 +35,8 @@ def extract(
     resolver = Resolver(module_name=module_name, is_package=is_package, packs=packs, spans=spans)
     resolver.prepass(module.body)
     tenancy = TenancyCollector(resolver, spans)
-    flow = FlowBuilder(resolver, spans, (tenancy,))
+    layering = LayeringCollector(resolver, spans)
+    flow = FlowBuilder(resolver, spans, (tenancy, layering))
     flow.module(module.body)
     summary = FileSummary(
         path=path,
@@ -43,7 +46,7 @@ def extract(
         classes=tuple(flow.classes),
         globals=tuple(sorted(resolver.global_types.items())),
         suppressions=Suppressions(),
-        references=tuple(resolver.references.values()),
+        references=layering.facts(),
         dispatch=flow.dispatch,
         tenancy=tenancy.facts(),
     )

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from consistency_lint.analysis.collect import FactCollector
-from consistency_lint.analysis.names import dotted
+from consistency_lint.analysis.names import NameTable, dotted
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.resolver import Frame, Resolver, literals
 from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
@@ -232,6 +232,14 @@ class FlowBuilder:
         else:
             out.extend(inner)
 
+    def _annotation_names(self, annotation: cst.BaseExpression, names: NameTable) -> tuple[str, ...]:
+        """The names an annotation mentions; its dotted names go to the collectors."""
+        mentioned, chains = self.r.annotation_names(annotation, names)
+        for text, node in chains:
+            for collector in self.collectors:
+                collector.attribute_chain(text, node, names)
+        return mentioned
+
     def _heads(self, expr: cst.BaseExpression, frame: Frame) -> None:
         for collector in self.collectors:
             collector.expression(expr, frame)
@@ -270,7 +278,7 @@ class FlowBuilder:
             if small.value is not None:
                 self._expr(small.value, frame, out)
             kind = self.r.annotation_type(small.annotation.annotation, frame.names)
-            self.r.annotation_names(small.annotation.annotation, frame.names)
+            self._annotation_names(small.annotation.annotation, frame.names)
             if not kind and small.value is not None:
                 kind = self.r.type_of(small.value, frame)
             self._bind(small.target, kind, frame)
@@ -313,7 +321,8 @@ class FlowBuilder:
         if node_type is cst.Attribute:
             text = dotted(node)  # type: ignore[arg-type]
             if text is not None and "()" not in text:
-                self.r.reference(text, node, frame.names)
+                for collector in self.collectors:
+                    collector.attribute_chain(text, node, frame.names)
                 return  # a chain of names: no call inside
         if isinstance(node, _LEAVES):
             return
@@ -442,7 +451,7 @@ class FlowBuilder:
             mentioned: tuple[str, ...] = ()
             if param.annotation is not None:
                 annotation = self.r.annotation_type(param.annotation.annotation, outer.names)
-                mentioned = self.r.annotation_names(param.annotation.annotation, outer.names)
+                mentioned = self._annotation_names(param.annotation.annotation, outer.names)
             default = ""
             if isinstance(param.default, cst.Call) and param.default.args:
                 inner = dotted(param.default.args[0].value)
@@ -503,7 +512,7 @@ class FlowBuilder:
         return_names: tuple[str, ...] = ()
         if node.returns is not None:
             returns = self.r.annotation_type(node.returns.annotation, outer.names)
-            return_names = self.r.annotation_names(node.returns.annotation, outer.names)
+            return_names = self._annotation_names(node.returns.annotation, outer.names)
         returns = returns or frame.returned
         self.functions.append(
             Function(
@@ -601,7 +610,7 @@ class FlowBuilder:
             target = small.target
             value = small.value
             annotation = self.r.annotation_type(small.annotation.annotation, outer.names)
-            self.r.annotation_names(small.annotation.annotation, outer.names)
+            self._annotation_names(small.annotation.annotation, outer.names)
         else:
             return None
         if not isinstance(target, cst.Name):

@@ -12,11 +12,10 @@ Public interface:
 - `qualify(text, frame)`: the qualified target of a dotted callee text;
 - `value_type(text, frame)`, `call_result(callee, frame)`, `type_of(expr, frame)`;
 - `annotation_type(annotation, names)`, `annotation_names(annotation, names)`;
-- `decorator_returns(decorator, names)`;
-- `reference(text, node, names)`: a class reached through an imported module.
+- `decorator_returns(decorator, names)`.
 
 The resolver also records what it learns about the file's bindings (imports,
-references, typed globals, tables of callables) for the summary.
+names bound by imports, typed globals, tables of callables) for the summary.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ import libcst as cst
 from consistency_lint.analysis.names import NameTable, attribute_name, dotted, module_of_relative
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.spans import SpanRecorder
-from consistency_lint.analysis.summary import SUPER, Import, Reference
+from consistency_lint.analysis.summary import SUPER, Import
 
 _TYPE_CHECKING = ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING")
 
@@ -70,10 +69,8 @@ class Resolver:
         self.names = NameTable(module_name)
         self.global_types: dict[str, str] = {}
         self.imports: list[Import] = []
-        # Local names bound by an import (module-level or in a function), and the
-        # class-like references made through them (first use of each target).
+        # Local names bound by an import (module-level or in a function).
         self.import_bound: set[str] = set()
-        self.references: dict[str, Reference] = {}
         # Module-level containers (`HANDLERS = {OrderPlaced: [notify]}`), for the
         # dual-write collector's table of dispatched callables.
         self.tables: list[cst.BaseExpression] = []
@@ -193,13 +190,15 @@ class Resolver:
         return self.packs.canonical_type(resolved) or (resolved if known else "")
 
     def annotation_names(
-        self, annotation: cst.BaseExpression, names: NameTable, where: cst.CSTNode | None = None
-    ) -> tuple[str, ...]:
+        self, annotation: cst.BaseExpression, names: NameTable
+    ) -> tuple[tuple[str, ...], list[tuple[str, cst.CSTNode]]]:
         """Every resolved name an annotation mentions: `list[Order]`, `Optional["Order"]`,
-        `Order | None`, `dict[str, Order]`, `Callable[[Order], None]`. Unknown names are
-        left out. Dotted names through an imported module are also recorded as references.
-        `where` is the node spans point at (the string, for a string annotation)."""
+        `Order | None`, `dict[str, Order]`, `Callable[[Order], None]` (unknown names left
+        out), and its dotted names as written with the node a span of each points at (the
+        string, for a string annotation)."""
         out: list[str] = []
+        chains: list[tuple[str, cst.CSTNode]] = []
+        where: cst.CSTNode | None = None
         stack: list[tuple[cst.BaseExpression, cst.CSTNode | None]] = [(annotation, where)]
         while stack:
             node, at = stack.pop()
@@ -210,7 +209,7 @@ class Resolver:
                     if known:
                         out.append(resolved)
                     if "." in text:
-                        self.reference(text, at or node, names)
+                        chains.append((text, at or node))
             elif isinstance(node, cst.Subscript):
                 stack.append((node.value, at))
                 for element in node.slice:
@@ -229,19 +228,7 @@ class Resolver:
                     except (cst.ParserSyntaxError, RecursionError, ValueError):
                         continue
                     stack.append((parsed, at or node))
-        return tuple(dict.fromkeys(reversed(out)))
-
-    def reference(self, text: str, node: cst.CSTNode, names: NameTable) -> None:
-        """Record `mod.Class...` used through an imported name (first use per target)."""
-        parts = text.split(".")
-        if parts[0] not in self.import_bound:
-            return
-        for cut in range(1, len(parts)):
-            if parts[cut][:1].isupper():
-                resolved, known = names.resolve(".".join(parts[: cut + 1]))
-                if known and resolved not in self.references:
-                    self.references[resolved] = Reference(resolved, self.spans.record(node))
-                return
+        return tuple(dict.fromkeys(reversed(out))), chains
 
     def decorator_returns(self, deco: cst.BaseExpression, names: NameTable) -> str:
         func = deco.func if isinstance(deco, cst.Call) else deco
