@@ -1,6 +1,6 @@
 """The interface between the walk and the fact collectors.
 
-The flow builder walks each file once. A fact collector (tenancy, ...) is a
+The flow builder walks each file once. A fact collector (tenancy, layering) is a
 small visitor over that same walk: it is told when a scope (the module body or
 a function body) begins and ends, and is handed each simple statement, each
 expression a compound statement evaluates first (an `if` test, a `for`
@@ -13,7 +13,6 @@ builder.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
 import libcst as cst
 
@@ -21,7 +20,9 @@ from consistency_lint.analysis.names import NameTable
 from consistency_lint.analysis.resolver import Frame
 
 
-class FactCollector(Protocol):
+class FactCollector:
+    """Base of the fact collectors: every hook does nothing unless overridden."""
+
     def begin_module(self, body: Sequence[cst.CSTNode]) -> None:
         """Before the walk: the module's top-level statements (for module constants)."""
 

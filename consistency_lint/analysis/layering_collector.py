@@ -10,17 +10,16 @@ these references to find ORM entities used in the domain.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import libcst as cst
 
+from consistency_lint.analysis.collect import FactCollector
 from consistency_lint.analysis.names import NameTable
-from consistency_lint.analysis.resolver import Frame, Resolver
+from consistency_lint.analysis.resolver import Resolver
 from consistency_lint.analysis.spans import SpanRecorder
 from consistency_lint.analysis.summary import Reference
 
 
-class LayeringCollector:
+class LayeringCollector(FactCollector):
     def __init__(self, resolver: Resolver, spans: SpanRecorder) -> None:
         self.r = resolver
         self.spans = spans
@@ -39,23 +38,3 @@ class LayeringCollector:
 
     def facts(self) -> tuple[Reference, ...]:
         return tuple(self.references.values())
-
-    # The statements themselves tell this collector nothing.
-
-    def begin_module(self, body: Sequence[cst.CSTNode]) -> None:
-        pass
-
-    def enter_scope(self, qualname: str, params: Sequence[str], frame: Frame, *, module: bool) -> None:
-        pass
-
-    def exit_scope(self) -> None:
-        pass
-
-    def statement(self, small: cst.BaseSmallStatement, frame: Frame) -> None:
-        pass
-
-    def expression(self, expr: cst.BaseExpression, frame: Frame) -> None:
-        pass
-
-    def with_item(self, item: cst.WithItem, frame: Frame) -> None:
-        pass

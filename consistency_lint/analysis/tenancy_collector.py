@@ -23,7 +23,8 @@ from typing import Union
 
 import libcst as cst
 
-from consistency_lint.analysis.names import NameTable, dotted
+from consistency_lint.analysis.collect import FactCollector
+from consistency_lint.analysis.names import dotted
 from consistency_lint.analysis.resolver import Frame, Resolver
 from consistency_lint.analysis.spans import SpanRecorder
 from consistency_lint.analysis.sqlfacts import table_refs
@@ -89,7 +90,7 @@ class _Body:
         self.module = module
 
 
-class TenancyCollector:
+class TenancyCollector(FactCollector):
     def __init__(self, resolver: Resolver, spans: SpanRecorder) -> None:
         self.r = resolver
         self.spans = spans
@@ -124,9 +125,6 @@ class TenancyCollector:
     def expression(self, expr: cst.BaseExpression, frame: Frame) -> None:
         body = self._bodies[-1]
         self._eval(expr, frame, body.env, body.function)
-
-    def attribute_chain(self, text: str, node: cst.CSTNode, names: NameTable) -> None:
-        pass  # chains are followed through the statements
 
     def with_item(self, item: cst.WithItem, frame: Frame) -> None:
         body = self._bodies[-1]
