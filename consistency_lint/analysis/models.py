@@ -70,6 +70,9 @@ class ModelInfo:
     relations: tuple[tuple[str, str], ...] = ()
     # Reverse relation names declared on other models' fields (related_name=...).
     reverse_names: tuple[tuple[str, str], ...] = ()
+    # What each field is made by, nearest class first: managers (`objects = TenantManager()`),
+    # columns and relations; (field name, resolved callee).
+    field_calls: tuple[tuple[str, str], ...] = ()
 
 
 def _matches(patterns: Iterable[str], *names: str) -> bool:
@@ -148,6 +151,7 @@ class ModelIndex:
         assigned: list[str] = []
         relations: dict[str, str] = {}
         reverse_names: dict[str, str] = {}
+        field_calls: dict[str, str] = {}
         for position, cls_name in enumerate(index.mro(qualname)):
             assigned.extend(self.self_assigned.get(cls_name, ()))
             found = index.classes.get(cls_name)
@@ -155,6 +159,8 @@ class ModelIndex:
                 continue
             cls = found[1]
             for field in cls.fields:
+                if field.call:
+                    field_calls.setdefault(field.name, field.call)
                 if field.name.startswith("__") or field.name in fields:
                     continue
                 fields.append(field.name)
@@ -218,6 +224,7 @@ class ModelIndex:
             self_assigned=tuple(sorted(set(assigned))),
             relations=tuple(sorted(relations.items())),
             reverse_names=tuple(sorted(reverse_names.items())),
+            field_calls=tuple(sorted(field_calls.items())),
         )
 
     def _mapped_base(self, qualname: str, base: str) -> str:

@@ -160,7 +160,7 @@ class TenancyAnalysis:
                 spec = packs.tenancy_call(target) if type_name else None
             if step.name and query.root and position == 0 and model is not None:
                 # A manager declared on the model: objects = TenantManager()
-                manager = self._manager_call(model.qualname, step.name)
+                manager = dict(model.field_calls).get(step.name, "")
                 if manager and helper_matches(tenancy, manager):
                     helper = True
             if step.name and helper_matches(
@@ -238,16 +238,6 @@ class TenancyAnalysis:
                 return True
             current = target
         return False
-
-    def _manager_call(self, model: str, attribute: str) -> str:
-        for cls_name in self.index.mro(model):
-            found = self.index.classes.get(cls_name)
-            if found is None:
-                continue
-            for field in found[1].fields:
-                if field.name == attribute and field.call:
-                    return field.call
-        return ""
 
     # ----- constructions ---------------------------------------------------------
 
