@@ -46,7 +46,6 @@ from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import TableFact
 from consistency_lint.domain.settings import TenancySettings
 
-_CACHE_ATTR = "_model_index"
 _MAX_REEXPORT_HOPS = 8
 
 
@@ -80,7 +79,7 @@ def _matches(patterns: Iterable[str], *names: str) -> bool:
 
 
 class ModelIndex:
-    """Model facts of one project, computed lazily; use `models_of(index)`."""
+    """Model facts of one project, computed lazily (one per run: the check context holds it)."""
 
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
@@ -341,16 +340,6 @@ def _app_label(qualname: str, model_modules: frozenset[str]) -> str:
     return parts[-2] if len(parts) >= 2 else (parts[0] if parts else "")
 
 
-def models_of(index: ProjectIndex) -> ModelIndex:
-    """The model index of a project index (built once, kept on the index)."""
-    found = getattr(index, _CACHE_ATTR, None)
-    if isinstance(found, ModelIndex):
-        return found
-    built = ModelIndex(index)
-    setattr(index, _CACHE_ATTR, built)
-    return built
-
-
 def model_info(index: ProjectIndex, qualname: str, tenancy: TenancySettings | None = None) -> ModelInfo:
     """What the project says about class `qualname` (tenant fields only with `tenancy`)."""
-    return models_of(index).info(qualname, tenancy)
+    return ModelIndex(index).info(qualname, tenancy)
