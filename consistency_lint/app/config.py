@@ -20,6 +20,7 @@ from consistency_lint.domain.packs import suggest
 from consistency_lint.domain.selection import resolve_enabled
 from consistency_lint.domain.settings import (
     ALL_EFFECT_KINDS,
+    DEFAULT_ANALYSIS_EXCLUDE,
     DEFAULT_EFFECT_KINDS,
     DEFAULT_OUTBOX_MODELS,
     DEFAULT_TENANCY_EXCLUDE,
@@ -135,6 +136,8 @@ _TOP = {
     "extend-ignore": "list of codes",
     "exclude": "",
     "extend-exclude": "",
+    "analysis-exclude": "",
+    "extend-analysis-exclude": "",
     "per-file-ignores": "",
     "respect-gitignore": "",
     "packs": "",
@@ -184,6 +187,8 @@ def resolve(raw: dict[str, Any], label: str, root: Path, overrides: Overrides = 
     layers = _section(v, raw, "layers", _LAYERS, _layers)
     settings_kw = {
         "exclude": v.strings(raw, "exclude", "", ()) + v.strings(raw, "extend-exclude", "", ()),
+        "analysis_exclude": v.strings(raw, "analysis-exclude", "", DEFAULT_ANALYSIS_EXCLUDE)
+        + v.strings(raw, "extend-analysis-exclude", "", ()),
         "respect_gitignore": v.boolean(raw, "respect-gitignore", "", True),
         "packs": v.strings(raw, "packs", "", ()),
         "effect_kinds": effect_kinds,

@@ -393,15 +393,103 @@ def test_a_file_given_twice_is_linted_once(tmp_path: Path) -> None:
 
 def test_per_file_ignores(tmp_path: Path) -> None:
     root = tmp_path.resolve()
-    write(root / "scripts" / "backfill.py", DUAL_WRITE)
+    write(root / "tools" / "backfill.py", DUAL_WRITE)
     write(root / "app" / "orders.py", DUAL_WRITE)
-    raw = {"per-file-ignores": {"scripts/*.py": ["CL101"]}}
+    raw = {"per-file-ignores": {"tools/*.py": ["CL101"]}}
     settings = resolve(raw, "consistency-lint.toml", root)
     result = run_check([root], settings, jobs=1)
     assert result.errors == []
     assert [(d.code, Path(d.path).name) for d in result.diagnostics] == [("CL101", "orders.py")]
     # A prefix works too, and without the entry both files are reported.
-    settings = resolve({"per-file-ignores": {"scripts/*.py": ["CL1"]}}, "consistency-lint.toml", root)
+    settings = resolve({"per-file-ignores": {"tools/*.py": ["CL1"]}}, "consistency-lint.toml", root)
     assert len(run_check([root], settings, jobs=1).diagnostics) == 1
     settings = resolve({}, "consistency-lint.toml", root)
     assert len(run_check([root], settings, jobs=1).diagnostics) == 2
+
+
+# ----- analysis-exclude -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "tests/test_orders.py",
+        "app/tests/helpers.py",
+        "app/tests.py",
+        "app/test_orders.py",
+        "app/orders_test.py",
+        "conftest.py",
+        "app/migrations/0002_backfill.py",
+        "app/management/commands/resend.py",
+        "scripts/backfill.py",
+    ],
+)
+def test_analysis_exclude_default_leaves_out_tests_and_tools(tmp_path: Path, path: str) -> None:
+    root = tmp_path.resolve()
+    write(root / path, DUAL_WRITE)
+    write(root / "app" / "orders.py", DUAL_WRITE)
+    settings = resolve({}, "consistency-lint.toml", root)
+    result = run_check([root], settings, jobs=1)
+    assert result.errors == []
+    assert [Path(d.path).name for d in result.diagnostics] == ["orders.py"]
+    # An empty list takes the default away: both files are reported.
+    settings = resolve({"analysis-exclude": []}, "consistency-lint.toml", root)
+    assert len(run_check([root], settings, jobs=1).diagnostics) == 2
+
+
+def test_analysis_exclude_replaces_and_extends(tmp_path: Path) -> None:
+    root = tmp_path.resolve()
+    write(root / "tests" / "test_orders.py", DUAL_WRITE)
+    write(root / "legacy" / "orders.py", DUAL_WRITE)
+    write(root / "app" / "orders.py", DUAL_WRITE)
+    settings = resolve({"extend-analysis-exclude": ["legacy/"]}, "consistency-lint.toml", root)
+    assert [Path(d.path).parent.name for d in run_check([root], settings, jobs=1).diagnostics] == ["app"]
+    settings = resolve({"analysis-exclude": ["legacy/"]}, "consistency-lint.toml", root)
+    found = sorted(Path(d.path).parent.name for d in run_check([root], settings, jobs=1).diagnostics)
+    assert found == ["app", "tests"]
+
+
+def test_analysis_exclude_still_indexes_the_excluded_code(tmp_path: Path) -> None:
+    """A helper in an excluded folder still makes the caller's publish a finding."""
+    root = tmp_path.resolve()
+    write(
+        root / "scripts" / "bus.py",
+        """
+        from kafka import KafkaProducer
+        producer = KafkaProducer()
+
+        def announce():
+            producer.send("orders", b"OrderPlaced")
+        """,
+    )
+    write(
+        root / "app" / "orders.py",
+        """
+        from sqlalchemy.orm import Session
+        from scripts.bus import announce
+
+        def place_order(session: Session, order):
+            session.add(order)
+            session.commit()
+            announce()
+        """,
+    )
+    settings = resolve({}, "consistency-lint.toml", root)
+    found = [(d.code, Path(d.path).name) for d in run_check([root], settings, jobs=1).diagnostics]
+    assert found == [("CL101", "orders.py")]
+
+
+def test_analysis_exclude_leaves_the_layering_rules_alone() -> None:
+    from consistency_lint.domain.settings import Settings
+    from consistency_lint.engine.suppression import ignored
+
+    settings = Settings(enabled=frozenset({"CL101", "CL201", "CL301"}))
+    assert ignored(settings, "CL101", "app/tests/test_x.py")
+    assert ignored(settings, "CL201", "app/tests/test_x.py")
+    assert not ignored(settings, "CL301", "app/tests/test_x.py")
+    assert not ignored(settings, "CL101", "app/contests.py")
+
+
+def test_analysis_exclude_wrong_type_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="analysis-exclude"):
+        resolve({"analysis-exclude": "tests/"}, "consistency-lint.toml", tmp_path)
