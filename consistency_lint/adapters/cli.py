@@ -36,7 +36,8 @@ def _codes(value: str | None) -> tuple[str, ...] | None:
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"consistency-lint: error: {message}", err=True)
+    for line in message.splitlines() or [""]:  # several configuration errors: each line prefixed
+        click.echo(f"consistency-lint: error: {line}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -67,6 +68,7 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per code.")
 @click.option("--show-source", is_flag=True, help="Show the offending line under each finding.")
+@click.option("--force-exclude", is_flag=True, help="Apply exclusions to paths named explicitly too.")
 def check(
     paths: tuple[Path, ...],
     config: Path | None,
@@ -82,6 +84,7 @@ def check(
     exit_zero: bool,
     statistics: bool,
     show_source: bool,
+    force_exclude: bool,
 ) -> None:
     """Lint PATHS (default: the project root)."""
     progress = ProgressBar(sys.stderr) if progress_wanted(sys.stderr) else None
@@ -93,7 +96,14 @@ def check(
         known = load_baseline(baseline) if baseline is not None else None
         targets = list(paths) or [Path(settings.root)]
         try:
-            result = run_check(targets, settings, jobs=jobs, progress=progress, cache=not no_cache)
+            result = run_check(
+                targets,
+                settings,
+                jobs=jobs,
+                progress=progress,
+                cache=not no_cache,
+                force_exclude=force_exclude,
+            )
         finally:
             if progress is not None:
                 progress.close()
@@ -103,6 +113,8 @@ def check(
         _fail(str(error))
     except Exception as error:  # a bug of ours: one line, never a traceback
         _fail(f"internal error: {type(error).__name__}: {error}")
+    for warning in result.warnings:
+        click.echo(f"consistency-lint: warning: {warning}", err=True)
     for problem in result.errors:
         click.echo(f"consistency-lint: error: {problem}", err=True)
     if write_baseline is not None:
@@ -138,6 +150,9 @@ def check(
         except BrokenPipeError:  # `consistency-lint check | head`: the reader has gone
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
+        except OSError as error:  # a full device, a closed terminal
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _fail(f"cannot write the report to standard output: {error.strerror or error}")
     click.echo(_summary(diagnostics, result.files_checked, len(result.diagnostics), known), err=True)
     if result.errors:
         sys.exit(EXIT_ERROR)

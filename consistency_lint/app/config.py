@@ -267,7 +267,10 @@ def load_settings(
     else:
         path = find_config(cwd.resolve())
         if path is None and paths:
-            first = (cwd / paths[0]).resolve()
+            try:
+                first = (cwd / paths[0]).resolve()
+            except (OSError, RuntimeError):  # a symbolic link loop: reported by discovery
+                first = cwd / paths[0]
             path = find_config(first if first.is_dir() else first.parent)
     if path is None:
         return resolve({}, "(defaults)", cwd.resolve(), overrides)

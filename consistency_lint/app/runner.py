@@ -44,6 +44,7 @@ class RunResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files_checked: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # reported, but not errors (a bad .gitignore line)
     # The files reported on, as shown to the user (relative to the current directory).
     checked: list[str] = field(default_factory=list)
     # The project root (absolute): SARIF URIs and baseline paths are relative to it.
@@ -105,6 +106,7 @@ def run_check(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     cache: bool = True,
+    force_exclude: bool = False,
 ) -> RunResult:
     """Lint `paths` within the project at `settings.root`.
 
@@ -114,7 +116,7 @@ def run_check(
     the project root (only when there is a configuration file, i.e. a project).
     """
     with _paused_gc():
-        return _run_check(paths, settings, jobs, progress, cache)
+        return _run_check(paths, settings, jobs, progress, cache, force_exclude)
 
 
 def _run_check(
@@ -123,17 +125,21 @@ def _run_check(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
     cache: bool,
+    force_exclude: bool = False,
 ) -> RunResult:
     root = Path(settings.root)
     packs = load_packs(settings.packs, root)
     is_project = bool(settings.config_file and settings.config_file != "(defaults)")
-    targets = discover(list(paths), root, settings.exclude, settings.respect_gitignore)
-    result = RunResult(errors=list(targets.errors))
+    targets = discover(
+        list(paths), root, settings.exclude, settings.respect_gitignore, force_exclude=force_exclude
+    )
+    result = RunResult(errors=list(targets.errors), warnings=list(targets.warnings))
     context_files = list(targets.files)
     if is_project and [p.resolve() for p in paths] != [root.resolve()]:
         project = discover([root], root, settings.exclude, settings.respect_gitignore)
         known = set(context_files)
         context_files += [f for f in project.files if f not in known]
+        result.warnings = list(dict.fromkeys(result.warnings + project.warnings))
     roots = source_roots(root, settings)
     relative = {path: relative_found(path, root) for path in context_files}
     report = sorted({relative[p] for p in targets.files})
