@@ -16,6 +16,7 @@ from typing import Any
 from consistency_lint.app.errors import UserError
 from consistency_lint.app.toml import load_toml
 from consistency_lint.checks import CATALOGUE
+from consistency_lint.domain.globs import pattern_problem
 from consistency_lint.domain.packs import suggest
 from consistency_lint.domain.selection import resolve_enabled
 from consistency_lint.domain.settings import (
@@ -191,6 +192,7 @@ def resolve(raw: dict[str, Any], label: str, root: Path, overrides: Overrides = 
         "atomic_requests": v.boolean(raw, "atomic-requests", "", False),
         "src": v.strings(raw, "src", "", ()),
     }
+    _check_patterns(v, raw, tenancy, layers)
     if overrides.select is not None:
         # A command-line selection starts afresh, as in ruff: the file's select and
         # ignore lists give way to it; --ignore and --extend-select still add to it.
@@ -210,6 +212,29 @@ def resolve(raw: dict[str, Any], label: str, root: Path, overrides: Overrides = 
         config_file=label,
         **settings_kw,  # type: ignore[arg-type]
     )
+
+
+def _check_patterns(v: _Validator, raw: dict[str, Any], tenancy: object, layers: object) -> None:
+    """Every path pattern compiles, so matching can never fail in the middle of a run."""
+    checks: list[tuple[str, tuple[str, ...]]] = []
+    for key in ("exclude", "extend-exclude"):
+        value = raw.get(key)
+        if isinstance(value, list):
+            checks.append((key, tuple(p for p in value if isinstance(p, str))))
+    table = raw.get("per-file-ignores")
+    if isinstance(table, dict):
+        checks.extend((f'per-file-ignores."{pattern}"', (pattern,)) for pattern in table)
+    if isinstance(tenancy, TenancySettings):
+        checks.append(("tenancy.exclude", tenancy.exclude))
+        checks.append(("tenancy.bootstrap-modules", tenancy.bootstrap_modules))
+    if isinstance(layers, LayerSettings):
+        for name in ("domain", "persistence", "outer"):
+            checks.append((f"layers.{name}", tuple(p for p in getattr(layers, name) if "/" in p)))
+    for key, patterns in checks:
+        for pattern in patterns:
+            problem = pattern_problem(pattern)
+            if problem:
+                v.error(key, f"invalid pattern {pattern!r}: {problem}")
 
 
 def _section(

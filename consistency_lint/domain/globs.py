@@ -98,15 +98,59 @@ class _InvalidRange(GitIgnorePatternError):
 
 def _segment_regex(segment: str) -> str:
     """A segment glob as a regex that matches in linear time (see the module docstring)."""
-    pieces = _pieces(segment)
+    return _linear_stars(_pieces(segment), "[^/]")
+
+
+def _linear_stars(pieces: list[list[str]], any_char: str) -> str:
+    """Fixed-length pieces joined by stars; every star but the last is atomic and lazy."""
     if len(pieces) == 1:
         return "".join(pieces[0])
     out = ["".join(pieces[0])]
     for middle in pieces[1:-1]:
         name = f"g{next(_GROUP_IDS)}"
-        out.append(f"(?=(?P<{name}>[^/]*?{''.join(middle)}))(?P={name})")
-    out.append("[^/]*" + "".join(pieces[-1]))
+        out.append(f"(?=(?P<{name}>{any_char}*?{''.join(middle)}))(?P={name})")
+    out.append(f"{any_char}*" + "".join(pieces[-1]))
     return "".join(out)
+
+
+def dotted_problem(target: str) -> str | None:
+    """Why a dotted call target glob (`a.*.b`, `a.**.b`) cannot be used, or None."""
+    for segment in target.split("."):
+        if "**" in segment and segment != "**":
+            return "'**' must be a whole dotted segment (`a.**.b`)"
+    if target.startswith("**") or target.endswith("**"):
+        return "'**' must stand between two names (`a.**.b`)"
+    return None
+
+
+def dotted_glob(target: str) -> re.Pattern[str]:
+    """A call target with `*` (within one name) and `**` (one or more names) as a full-match regex.
+
+    Matched in bounded time: runs between `**` are found at their earliest
+    place (atomic), stars inside a name as in `_segment_regex`.
+    """
+    runs = target.split(".**.")
+    out = ["^"]
+    for number, run in enumerate(runs):
+        segments = []
+        for segment in run.split("."):
+            pieces: list[list[str]] = [[]]
+            for char in segment:
+                if char == "*":
+                    if pieces[-1] or len(pieces) == 1:
+                        pieces.append([])
+                else:
+                    pieces[-1].append(re.escape(char))
+            segments.append(_linear_stars(pieces, "[^.]"))
+        text = r"\.".join(segments)
+        if number == 0:
+            out.append(text)
+            continue
+        end = "$" if number == len(runs) - 1 else r"(?=\.)"
+        name = f"g{next(_GROUP_IDS)}"
+        out.append(f"(?=(?P<{name}>\\..+?\\.{text}{end}))(?P={name})")
+    out.append("$")
+    return re.compile("".join(out))
 
 
 class GitIgnorePattern(GitIgnoreSpecPattern):

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from consistency_lint.domain.globs import dotted_problem
+
 SCHEMA_VERSION = 1
 ROLES = (
     "begin",
@@ -264,6 +266,9 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
         if not isinstance(spec, dict):
             raise r.fail(f"calls[{i}]", "expected a table")
         target = r.string(f"calls[{i}].target", spec.get("target"))
+        problem = dotted_problem(target)
+        if problem:
+            raise r.fail(f"calls[{i}].target", f"invalid pattern {target!r}: {problem}")
         where = f"calls[{i}] ({target})"
         r.keys(where, spec, _CALL_KEYS)
         role = r.string(f"{where}.role", spec["role"], choices=ROLES) if "role" in spec else ""
