@@ -148,6 +148,8 @@ def _run_check(
     if cache and is_project:
         key = cache_key(settings.fingerprint(), [repr(packs).encode("utf-8")])
         store = ResultCache(root, key)
+        if store.problem:
+            result.warnings.append(store.problem)
 
     # Which files must be analysed: all without a cache; with one, those whose stat changed.
     job_list: list[Job] = []
