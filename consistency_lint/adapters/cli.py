@@ -12,6 +12,7 @@ from typing import NoReturn
 import click
 
 from consistency_lint import __version__
+from consistency_lint.adapters.output import encode_output, write_output
 from consistency_lint.adapters.progress import ProgressBar
 from consistency_lint.adapters.progress import wanted as progress_wanted
 from consistency_lint.adapters.reporters import REPORTERS, ReportContext
@@ -140,13 +141,14 @@ def check(
         click.echo(statistics_table(diagnostics), err=True, nl=False)
     if output is not None:
         try:
-            output.write_text(report.getvalue(), encoding="utf-8")
+            write_output(output, report.getvalue())
         except OSError as error:
             _fail(f"cannot write {output}: {error.strerror or error}")
     else:
         try:
-            sys.stdout.write(report.getvalue())
             sys.stdout.flush()
+            sys.stdout.buffer.write(encode_output(report.getvalue()))
+            sys.stdout.buffer.flush()
         except BrokenPipeError:  # `consistency-lint check | head`: the reader has gone
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
