@@ -30,6 +30,7 @@ from typing import Any, Generic, TypeVar
 J = TypeVar("J")
 R = TypeVar("R")
 
+RECURSION_LIMIT = 20_000
 _PREFETCH = 2  # jobs queued per worker: keeps it busy while the parent reads a result
 
 
@@ -62,6 +63,10 @@ def _worker_main(
     if hasattr(signal, "SIGINT"):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _limit_memory(memory_limit)
+    # The extractor recurses once per nesting level (an `elif` chain is nested `else`
+    # blocks): CPython compiles 2,000 `elif`, so allow that much. Python-to-Python
+    # calls no longer use the C stack (3.11+); a crash is caught by the parent anyway.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     if initializer is not None:
         initializer(*initargs)
     while True:
@@ -85,12 +90,19 @@ def _worker_main(
 
 
 def _limit_memory(limit: int) -> None:
-    """Cap the worker's address space (Linux); an allocation above it fails instead of swapping."""
+    """Let the worker grow by `limit` bytes at most (Linux); an allocation above fails instead of swapping.
+
+    The cap is on the address space, counted from what the worker already
+    maps when it starts (a forked worker shares its parent's pages).
+    """
     if limit <= 0 or not sys.platform.startswith("linux"):
         return
     try:
         import resource
 
+        with open("/proc/self/statm") as handle:
+            mapped = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit += mapped
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
@@ -172,9 +184,7 @@ class IsolatedPool(Generic[J, R]):
         fork = "fork" in multiprocessing.get_all_start_methods() and os.name == "posix"
         self.context = multiprocessing.get_context("fork" if fork else None)
 
-    def run(
-        self, jobs: Sequence[J], progress: Callable[[int, int], None] | None = None
-    ) -> list[R | Failure]:
+    def run(self, jobs: Sequence[J], progress: Callable[[int, int], None] | None = None) -> list[R | Failure]:
         total = len(jobs)
         results: list[R | Failure | None] = [None] * total
         pending: deque[tuple[int, J]] = deque(enumerate(jobs))
