@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from consistency_lint import lint_source
 import pytest
 
+from consistency_lint import lint_source
 from consistency_lint.analysis.guard import MAX_CHAIN, MAX_DEPTH, MAX_ELIF, parser_limit_reason
 
 
