@@ -145,6 +145,8 @@ _TOP = {
     "src": "",
     "tenancy": "",
     "layers": "",
+    "file-timeout": "",
+    "file-memory-mb": "",
 }
 _TENANCY = (
     "mode",
@@ -191,6 +193,8 @@ def resolve(raw: dict[str, Any], label: str, root: Path, overrides: Overrides = 
         "outbox_models": v.strings(raw, "outbox-models", "", DEFAULT_OUTBOX_MODELS),
         "atomic_requests": v.boolean(raw, "atomic-requests", "", False),
         "src": v.strings(raw, "src", "", ()),
+        "file_timeout": float(_limit(v, raw, "file-timeout", 60)),
+        "file_memory_mb": int(_limit(v, raw, "file-memory-mb", 2048)),
     }
     _check_patterns(v, raw, tenancy, layers)
     if overrides.select is not None:
@@ -212,6 +216,15 @@ def resolve(raw: dict[str, Any], label: str, root: Path, overrides: Overrides = 
         config_file=label,
         **settings_kw,  # type: ignore[arg-type]
     )
+
+
+def _limit(v: _Validator, raw: dict[str, Any], key: str, default: int) -> float:
+    """A non-negative number (0: no limit)."""
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        v.error(key, f"expected a number >= 0 (0 for no limit), got {value!r}")
+        return default
+    return value
 
 
 def _check_patterns(v: _Validator, raw: dict[str, Any], tenancy: object, layers: object) -> None:

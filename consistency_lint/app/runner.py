@@ -273,6 +273,19 @@ def _run_jobs(
     return out
 
 
+def _source_lines(path: Path, root: Path) -> list[str]:
+    """The lines of a file inside the project; none for a link to a file elsewhere or a special file."""
+    try:
+        real = path.resolve()
+        real.relative_to(root.resolve())
+        if not real.is_file():
+            return []
+        with open(real, "rb") as handle:
+            return [raw.decode("utf-8", errors="replace").rstrip("\r\n") for raw in handle]
+    except (OSError, RuntimeError, ValueError):
+        return []
+
+
 def _for_display(diagnostic: Diagnostic, root: Path, lines: dict[str, list[str]]) -> Diagnostic:
     """Paths relative to the current directory, and the flagged source line."""
     absolute = root / diagnostic.path
@@ -280,11 +293,7 @@ def _for_display(diagnostic: Diagnostic, root: Path, lines: dict[str, list[str]]
     related = tuple(replace(r, path=os.path.relpath(root / r.path, Path.cwd())) for r in diagnostic.related)
     text = lines.get(diagnostic.path)
     if text is None:  # each file read once, however many findings it has
-        try:
-            with open(absolute, "rb") as handle:
-                text = [raw.decode("utf-8", errors="replace").rstrip("\r\n") for raw in handle]
-        except OSError:
-            text = []
+        text = _source_lines(absolute, root)
         lines[diagnostic.path] = text
     line = text[diagnostic.line - 1] if 0 < diagnostic.line <= len(text) else ""
     return replace(diagnostic, path=shown.replace(os.sep, "/"), related=related, source_line=line)
