@@ -131,24 +131,25 @@ def display(path: Path) -> str:
         return str(path)
 
 
+BROKEN_LINK = "broken symbolic link (its target does not exist)"
+
+
 def _named_problem(given: Path) -> tuple[str, os.stat_result | None]:
     """Why a path named by the user cannot be linted ("" when it can), and its stat."""
     try:
         info = os.stat(given)
     except OSError as error:
         if error.errno == errno.ELOOP:
-            return f"{given}: symbolic link loop", None
+            return "symbolic link loop", None
         if isinstance(error, FileNotFoundError):
-            if os.path.islink(given):
-                return f"{given}: broken symbolic link (its target does not exist)", None
-            return f"{given}: no such file or directory", None
-        return f"{given}: cannot access: {error.strerror or error}", None
+            return (BROKEN_LINK if os.path.islink(given) else "no such file or directory"), None
+        return f"cannot access: {error.strerror or error}", None
     if stat.S_ISDIR(info.st_mode):
         if not os.access(given, os.R_OK | os.X_OK):
-            return f"{given}: cannot read folder: permission denied", info
+            return "cannot read folder: permission denied", info
         return "", info
     if not stat.S_ISREG(info.st_mode):
-        return f"{given}: not a regular file ({_kind(info.st_mode)}); not read", info
+        return f"not a regular file ({_kind(info.st_mode)}); not read", info
     return "", info
 
 
@@ -187,7 +188,7 @@ def discover(
     for given in paths:
         problem, info = _named_problem(given)
         if problem:
-            found.errors.append(problem)
+            found.errors.append(f"{given}: {problem}")
             continue
         assert info is not None
         resolved = given.resolve()
@@ -280,8 +281,15 @@ def _walk(
             try:
                 regular = entry.is_file()  # follows a link; no system call for a plain file
             except OSError:
-                regular = True  # a link loop: read, and reported, by the worker
-            if not regular and not (entry.is_symlink() and not path.exists()):
+                regular = False  # a link loop, or a link into an unsearchable folder
+            if not regular and entry.is_symlink():
+                problem, _ = _named_problem(path)
+                if problem == BROKEN_LINK:
+                    regular = True  # reported by its own name when it cannot be read
+                elif problem:
+                    found.errors.append(f"{display(path)}: {problem}")
+                    continue
+            if not regular:
                 continue  # FIFOs, sockets, devices and links to them are never read
             if excluded.match(relative_found(path, root)) or (
                 ignore is not None and ignore.ignored(path, False)

@@ -135,7 +135,7 @@ def _run_check(
     )
     result = RunResult(errors=list(targets.errors), warnings=list(targets.warnings))
     context_files = list(targets.files)
-    if is_project and [p.resolve() for p in paths] != [root.resolve()]:
+    if is_project and [Path(os.path.realpath(p)) for p in paths] != [root.resolve()]:
         project = discover([root], root, settings.exclude, settings.respect_gitignore)
         known = set(context_files)
         context_files += [f for f in project.files if f not in known]
