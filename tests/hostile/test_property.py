@@ -18,7 +18,7 @@ from consistency_lint import lint_source  # noqa: E402
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(source=hypothesmith.from_grammar())
 def test_generated_programs_never_raise(source: str) -> None:
     found = lint_source(source, "generated.py")
@@ -27,7 +27,7 @@ def test_generated_programs_never_raise(source: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(source=hypothesmith.from_node())
 def test_generated_modules_never_raise(source: str) -> None:
     found = lint_source(source, "generated.py")
