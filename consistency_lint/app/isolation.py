@@ -16,6 +16,7 @@ the job a worker was on when it died is the oldest one it has not answered.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -62,6 +63,7 @@ def _worker_main(
 ) -> None:
     if hasattr(signal, "SIGINT"):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    faulthandler.disable()  # a crash is reported by the parent, in one line
     _limit_memory(memory_limit)
     # The extractor recurses once per nesting level (an `elif` chain is nested `else`
     # blocks): CPython compiles 2,000 `elif`, so allow that much. Python-to-Python
