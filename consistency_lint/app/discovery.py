@@ -251,10 +251,15 @@ def _walk(
     seen: set[Path],
     found: Discovery,
 ) -> None:
-    """Depth-first, in sorted order, without following links to folders (as `os.walk`)."""
-    stack = [start]
+    """Depth-first, in sorted order, without following links to folders (as `os.walk`).
+
+    Folders met on the way are real (links to folders are not followed), so a
+    path relative to the root is the folder's plus the name: no system call.
+    """
+    top = "" if start == root else relative_found(start, root) + "/"
+    stack = [(start, top)]
     while stack:
-        here = stack.pop()
+        here, prefix = stack.pop()
         if ignore is not None:
             ignore.load(here)
         try:
@@ -265,18 +270,22 @@ def _walk(
             continue
         folders = []
         for entry in entries:
-            path = here / entry.name
+            name = entry.name
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 is_dir = False
             if is_dir:
-                rel = relative_found(path, root) + "/"
+                path = here / name
+                rel = prefix + name + "/"
                 if excluded.match(rel) or (ignore is not None and ignore.ignored(path, True)):
                     continue
-                folders.append(path)
+                folders.append((path, rel))
                 continue
-            if not entry.name.endswith(".py") or path in seen:
+            if not name.endswith(".py"):
+                continue
+            path = here / name
+            if path in seen:
                 continue
             try:
                 regular = entry.is_file()  # follows a link; no system call for a plain file
@@ -291,9 +300,7 @@ def _walk(
                     continue
             if not regular:
                 continue  # FIFOs, sockets, devices and links to them are never read
-            if excluded.match(relative_found(path, root)) or (
-                ignore is not None and ignore.ignored(path, False)
-            ):
+            if excluded.match(prefix + name) or (ignore is not None and ignore.ignored(path, False)):
                 continue
             seen.add(path)
             found.files.append(path)
