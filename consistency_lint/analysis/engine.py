@@ -61,6 +61,11 @@ def _cl001(path: str, message: str, line: int = 1, column: int = 1) -> Diagnosti
     )
 
 
+def skipped_file(path: str, reason: str) -> Diagnostic:
+    """The CL001 finding of a file that could not be analysed (a crash, the time or memory budget)."""
+    return _cl001(path, reason)
+
+
 def decode(source: bytes) -> str:
     """The text of a Python file in its declared encoding (PEP 263); raises on bad bytes."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)

@@ -24,7 +24,7 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -32,6 +32,33 @@ J = TypeVar("J")
 R = TypeVar("R")
 
 RECURSION_LIMIT = 20_000
+
+
+def recursion_limit() -> int:
+    """The recursion limit for analysing: deep enough for what CPython compiles, where safe.
+
+    The extractor and the project phase recurse once per nesting level (an
+    `elif` chain is nested `else` blocks; CPython compiles 2,000 of them).
+    From Python 3.11 on, Python-to-Python calls do not use the C stack, so a
+    high limit is safe; before, the default stays (deeper files are CL001).
+    Workers and the parent use the same limit, so that a summary a worker
+    could build is one the project phase can walk.
+    """
+    current = sys.getrecursionlimit()
+    return max(current, RECURSION_LIMIT) if sys.version_info >= (3, 11) else current
+
+
+@contextlib.contextmanager
+def deep_recursion() -> Iterator[None]:
+    """`recursion_limit()` for the duration (the parent's project phase)."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(recursion_limit())
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
+
+
 _PREFETCH = 2  # jobs queued per worker: keeps it busy while the parent reads a result
 
 
@@ -65,10 +92,7 @@ def _worker_main(
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     faulthandler.disable()  # a crash is reported by the parent, in one line
     _limit_memory(memory_limit)
-    # The extractor recurses once per nesting level (an `elif` chain is nested `else`
-    # blocks): CPython compiles 2,000 `elif`, so allow that much. Python-to-Python
-    # calls no longer use the C stack (3.11+); a crash is caught by the parent anyway.
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    sys.setrecursionlimit(recursion_limit())
     if initializer is not None:
         initializer(*initargs)
     while True:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from consistency_lint.analysis.engine import FileResult, analyse_file, analyse_project
+from consistency_lint.analysis.engine import FileResult, analyse_file, analyse_project, skipped_file
 from consistency_lint.analysis.modules import module_name
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.app.cache import ResultCache, cache_key, content_hash, project_key
 from consistency_lint.app.discovery import discover, relative_found
+from consistency_lint.app.isolation import Failure, IsolatedPool, deep_recursion
 from consistency_lint.app.packs import load_packs
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.packs import Pack
@@ -115,7 +115,7 @@ def run_check(
     With `cache`, per-file results are kept in `.consistency-lint-cache/` under
     the project root (only when there is a configuration file, i.e. a project).
     """
-    with _paused_gc():
+    with _paused_gc(), deep_recursion():
         return _run_check(paths, settings, jobs, progress, cache, force_exclude)
 
 
@@ -194,7 +194,7 @@ def _run_check(
                 file_results.append(hit)
             else:  # missing or unreadable entry: analyse again
                 job_list.append((str(paths_by_rel[rel]), rel, module, is_package, b""))
-    outcomes = _run_jobs(job_list, packs, settings.effect_kinds, jobs, progress)
+    outcomes = _run_jobs(job_list, packs, settings, jobs, progress)
     for job, (digest, item) in zip(job_list, outcomes):
         _, rel, module, is_package, _ = job
         if item is None and store is not None:
@@ -248,28 +248,36 @@ def display_path(path: Path) -> str:
 def _run_jobs(
     job_list: list[Job],
     packs: tuple[Pack, ...],
-    effect_kinds: tuple[str, ...],
+    settings: Settings,
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[Outcome]:
+    """Analyse every job in worker processes (one below `PARALLEL_THRESHOLD` files).
+
+    Even one file is parsed in a worker: the native parser can kill its process
+    (SIGSEGV on deep input) or stall, and the run must go on. A job that fails
+    so is a CL001 finding with the reason, not cached (digest b"").
+    """
+    if not job_list:
+        return []
     workers = jobs or os.cpu_count() or 1
-    total = len(job_list)
+    if len(job_list) < PARALLEL_THRESHOLD:
+        workers = 1
+    pool: IsolatedPool[Job, Outcome] = IsolatedPool(
+        _analyse_job,
+        workers=workers,
+        initializer=_init_worker,
+        initargs=(packs, settings.effect_kinds),
+        time_budget=settings.file_timeout,
+        memory_limit=settings.file_memory_mb * 2**20,
+    )
     out: list[Outcome] = []
-    if workers <= 1 or total < PARALLEL_THRESHOLD:
-        _init_worker(packs, effect_kinds)
-        for done, job in enumerate(job_list, start=1):
-            out.append(_analyse_job(job))
-            if progress:
-                progress(done, total)
-        return out
-    chunk = max(1, min(64, total // (workers * 8)))
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(packs, effect_kinds)
-    ) as pool:
-        for done, item in enumerate(pool.map(_analyse_job, job_list, chunksize=chunk), start=1):
+    for job, item in zip(job_list, pool.run(job_list, progress)):
+        if isinstance(item, Failure):
+            rel = job[1]
+            out.append((b"", FileResult(rel, None, (skipped_file(rel, item.reason),))))
+        else:
             out.append(item)
-            if progress:
-                progress(done, total)
     return out
 
 
