@@ -22,17 +22,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from consistency_lint.analysis.engine import FileResult, analyse_file, analyse_project
-from consistency_lint.analysis.modules import module_name
-from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.summary import Import, Suppressions
 from consistency_lint.app.config import find_config, load_settings, resolve
 from consistency_lint.app.discovery import DEFAULT_EXCLUDE
-from consistency_lint.app.packs import load_packs
-from consistency_lint.app.runner import source_roots
+from consistency_lint.app.session import open_session
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.globs import any_match
 from consistency_lint.domain.settings import Settings
+from consistency_lint.engine import FileResult, Session
 
 # The language server reads at most this many modules around a buffer.
 MAX_CONTEXT_FILES = 400
@@ -40,14 +37,17 @@ MAX_CONTEXT_FILES = 400
 
 @dataclass(frozen=True)
 class Project:
-    """A resolved configuration with its packs, ready to lint buffers."""
+    """A project's session, ready to lint buffers, with the results of context modules."""
 
-    settings: Settings
-    packs: PackIndex
+    session: Session
     # Per-file results of context modules: absolute path -> (stamp, result).
     results: dict[str, tuple[tuple[object, ...], FileResult]] = field(
         default_factory=dict, compare=False, repr=False
     )
+
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
 
     @property
     def has_config(self) -> bool:
@@ -72,7 +72,7 @@ class Project:
     def module_files(self, module: str) -> Iterator[Path]:
         """Files that may define `module` (`a/b.py`, `a/b/__init__.py`, stubs) under the source roots."""
         parts = module.split(".")
-        for src in source_roots(self.root, self.settings):
+        for src in self.session.roots:
             base = self.root / src if src else self.root
             folder = base.joinpath(*parts)
             for candidate in (
@@ -86,8 +86,7 @@ class Project:
                     break
 
     def analyse(self, data: bytes, rel: str) -> FileResult:
-        module, is_package = module_name(rel, source_roots(self.root, self.settings))
-        return analyse_file(data, rel, module=module, is_package=is_package, packs=self.packs)
+        return self.session.analyse(data, rel)
 
     def context_result(self, path: Path, text: str | None) -> FileResult | None:
         """The per-file result of a context module, from the open buffer or the disk, cached."""
@@ -157,8 +156,7 @@ class BufferLinter:
                 settings = resolve({}, "(defaults)", root)
             else:
                 settings = load_settings(config, config.parent)
-            packs = PackIndex(load_packs(settings.packs, Path(settings.root)), settings.effect_kinds)
-            project = Project(settings, packs)
+            project = Project(open_session(settings))
             self._projects = {k: v for k, v in self._projects.items() if k[0] != key[0]}
             self._projects[key] = project
         return project
@@ -179,7 +177,7 @@ class BufferLinter:
         if not apply_noqa:
             summary = result.summary and replace(result.summary, suppressions=Suppressions())
             result = replace(result, summary=summary, suppressions=Suppressions())
-        return analyse_project([result], project.settings, project.packs)
+        return project.session.check([result])
 
     def lint_in_project(
         self,
@@ -201,7 +199,7 @@ class BufferLinter:
             return []
         own = project.analyse(encode(text), rel)
         if not project.has_config or Path(rel).is_absolute() or own.summary is None:
-            return analyse_project([own], project.settings, project.packs)
+            return project.session.check([own])
         results = {str(path): own}
         queue = [own]
         while queue and len(results) < limit:
@@ -217,7 +215,7 @@ class BufferLinter:
                     if result is not None:
                         results[key] = result
                         queue.append(result)
-        return analyse_project(list(results.values()), project.settings, project.packs, report_paths={rel})
+        return project.session.check(list(results.values()), report_paths={rel})
 
 
 def _imported_modules(imports: Iterable[Import]) -> Iterator[str]:

@@ -9,16 +9,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from consistency_lint.analysis.engine import FileResult, analyse_file, analyse_project, skipped_file
-from consistency_lint.analysis.modules import module_name
-from consistency_lint.analysis.packindex import PackIndex
+from consistency_lint.analysis.unreadable import Unreadable
 from consistency_lint.app.cache import ResultCache, cache_key, content_hash, project_key
 from consistency_lint.app.discovery import discover, relative_found
 from consistency_lint.app.isolation import Failure, IsolatedPool, deep_recursion
-from consistency_lint.app.packs import load_packs
+from consistency_lint.app.session import open_session
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.packs import Pack
 from consistency_lint.domain.settings import Settings
+from consistency_lint.engine import FileResult, Session
 
 PARALLEL_THRESHOLD = 48  # below this many files, worker start-up costs more than it saves
 # Summaries are acyclic (frozen dataclasses of tuples): the cyclic garbage collector
@@ -51,28 +50,16 @@ class RunResult:
     root: str = ""
 
 
-def source_roots(root: Path, settings: Settings) -> tuple[str, ...]:
-    """Folders that module names are relative to (longest match wins).
-
-    The `src` setting when given; otherwise `src/` and the project root, unless
-    `src/` has an `__init__.py`: then `src` is itself a package (`import src.app`).
-    """
-    if settings.src:
-        return tuple(settings.src)
-    src = root / "src"
-    return ("src", "") if src.is_dir() and not (src / "__init__.py").is_file() else ("",)
-
-
 # ----- worker side ---------------------------------------------------------
 
-_WORKER_PACKS: PackIndex | None = None
+_WORKER_SESSION: Session | None = None
 
 
-def _init_worker(packs: tuple[Pack, ...], effect_kinds: tuple[str, ...]) -> None:
+def _init_worker(settings: Settings, packs: tuple[Pack, ...], roots: tuple[str, ...]) -> None:
     # A forked worker inherits the paused collector: libcst trees and summaries are
     # acyclic too (same peak memory with it paused, measured on the corpus).
-    global _WORKER_PACKS
-    _WORKER_PACKS = PackIndex(packs, effect_kinds)
+    global _WORKER_SESSION
+    _WORKER_SESSION = Session(settings, packs, roots)
 
 
 # (absolute path, relative path, module, is_package, cached content hash or None when not caching)
@@ -83,7 +70,7 @@ Outcome = tuple[bytes, "FileResult | str | None"]
 
 def _analyse_job(job: Job) -> Outcome:
     absolute, rel, module, is_package, cached = job
-    assert _WORKER_PACKS is not None
+    assert _WORKER_SESSION is not None
     try:
         source = Path(absolute).read_bytes()
     except OSError as error:
@@ -93,7 +80,7 @@ def _analyse_job(job: Job) -> Outcome:
         digest = content_hash(source)
         if digest == cached:
             return digest, None
-    return digest, analyse_file(source, rel, module=module, is_package=is_package, packs=_WORKER_PACKS)
+    return digest, _WORKER_SESSION.analyse(source, rel, module=module, is_package=is_package)
 
 
 # ----- driver --------------------------------------------------------------
@@ -128,7 +115,8 @@ def _run_check(
     force_exclude: bool = False,
 ) -> RunResult:
     root = Path(settings.root)
-    packs = load_packs(settings.packs, root)
+    session = open_session(settings)
+    packs = session.pack_list
     is_project = bool(settings.config_file and settings.config_file != "(defaults)")
     targets = discover(
         list(paths), root, settings.exclude, settings.respect_gitignore, force_exclude=force_exclude
@@ -140,7 +128,6 @@ def _run_check(
         known = set(context_files)
         context_files += [f for f in project.files if f not in known]
         result.warnings = list(dict.fromkeys(result.warnings + project.warnings))
-    roots = source_roots(root, settings)
     relative = {path: relative_found(path, root) for path in context_files}
     report = sorted({relative[p] for p in targets.files})
     store: ResultCache | None = None
@@ -159,7 +146,7 @@ def _run_check(
     described: list[tuple[str, str, bool]] = []
     for path in context_files:
         rel = relative[path]
-        module, is_package = module_name(rel, roots)
+        module, is_package = session.module_of(rel)
         described.append((rel, module, is_package))
         if store is None:
             job_list.append((str(path), rel, module, is_package, None))
@@ -194,7 +181,7 @@ def _run_check(
                 file_results.append(hit)
             else:  # missing or unreadable entry: analyse again
                 job_list.append((str(paths_by_rel[rel]), rel, module, is_package, b""))
-    outcomes = _run_jobs(job_list, packs, settings, jobs, progress)
+    outcomes = _run_jobs(job_list, session, jobs, progress)
     for job, (digest, item) in zip(job_list, outcomes):
         _, rel, module, is_package, _ = job
         if item is None and store is not None:
@@ -202,8 +189,8 @@ def _run_check(
             if item is not None:
                 store.refresh_stat(rel, stats[rel])
         if item is None:  # the cached entry was unusable after all: analyse here
-            if _WORKER_PACKS is None:
-                _init_worker(packs, settings.effect_kinds)
+            if _WORKER_SESSION is None:
+                _init_worker(settings, packs, session.roots)
             item = _analyse_job((job[0], rel, module, is_package, None))[1]
             assert item is not None
         if isinstance(item, str):
@@ -215,8 +202,7 @@ def _run_check(
         if store is not None and digest and rel in stats:
             store.store(rel, module, is_package, stats[rel], digest, item)
     file_results.sort(key=lambda r: r.path)
-    index = PackIndex(packs, settings.effect_kinds)
-    diagnostics = analyse_project(file_results, settings, index, report_paths=report)
+    diagnostics = session.check(file_results, report_paths=report)
     if store is not None:
         store.forget_missing(set(stats))
         if not result.errors and all(rel in digests for rel, _, _ in described):
@@ -247,8 +233,7 @@ def display_path(path: Path) -> str:
 
 def _run_jobs(
     job_list: list[Job],
-    packs: tuple[Pack, ...],
-    settings: Settings,
+    session: Session,
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[Outcome]:
@@ -263,19 +248,19 @@ def _run_jobs(
     workers = jobs or os.cpu_count() or 1
     if len(job_list) < PARALLEL_THRESHOLD:
         workers = 1
+    settings = session.settings
     pool: IsolatedPool[Job, Outcome] = IsolatedPool(
         _analyse_job,
         workers=workers,
         initializer=_init_worker,
-        initargs=(packs, settings.effect_kinds),
+        initargs=(settings, session.pack_list, session.roots),
         time_budget=settings.file_timeout,
         memory_limit=settings.file_memory_mb * 2**20,
     )
     out: list[Outcome] = []
     for job, item in zip(job_list, pool.run(job_list, progress)):
-        if isinstance(item, Failure):
-            rel = job[1]
-            out.append((b"", FileResult(rel, None, (skipped_file(rel, item.reason),))))
+        if isinstance(item, Failure):  # the worker died or overran: CL001 with the reason
+            out.append((b"", FileResult(job[1], None, Unreadable(item.reason))))
         else:
             out.append(item)
     return out

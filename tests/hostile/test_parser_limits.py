@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from consistency_lint.analysis.engine import MAX_FILE_BYTES
 from consistency_lint.analysis.guard import MAX_CHAIN, MAX_DEPTH, MAX_ELIF
+from consistency_lint.engine.file_phase import MAX_FILE_BYTES
 
 from .conftest import check, finding, run
 
@@ -54,7 +54,7 @@ def _without_guard(project: Path, *args: str) -> list[str]:
     code = (
         "import consistency_lint.analysis.guard as g\n"
         "g.parser_limit_reason = lambda text: None\n"
-        "import consistency_lint.analysis.engine as e\n"
+        "import consistency_lint.engine.file_phase as e\n"
         "e.parser_limit_reason = g.parser_limit_reason\n"
         "from consistency_lint.adapters.cli import main\n"
         "import sys\n"
