@@ -149,7 +149,7 @@ def _death_reason(exitcode: int | None, memory_limit: int) -> str:
             name = f"signal {-exitcode}"
         if name == "SIGABRT" and memory_limit > 0:
             budget = f"{memory_limit // 2**20} MB"
-            return f"file skipped: the parser aborted (SIGABRT), most likely over the memory budget ({budget})"
+            return f"file skipped: the parser aborted (SIGABRT), likely over the memory budget ({budget})"
         return f"file skipped: the parser crashed ({name}; nested too deeply for its stack)"
     return f"file skipped: the worker analysing it exited unexpectedly (status {exitcode})"
 
