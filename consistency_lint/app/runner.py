@@ -11,9 +11,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from consistency_lint.analysis.engine import FileResult, analyse_file, analyse_project
+from consistency_lint.analysis.layers import unmatched_patterns
 from consistency_lint.analysis.modules import module_name
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.app.cache import ResultCache, cache_key, content_hash, project_key
+from consistency_lint.app.cpus import available_cpus
 from consistency_lint.app.discovery import discover, relative_found
 from consistency_lint.app.packs import load_packs
 from consistency_lint.domain.diagnostic import Diagnostic
@@ -48,6 +50,8 @@ class RunResult:
     checked: list[str] = field(default_factory=list)
     # The project root (absolute): SARIF URIs and baseline paths are relative to it.
     root: str = ""
+    # Things the user should know that are not errors (files outside the root, dead layer patterns).
+    warnings: list[str] = field(default_factory=list)
 
 
 def source_roots(root: Path, settings: Settings) -> tuple[str, ...]:
@@ -105,16 +109,18 @@ def run_check(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     cache: bool = True,
+    cache_dir: Path | None = None,
 ) -> RunResult:
     """Lint `paths` within the project at `settings.root`.
 
     With a configuration file, the whole project is analysed so that helpers in
     other files are resolved, and findings are reported for `paths` only.
     With `cache`, per-file results are kept in `.consistency-lint-cache/` under
-    the project root (only when there is a configuration file, i.e. a project).
+    the project root (only when there is a configuration file, i.e. a project),
+    or in `cache_dir`.
     """
     with _paused_gc():
-        return _run_check(paths, settings, jobs, progress, cache)
+        return _run_check(paths, settings, jobs, progress, cache, cache_dir)
 
 
 def _run_check(
@@ -123,6 +129,7 @@ def _run_check(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
     cache: bool,
+    cache_dir: Path | None,
 ) -> RunResult:
     root = Path(settings.root)
     packs = load_packs(settings.packs, root)
@@ -140,8 +147,10 @@ def _run_check(
     store: ResultCache | None = None
     key = ""
     if cache and is_project:
-        key = cache_key(settings.fingerprint(), [repr(packs).encode("utf-8")])
-        store = ResultCache(root, key)
+        # A cache folder named by the user may be shared by projects: the root is part of the key.
+        parts = [repr(packs).encode("utf-8")] + ([str(root.resolve()).encode()] if cache_dir else [])
+        key = cache_key(settings.fingerprint(), parts)
+        store = ResultCache(root, key, cache_dir)
 
     # Which files must be analysed: all without a cache; with one, those whose stat changed.
     job_list: list[Job] = []
@@ -168,6 +177,7 @@ def _run_check(
             unchanged.append((rel, module, is_package, digest))
         else:
             job_list.append((str(path), rel, module, is_package, store.known_digest(rel, module, is_package)))
+    result.warnings = _warnings(settings, root, report, described, is_project)
 
     # Fast path: nothing changed since the last run with the same settings and targets.
     if store is not None and not job_list:
@@ -218,6 +228,34 @@ def _run_check(
     return _finish(result, diagnostics, root, targets.files)
 
 
+def _warnings(
+    settings: Settings,
+    root: Path,
+    report: list[str],
+    described: list[tuple[str, str, bool]],
+    is_project: bool,
+) -> list[str]:
+    """Why a run may check less than the user thinks: it never does so silently."""
+    out = []
+    outside = [rel for rel in report if Path(rel).is_absolute()]
+    if outside:
+        count, config = len(outside), settings.config_file or "(defaults)"
+        out.append(
+            f"{count} file{'s lie' if count != 1 else ' lies'} outside the project root {root} "
+            f"(configuration: {config}), e.g. {display_path(Path(outside[0]))}: "
+            "path patterns, module names and the project context do not apply to "
+            f"{'them' if count != 1 else 'it'}"
+        )
+    if is_project:  # the whole project was discovered: a pattern matching nothing is dead
+        files = [(rel, module) for rel, module, _ in described]
+        for layer, pattern in unmatched_patterns(settings.layers, files):
+            out.append(
+                f"{settings.config_file}: layers.{layer}: pattern '{pattern}' matches no file "
+                f"under the project root {root}"
+            )
+    return out
+
+
 def _stable_repr(settings: Settings) -> str:
     """Every setting, in a text that does not depend on hash randomisation (no set order)."""
     return repr((replace(settings, enabled=frozenset()), sorted(settings.enabled)))
@@ -244,7 +282,7 @@ def _run_jobs(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[Outcome]:
-    workers = jobs or os.cpu_count() or 1
+    workers = jobs or available_cpus()
     total = len(job_list)
     out: list[Outcome] = []
     if workers <= 1 or total < PARALLEL_THRESHOLD:

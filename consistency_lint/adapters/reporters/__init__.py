@@ -35,6 +35,7 @@ class ReportContext:
         files: Sequence[str] = (),
         root: str = "",
         cwd: str = "",
+        color: bool = False,
     ):
         self.rules = rules
         self.files_checked = files_checked
@@ -42,6 +43,8 @@ class ReportContext:
         self.files = tuple(files)
         self.root = root
         self.cwd = cwd
+        # ANSI colours in the text report (a terminal, `--color`); other formats ignore it.
+        self.color = color
 
     def project_path(self, shown: str) -> str:
         """A shown path relative to the project root (absolute when outside it)."""
