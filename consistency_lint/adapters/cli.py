@@ -211,6 +211,7 @@ def _write_report(text: str, path: Path | None, status: int) -> None:
     """One report to its file, or to the standard output (a reader that has gone is not an error)."""
     if path is not None:
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)  # as ruff's --output-file
             path.write_text(text, encoding="utf-8")
         except OSError as error:
             _fail(f"cannot write {path}: {error.strerror or error}")

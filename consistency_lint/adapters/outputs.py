@@ -22,10 +22,15 @@ from consistency_lint.domain.packs import suggest
 COLOR_MODES = ("auto", "always", "never")
 
 
+STDOUT = "-"
+
+
 @dataclass(frozen=True)
 class OutputSpec:
     format: str
     path: Path | None  # None: the standard output
+    # `FMT:FILE` named its destination (`FMT:-` the standard output); plain `FMT` did not.
+    explicit: bool = False
 
 
 class OutputFormat(click.ParamType):  # type: ignore[type-arg]
@@ -46,13 +51,13 @@ class OutputFormat(click.ParamType):  # type: ignore[type-arg]
             self.fail(f"unknown format '{name}'{hint}", param, ctx)
         if sep and not target:
             self.fail(f"'{text}': a file name is missing after ':'", param, ctx)
-        return OutputSpec(name, None if not sep or target == "-" else Path(target))
+        return OutputSpec(name, None if not sep or target == STDOUT else Path(target), explicit=bool(sep))
 
 
 def plan_outputs(specs: tuple[OutputSpec, ...], output: Path | None) -> list[OutputSpec]:
     """The outputs of a run; raises UserError when two would write to one place."""
     given = specs or (OutputSpec("text", None),)
-    plan = [OutputSpec(s.format, s.path if s.path is not None else output) for s in given]
+    plan = [s if s.explicit else OutputSpec(s.format, output) for s in given]
     seen: dict[str, str] = {}
     for spec in plan:
         where = os.path.abspath(spec.path) if spec.path is not None else "the standard output"
