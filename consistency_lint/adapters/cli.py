@@ -36,6 +36,7 @@ from consistency_lint.domain.rule import RuleMeta
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+STDIN_NAME = "-"  # how the standard input is shown without --stdin-filename
 
 
 def _codes(value: str | None) -> tuple[str, ...] | None:
@@ -102,6 +103,11 @@ def _warn(message: str, quiet: bool) -> None:
 @click.option("--statistics", is_flag=True, help="Print the number of findings per code.")
 @click.option("--show-source", is_flag=True, help="Show the offending line under each finding.")
 @click.option(
+    "--stdin-filename",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Lint the standard input (PATH `-`) as this file of its project.",
+)
+@click.option(
     "--quiet", "-q", is_flag=True, help="Print findings and errors only: no summary, warnings or progress."
 )
 @click.option(
@@ -129,13 +135,17 @@ def check(
     exit_zero: bool,
     statistics: bool,
     show_source: bool,
+    stdin_filename: Path | None,
     quiet: bool,
     color: str,
 ) -> None:
-    """Lint PATHS (default: the project root)."""
+    """Lint PATHS (default: the project root; `-`: the standard input)."""
     progress = ProgressBar(sys.stderr) if progress_wanted(sys.stderr) and not quiet else None
     try:
         plan = plan_outputs(output_formats, output)
+        buffers = _stdin_buffer(paths, stdin_filename)
+        if buffers:
+            paths = tuple(buffers)
         overrides = Overrides(
             select=_codes(select),
             ignore=_codes(ignore) or (),
@@ -154,6 +164,7 @@ def check(
                 progress=progress,
                 cache=not no_cache,
                 cache_dir=Path.cwd() / cache_dir if cache_dir is not None else None,
+                buffers=buffers,
             )
         finally:
             if progress is not None:
@@ -205,6 +216,21 @@ def check(
     if result.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(status)
+
+
+def _stdin_buffer(paths: tuple[Path, ...], stdin_filename: Path | None) -> dict[Path, bytes]:
+    """`check -` (or `--stdin-filename` alone): the standard input as the named file, else nothing."""
+    reads_stdin = Path("-") in paths
+    if not reads_stdin and not (stdin_filename is not None and not paths):
+        if stdin_filename is not None:
+            raise UserError("--stdin-filename names the standard input: give `-` as the only path")
+        return {}
+    if len(paths) > 1:
+        raise UserError("`-` (the standard input) cannot be combined with other paths")
+    name = stdin_filename if stdin_filename is not None else Path(STDIN_NAME)
+    absolute = Path(os.path.abspath(name))
+    absolute = absolute.parent.resolve() / absolute.name  # folders resolved, as discovery resolves them
+    return {absolute: sys.stdin.buffer.read()}
 
 
 def _write_report(text: str, path: Path | None, status: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -14,11 +14,13 @@ from consistency_lint.analysis.engine import FileResult, analyse_file, analyse_p
 from consistency_lint.analysis.layers import unmatched_patterns
 from consistency_lint.analysis.modules import module_name
 from consistency_lint.analysis.packindex import PackIndex
+from consistency_lint.analysis.summary import Suppressions
 from consistency_lint.app.cache import ResultCache, cache_key, content_hash, project_key
 from consistency_lint.app.cpus import available_cpus
-from consistency_lint.app.discovery import discover, relative_found
+from consistency_lint.app.discovery import DEFAULT_EXCLUDE, discover, relative_found, relative_posix
 from consistency_lint.app.packs import load_packs
 from consistency_lint.domain.diagnostic import Diagnostic
+from consistency_lint.domain.globs import any_match
 from consistency_lint.domain.packs import Pack
 from consistency_lint.domain.settings import Settings
 
@@ -110,6 +112,8 @@ def run_check(
     progress: Callable[[int, int], None] | None = None,
     cache: bool = True,
     cache_dir: Path | None = None,
+    buffers: Mapping[Path, bytes] | None = None,
+    buffer_noqa: bool = True,
 ) -> RunResult:
     """Lint `paths` within the project at `settings.root`.
 
@@ -118,9 +122,15 @@ def run_check(
     With `cache`, per-file results are kept in `.consistency-lint-cache/` under
     the project root (only when there is a configuration file, i.e. a project),
     or in `cache_dir`.
+
+    `buffers` maps absolute resolved paths to the text to lint in place of the
+    file on disk (stdin, an editor's or flake8's buffer; the file need not
+    exist). Each buffer is analysed fresh, the rest of the project comes from
+    the cache. `buffer_noqa=False` ignores the buffers' suppression comments
+    (flake8's `--disable-noqa`).
     """
     with _paused_gc():
-        return _run_check(paths, settings, jobs, progress, cache, cache_dir)
+        return _run_check(paths, settings, jobs, progress, cache, cache_dir, buffers or {}, buffer_noqa)
 
 
 def _run_check(
@@ -130,11 +140,20 @@ def _run_check(
     progress: Callable[[int, int], None] | None,
     cache: bool,
     cache_dir: Path | None,
+    buffers: Mapping[Path, bytes],
+    buffer_noqa: bool,
 ) -> RunResult:
     root = Path(settings.root)
     packs = load_packs(settings.packs, root)
     is_project = bool(settings.config_file and settings.config_file != "(defaults)")
-    targets = discover(list(paths), root, settings.exclude, settings.respect_gitignore)
+    targets = discover(
+        [p for p in paths if p not in buffers], root, settings.exclude, settings.respect_gitignore
+    )
+    # A buffer is linted as a file named on the command line (that file may not exist).
+    targets.files = sorted(
+        set(targets.files)
+        | {p for p in buffers if not any_match(relative_posix(p, root), DEFAULT_EXCLUDE + settings.exclude)}
+    )
     result = RunResult(errors=list(targets.errors))
     context_files = list(targets.files)
     if is_project and [p.resolve() for p in paths] != [root.resolve()]:
@@ -158,10 +177,16 @@ def _run_check(
     digests: dict[str, bytes] = {}
     unchanged: list[tuple[str, str, bool, bytes]] = []
     described: list[tuple[str, str, bool]] = []
+    fresh: list[FileResult] = []
     for path in context_files:
         rel = relative[path]
         module, is_package = module_name(rel, roots)
         described.append((rel, module, is_package))
+        if path in buffers:
+            data = buffers[path]
+            fresh.append(_analyse_buffer(data, rel, module, is_package, packs, settings, buffer_noqa))
+            digests[rel] = content_hash(data)
+            continue
         if store is None:
             job_list.append((str(path), rel, module, is_package, None))
             continue
@@ -180,14 +205,14 @@ def _run_check(
     result.warnings = _warnings(settings, root, report, described, is_project)
 
     # Fast path: nothing changed since the last run with the same settings and targets.
-    if store is not None and not job_list:
+    if store is not None and not job_list and not fresh:
         store.forget_missing(set(stats))
         cached = store.project_result(project_key(key, _stable_repr(settings), report, sorted(unchanged)))
         if cached is not None:
             store.save()
-            return _finish(result, cached, root, targets.files)
+            return _finish(result, cached, root, targets.files, buffers)
 
-    file_results: list[FileResult] = []
+    file_results: list[FileResult] = list(fresh)
     if store is not None:
         paths_by_rel = {relative[p]: p for p in context_files}
         for rel, module, is_package, digest in unchanged:
@@ -220,12 +245,32 @@ def _run_check(
     index = PackIndex(packs, settings.effect_kinds)
     diagnostics = analyse_project(file_results, settings, index, report_paths=report)
     if store is not None:
-        store.forget_missing(set(stats))
-        if not result.errors and all(rel in digests for rel, _, _ in described):
+        # A buffer's file keeps its cache entry (for its text on disk).
+        store.forget_missing(set(stats) | {r.path for r in fresh})
+        # One project result is kept: an editor's buffer must not evict the project's.
+        if not result.errors and not fresh and all(rel in digests for rel, _, _ in described):
             files = sorted((rel, module, pkg, digests[rel]) for rel, module, pkg in described)
             store.store_project(project_key(key, _stable_repr(settings), report, files), diagnostics)
         store.save()
-    return _finish(result, diagnostics, root, targets.files)
+    return _finish(result, diagnostics, root, targets.files, buffers)
+
+
+def _analyse_buffer(
+    data: bytes,
+    rel: str,
+    module: str,
+    is_package: bool,
+    packs: tuple[Pack, ...],
+    settings: Settings,
+    noqa: bool,
+) -> FileResult:
+    result = analyse_file(
+        data, rel, module=module, is_package=is_package, packs=PackIndex(packs, settings.effect_kinds)
+    )
+    if not noqa:
+        summary = result.summary and replace(result.summary, suppressions=Suppressions())
+        result = replace(result, summary=summary, suppressions=Suppressions())
+    return result
 
 
 def _warnings(
@@ -261,8 +306,20 @@ def _stable_repr(settings: Settings) -> str:
     return repr((replace(settings, enabled=frozenset()), sorted(settings.enabled)))
 
 
-def _finish(result: RunResult, diagnostics: list[Diagnostic], root: Path, files: list[Path]) -> RunResult:
-    lines: dict[str, list[str]] = {}
+def _finish(
+    result: RunResult,
+    diagnostics: list[Diagnostic],
+    root: Path,
+    files: list[Path],
+    buffers: Mapping[Path, bytes],
+) -> RunResult:
+    # The flagged source lines of a buffer come from the buffer, not from the disk.
+    lines = {
+        relative_posix(path, root): [
+            line.rstrip("\r\n") for line in data.decode("utf-8", "replace").splitlines()
+        ]
+        for path, data in buffers.items()
+    }
     result.diagnostics = [_for_display(d, root, lines) for d in diagnostics]
     result.files_checked = len(files)
     result.checked = [display_path(p) for p in files]
