@@ -39,7 +39,7 @@ EXIT_ERROR = 2
 STDIN_NAME = "-"  # how the standard input is shown without --stdin-filename
 
 
-def _codes(value: str | None) -> tuple[str, ...] | None:
+def _comma_list(value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
     return tuple(c.strip() for c in value.split(",") if c.strip())
@@ -147,11 +147,11 @@ def check(
         if buffers:
             paths = tuple(buffers)
         overrides = Overrides(
-            select=_codes(select),
-            ignore=_codes(ignore) or (),
-            extend_select=_codes(extend_select) or (),
-            exclude=_codes(exclude),
-            extend_exclude=_codes(extend_exclude) or (),
+            select=_comma_list(select),
+            ignore=_comma_list(ignore) or (),
+            extend_select=_comma_list(extend_select) or (),
+            exclude=_comma_list(exclude),
+            extend_exclude=_comma_list(extend_exclude) or (),
         )
         settings = load_settings(config, Path.cwd(), overrides, paths)
         known = load_baseline(baseline) if baseline is not None else None
@@ -237,7 +237,6 @@ def _write_report(text: str, path: Path | None, status: int) -> None:
     """One report to its file, or to the standard output (a reader that has gone is not an error)."""
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)  # as ruff's --output-file
             path.write_text(text, encoding="utf-8")
         except OSError as error:
             _fail(f"cannot write {path}: {error.strerror or error}")

@@ -193,6 +193,7 @@ def test_cache_dir_option_and_environment_variable(tmp_path: Path) -> None:
 
 def test_several_outputs_in_one_run(tmp_path: Path) -> None:
     write(tmp_path / "orders.py", DUAL_WRITE)
+    (tmp_path / "out").mkdir()
     proc = cl(
         tmp_path,
         "check",
