@@ -66,7 +66,8 @@ def _warn(message: str, quiet: bool) -> None:
 @click.option(
     "--config",
     type=click.Path(path_type=Path),
-    help="Configuration file to use; relative paths in it, and the project root, are the current directory.",
+    help="Configuration file to use; its relative paths then start from the current directory, "
+    "the project root.",
 )
 @click.option("--select", help="Comma-separated codes or prefixes to enable, or ALL (replaces the file's).")
 @click.option("--ignore", help="Comma-separated codes or prefixes to disable (beats the file's selection).")
