@@ -26,17 +26,12 @@ def lint_source(
     source: str | bytes, path: str = "<string>", config: Settings | None = None
 ) -> list[Diagnostic]:
     """Lint one module's text in isolation (its own flow only)."""
-    from consistency_lint.analysis.engine import analyse_file, analyse_project
-    from consistency_lint.analysis.modules import module_name
-    from consistency_lint.analysis.packindex import PackIndex
-    from consistency_lint.app.packs import load_packs
+    from consistency_lint.app.session import open_session
 
-    settings = config or default_settings()
-    packs = PackIndex(load_packs(settings.packs, Path(settings.root or ".")), settings.effect_kinds)
+    session = open_session(config or default_settings(), roots=("",))
     data = source.encode("utf-8") if isinstance(source, str) else source
-    module, is_package = module_name(path.replace("\\", "/").lstrip("./") or "module.py")
-    result = analyse_file(data, path, module=module, is_package=is_package, packs=packs)
-    return analyse_project([result], settings, packs)
+    module, is_package = session.module_of(path.replace("\\", "/").lstrip("./") or "module.py")
+    return session.check([session.analyse(data, path, module=module, is_package=is_package)])
 
 
 def lint_paths(

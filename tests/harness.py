@@ -18,12 +18,9 @@ import re
 import sys
 from pathlib import Path
 
-from consistency_lint.analysis.engine import analyse_file, analyse_project
-from consistency_lint.analysis.modules import module_name
-from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.app.config import load_settings, resolve
-from consistency_lint.app.packs import load_packs
 from consistency_lint.app.runner import run_check
+from consistency_lint.app.session import open_session
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -67,10 +64,8 @@ def header_config(path: Path) -> dict[str, object]:
 def lint_fixture_file(path: Path) -> Expectation:
     """Findings for one single-file fixture, as (name, line, code)."""
     settings = resolve(header_config(path), path.name, path.parent)
-    packs = PackIndex(load_packs(settings.packs, path.parent), settings.effect_kinds)
-    module, is_package = module_name(path.name)
-    result = analyse_file(path.read_bytes(), path.name, module=module, is_package=is_package, packs=packs)
-    return {(d.path, d.line, d.code) for d in analyse_project([result], settings, packs)}
+    session = open_session(settings, roots=("",))
+    return {(d.path, d.line, d.code) for d in session.lint(path.read_bytes(), path.name)}
 
 
 def lint_fixture_project(folder: Path, jobs: int = 1) -> Expectation:

@@ -19,10 +19,10 @@ always terminates.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
+from typing import TypeVar
 
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.summary import (
@@ -41,7 +41,7 @@ from consistency_lint.analysis.summary import (
     TryBlock,
     iter_ops,
 )
-from consistency_lint.domain.diagnostic import Related, Span
+from consistency_lint.domain.diagnostic import Related
 from consistency_lint.domain.settings import Settings
 
 MAX_PASSES = 8
@@ -117,27 +117,62 @@ def _join(states: Iterable[State | None]) -> State | None:
 
 
 @dataclass(frozen=True)
-class Finding:
-    code: str
+class Event:
+    """Something a rule may report, at `op` in the function `context` of the file `path`.
+
+    `through` is the publish a call leads to (None when `op` publishes itself)."""
+
     path: str
-    span: Span
-    message: str
-    related: tuple[Related, ...]
+    op: Op
     context: str
 
+
+@dataclass(frozen=True)
+class PublishedAfterCommit(Event):
+    """A publish on a path where `committed` has committed and no outbox row was written."""
+
+    committed: Hit
+    through: Hit | None = None
+
+
+@dataclass(frozen=True)
+class PublishedInTransaction(Event):
+    """A publish while the transaction opened or written at `cause` has not committed."""
+
+    cause: Hit
+    through: Hit | None = None
+
+
+@dataclass(frozen=True)
+class PublishedFromHook(Event):
+    """A publish in code registered by `hook` to run after the commit."""
+
+    hook: Hit
+    through: Hit | None = None
+
+
+@dataclass(frozen=True)
+class SecondStoreCommitted(Event):
+    """`commit` commits another store than `first`, which committed earlier in the flow."""
+
+    commit: Hit
+    first: Hit
+
+
+E = TypeVar("E", bound=Event)
 
 Flow = tuple[State | None, list[State], list[State]]  # fall-through, returns, breaks
 
 
 class DualWrites:
-    """The whole-project analysis; `findings(code)` after `run()`."""
+    """The whole-project analysis; `events(kind)` after `run()`."""
 
     def __init__(self, index: ProjectIndex, settings: Settings) -> None:
         self.index = index
         self.settings = settings
         self.summaries: dict[tuple[str, bool], Summary] = {}
         self.depth = 0
-        self.found: set[Finding] = set()
+        self.found: set[Event] = set()
         # Project function -> for each call site, the open transaction (None: outside one).
         self.contexts: dict[str, list[Hit | None]] = {}
         self._functions: dict[str, tuple[FileSummary, Function]] = index.functions
@@ -168,8 +203,9 @@ class DualWrites:
                 walker.run(self._entry(summary, function, walker))
         return self
 
-    def findings(self, code: str) -> Iterator[Finding]:
-        return (f for f in self.found if f.code == code)
+    def events(self, kind: type[E]) -> Iterator[E]:
+        """The events of one kind, in no particular order."""
+        return (event for event in self.found if isinstance(event, kind))
 
     def _entry(self, file: FileSummary, function: Function, walker: _Walker) -> State:
         """The state a function starts in: inside a transaction when every caller opened one,
@@ -286,8 +322,8 @@ class DualWrites:
             )
         return out
 
-    def report(self, finding: Finding) -> None:
-        self.found.add(finding)
+    def report(self, event: Event) -> None:
+        self.found.add(event)
 
 
 class _Walker:
@@ -421,29 +457,13 @@ class _Walker:
         """Code registered to run after a commit: any publish in it is CL103."""
         for op in iter_ops(node.body):
             role, _, _, quals = self.a.classify(op)
+            hook = Hit(node.hook, self.file.path)
             if role == "publish":
-                self._report(
-                    "CL103",
-                    op,
-                    f"`{op.text}` publishes from an after-commit hook (`{node.hook.text}`, line "
-                    f"{node.hook.span.line}): delivery is at most once, a crash after the commit "
-                    "loses it; write the message to an outbox in the transaction instead",
-                    (Hit(node.hook, self.file.path).related("the hook is registered here"),),
-                )
+                self._report(PublishedFromHook(self.file.path, op, self._context(), hook))
             elif quals:
                 pub = self.a.called(quals, False).publish
                 if pub is not None:
-                    self._report(
-                        "CL103",
-                        op,
-                        f"`{op.text}` runs from an after-commit hook (`{node.hook.text}`, line "
-                        f"{node.hook.span.line}) and publishes {pub.via(op).describe(self.file.path)}: "
-                        "delivery is at most once; write the message to an outbox in the transaction instead",
-                        (
-                            Hit(node.hook, self.file.path).related("the hook is registered here"),
-                            pub.related("the publish"),
-                        ),
-                    )
+                    self._report(PublishedFromHook(self.file.path, op, self._context(), hook, pub.via(op)))
 
     def block_writes(self, block: Block) -> bool:
         """Does a transaction body write (directly or through a call)?"""
@@ -511,14 +531,7 @@ class _Walker:
         if store is None:
             store = (pack or op.pack or op.target.rpartition(".")[0], store_receiver)
         if st.committed is not None and st.store is not None and _different(st.store, store):
-            self._report(
-                "CL104",
-                op,
-                f"{hit.describe(self.file.path)} commits a second store after "
-                f"{st.committed.describe(self.file.path)}: the two commits are not atomic; "
-                "coordinate them through an outbox",
-                (st.committed.related("the first store commits here"),),
-            )
+            self._report(SecondStoreCommitted(self.file.path, op, self._context(), hit, st.committed))
         return replace(
             st,
             committed=st.committed or hit,
@@ -531,40 +544,23 @@ class _Walker:
     def publish(self, at: Op, st: State, pub: Hit) -> None:
         if st.outbox:
             return
-        direct = pub.op is at
-        what = f"`{at.text}`"
-        if not direct:
-            what += f" leads to a publish {pub.describe(self.file.path)} and"
-        related = () if direct else (pub.related("the publish"),)
+        through = None if pub.op is at else pub
         if st.writes is not None or (st.depth > 0 and st.scope_writes):
             cause = st.opener or st.writes or pub
-            self._report(
-                "CL102",
-                at,
-                f"{what} publishes inside an open transaction ({cause.describe(self.file.path)}), "
-                "before it commits: consumers may act on a change that rolls back; "
-                "write the message to an outbox in the same transaction",
-                (cause.related("the transaction is open here"), *related),
-            )
+            self._report(PublishedInTransaction(self.file.path, at, self._context(), cause, through))
         elif st.committed is not None:
-            self._report(
-                "CL101",
-                at,
-                f"{what} publishes after {st.committed.describe(self.file.path)} committed; "
-                "if the publish fails the change is never announced: "
-                "write the message to an outbox in the same transaction",
-                (st.committed.related("the transaction commits here"), *related),
-            )
+            self._report(PublishedAfterCommit(self.file.path, at, self._context(), st.committed, through))
         in_tx = st.writes is not None or (st.depth > 0 and st.scope_writes)
         if self.clean_publish is None and st.uncommitted and not in_tx:
             # Some path reaches it with nothing committed or written here: the caller decides.
             self.clean_publish = pub
 
-    def _report(self, code: str, op: Op, message: str, related: tuple[Related, ...]) -> None:
-        if not self.reporting:
-            return
-        context = self.function.qualname.replace("<module>", "")
-        self.a.report(Finding(code, self.file.path, op.span, message, related, context))
+    def _context(self) -> str:
+        return self.function.qualname.replace("<module>", "")
+
+    def _report(self, event: Event) -> None:
+        if self.reporting:
+            self.a.report(event)
 
 
 def _different(first: tuple[str, str], second: tuple[str, str]) -> bool:
@@ -572,15 +568,3 @@ def _different(first: tuple[str, str], second: tuple[str, str]) -> bool:
     if first[0] != second[0]:
         return True
     return bool(first[1] and second[1] and first[1] != second[1])
-
-
-_CACHE: weakref.WeakKeyDictionary[ProjectIndex, DualWrites] = weakref.WeakKeyDictionary()
-
-
-def analyse(index: ProjectIndex, settings: Settings) -> DualWrites:
-    """The dual-write analysis of a project, computed once for all CL1xx rules."""
-    found = _CACHE.get(index)
-    if found is None or found.settings is not settings:
-        found = DualWrites(index, settings).run()
-        _CACHE[index] = found
-    return found

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from consistency_lint.analysis.index import ProjectIndex
-from consistency_lint.analysis.models import ModelIndex, ModelInfo, key_matches, models_of
+from consistency_lint.analysis.models import ModelIndex, ModelInfo, key_matches
 from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import (
     EXTRA_KEY,
@@ -67,12 +67,13 @@ def helper_matches(tenancy: TenancySettings, *names: str) -> bool:
 
 
 class TenancyAnalysis:
-    """Verdicts for every fact of a project, computed once and shared by CL201-CL205."""
+    """Verdicts for every fact of a project, computed once per run and shared by CL201-CL205
+    (the engine's check context holds it)."""
 
-    def __init__(self, index: ProjectIndex, tenancy: TenancySettings) -> None:
+    def __init__(self, index: ProjectIndex, tenancy: TenancySettings, models: ModelIndex) -> None:
         self.index = index
         self.tenancy = tenancy
-        self.models: ModelIndex = models_of(index)
+        self.models = models
         self._criteria: set[str] | None = None
         self._verdicts: list[tuple[FileSummary, QueryVerdict]] | None = None
 
@@ -324,16 +325,3 @@ def _text(query: QueryFact, used: int) -> str:
             parts.append(f"{step.name}()" if step.call else step.name)
     text = ".".join(parts)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def analysis(index: ProjectIndex, tenancy: TenancySettings) -> TenancyAnalysis:
-    """One shared analysis per project index and settings."""
-    cache: dict[TenancySettings, TenancyAnalysis] | None = getattr(index, "_tenancy_analysis", None)
-    if cache is None:
-        cache = {}
-        index._tenancy_analysis = cache  # type: ignore[attr-defined]
-    found = cache.get(tenancy)
-    if found is None:
-        found = TenancyAnalysis(index, tenancy)
-        cache[tenancy] = found
-    return found

@@ -23,20 +23,18 @@ import os
 import time
 import tokenize
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from consistency_lint.analysis.engine import FileResult, analyse_file, analyse_project
-from consistency_lint.analysis.modules import module_name
-from consistency_lint.analysis.packindex import PackIndex
-from consistency_lint.analysis.summary import Import, Suppressions
+from consistency_lint.analysis.summary import Import
 from consistency_lint.app.config import find_config, load_settings, resolve
 from consistency_lint.app.discovery import DEFAULT_EXCLUDE
-from consistency_lint.app.packs import load_packs
-from consistency_lint.app.runner import run_check, source_roots
+from consistency_lint.app.runner import run_check, without_suppressions
+from consistency_lint.app.session import open_session
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.globs import any_match
 from consistency_lint.domain.settings import Settings
+from consistency_lint.engine import FileResult, Session
 
 # The language server reads at most this many modules around a buffer.
 MAX_CONTEXT_FILES = 400
@@ -56,16 +54,19 @@ class ProjectRun:
 
 @dataclass(frozen=True)
 class Project:
-    """A resolved configuration with its packs, ready to lint buffers."""
+    """A project's session, ready to lint buffers, with the results of context modules."""
 
-    settings: Settings
-    packs: PackIndex
+    session: Session
     # Per-file results of context modules: absolute path -> (stamp, result).
     results: dict[str, tuple[tuple[object, ...], FileResult]] = field(
         default_factory=dict, compare=False, repr=False
     )
     # The last whole-project run (`lint_as_check`), under the key "last".
     runs: dict[str, ProjectRun] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
 
     @property
     def has_config(self) -> bool:
@@ -90,7 +91,7 @@ class Project:
     def module_files(self, module: str) -> Iterator[Path]:
         """Files that may define `module` (`a/b.py`, `a/b/__init__.py`, stubs) under the source roots."""
         parts = module.split(".")
-        for src in source_roots(self.root, self.settings):
+        for src in self.session.roots:
             base = self.root / src if src else self.root
             folder = base.joinpath(*parts)
             for candidate in (
@@ -104,8 +105,7 @@ class Project:
                     break
 
     def analyse(self, data: bytes, rel: str) -> FileResult:
-        module, is_package = module_name(rel, source_roots(self.root, self.settings))
-        return analyse_file(data, rel, module=module, is_package=is_package, packs=self.packs)
+        return self.session.analyse(data, rel)
 
     def context_result(self, path: Path, text: str | None) -> FileResult | None:
         """The per-file result of a context module, from the open buffer or the disk, cached."""
@@ -175,8 +175,7 @@ class BufferLinter:
                 settings = resolve({}, "(defaults)", root)
             else:
                 settings = load_settings(config, config.parent)
-            packs = PackIndex(load_packs(settings.packs, Path(settings.root)), settings.effect_kinds)
-            project = Project(settings, packs)
+            project = Project(open_session(settings))
             self._projects = {k: v for k, v in self._projects.items() if k[0] != key[0]}
             self._projects[key] = project
         return project
@@ -195,9 +194,8 @@ class BufferLinter:
         data = encode(text) if isinstance(text, str) else text
         result = project.analyse(data, rel)
         if not apply_noqa:
-            summary = result.summary and replace(result.summary, suppressions=Suppressions())
-            result = replace(result, summary=summary, suppressions=Suppressions())
-        return analyse_project([result], project.settings, project.packs)
+            result = without_suppressions(result)
+        return project.session.check([result])
 
     def lint_in_project(
         self,
@@ -219,7 +217,7 @@ class BufferLinter:
             return []
         own = project.analyse(encode(text), rel)
         if not project.has_config or Path(rel).is_absolute() or own.summary is None:
-            return analyse_project([own], project.settings, project.packs)
+            return project.session.check([own])
         results = {str(path): own}
         queue = [own]
         while queue and len(results) < limit:
@@ -235,7 +233,7 @@ class BufferLinter:
                     if result is not None:
                         results[key] = result
                         queue.append(result)
-        return analyse_project(list(results.values()), project.settings, project.packs, report_paths={rel})
+        return project.session.check(list(results.values()), report_paths={rel})
 
     def lint_as_check(self, text: str | bytes, filename: str, *, apply_noqa: bool = True) -> list[Diagnostic]:
         """What `consistency-lint check FILE` reports for this file, with `text` in place of FILE.
@@ -259,7 +257,9 @@ class BufferLinter:
         if apply_noqa and _same_as_disk(path, data):
             run = project.runs.get("last")
             if run is None or time.monotonic() - run.finished > PROJECT_RUN_TTL:
-                result = run_check([project.root], project.settings, jobs=1, cache_dir=folder)
+                result = run_check(
+                    [project.root], project.settings, jobs=1, cache_dir=folder, session=project.session
+                )
                 by_path: dict[str, list[Diagnostic]] = {
                     _shown_to_absolute(name): [] for name in result.checked
                 }
@@ -272,7 +272,13 @@ class BufferLinter:
                 return found
         # An unsaved buffer, --disable-noqa, or a file the project walk skips (named explicitly).
         result = run_check(
-            [path], project.settings, jobs=1, cache_dir=folder, buffers={path: data}, buffer_noqa=apply_noqa
+            [path],
+            project.settings,
+            jobs=1,
+            cache_dir=folder,
+            buffers={path: data},
+            buffer_noqa=apply_noqa,
+            session=project.session,
         )
         return result.diagnostics
 

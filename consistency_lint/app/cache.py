@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from consistency_lint import __version__
-from consistency_lint.analysis.engine import FileResult
 from consistency_lint.domain.diagnostic import Diagnostic
+from consistency_lint.engine.file_phase import FileResult
 
 CACHE_DIR = ".consistency-lint-cache"
 _FORMAT = 1

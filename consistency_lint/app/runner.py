@@ -10,19 +10,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from consistency_lint.analysis.engine import FileResult, analyse_file, analyse_project
 from consistency_lint.analysis.layers import unmatched_patterns
-from consistency_lint.analysis.modules import module_name
-from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.summary import Suppressions
 from consistency_lint.app.cache import ResultCache, cache_key, content_hash, project_key
 from consistency_lint.app.cpus import available_cpus
 from consistency_lint.app.discovery import DEFAULT_EXCLUDE, discover, relative_found, relative_posix
-from consistency_lint.app.packs import load_packs
+from consistency_lint.app.session import open_session
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.globs import any_match
 from consistency_lint.domain.packs import Pack
 from consistency_lint.domain.settings import Settings
+from consistency_lint.engine import FileResult, Session
 
 PARALLEL_THRESHOLD = 48  # below this many files, worker start-up costs more than it saves
 # Summaries are acyclic (frozen dataclasses of tuples): the cyclic garbage collector
@@ -56,28 +54,16 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def source_roots(root: Path, settings: Settings) -> tuple[str, ...]:
-    """Folders that module names are relative to (longest match wins).
-
-    The `src` setting when given; otherwise `src/` and the project root, unless
-    `src/` has an `__init__.py`: then `src` is itself a package (`import src.app`).
-    """
-    if settings.src:
-        return tuple(settings.src)
-    src = root / "src"
-    return ("src", "") if src.is_dir() and not (src / "__init__.py").is_file() else ("",)
-
-
 # ----- worker side ---------------------------------------------------------
 
-_WORKER_PACKS: PackIndex | None = None
+_WORKER_SESSION: Session | None = None
 
 
-def _init_worker(packs: tuple[Pack, ...], effect_kinds: tuple[str, ...]) -> None:
+def _init_worker(settings: Settings, packs: tuple[Pack, ...], roots: tuple[str, ...]) -> None:
     # A forked worker inherits the paused collector: libcst trees and summaries are
     # acyclic too (same peak memory with it paused, measured on the corpus).
-    global _WORKER_PACKS
-    _WORKER_PACKS = PackIndex(packs, effect_kinds)
+    global _WORKER_SESSION
+    _WORKER_SESSION = Session(settings, packs, roots)
 
 
 # (absolute path, relative path, module, is_package, cached content hash or None when not caching)
@@ -88,7 +74,7 @@ Outcome = tuple[bytes, "FileResult | str | None"]
 
 def _analyse_job(job: Job) -> Outcome:
     absolute, rel, module, is_package, cached = job
-    assert _WORKER_PACKS is not None
+    assert _WORKER_SESSION is not None
     try:
         source = Path(absolute).read_bytes()
     except OSError as error:
@@ -98,7 +84,7 @@ def _analyse_job(job: Job) -> Outcome:
         digest = content_hash(source)
         if digest == cached:
             return digest, None
-    return digest, analyse_file(source, rel, module=module, is_package=is_package, packs=_WORKER_PACKS)
+    return digest, _WORKER_SESSION.analyse(source, rel, module=module, is_package=is_package)
 
 
 # ----- driver --------------------------------------------------------------
@@ -114,6 +100,7 @@ def run_check(
     cache_dir: Path | None = None,
     buffers: Mapping[Path, bytes] | None = None,
     buffer_noqa: bool = True,
+    session: Session | None = None,
 ) -> RunResult:
     """Lint `paths` within the project at `settings.root`.
 
@@ -127,10 +114,21 @@ def run_check(
     file on disk (stdin, an editor's or flake8's buffer; the file need not
     exist). Each buffer is analysed fresh, the rest of the project comes from
     the cache. `buffer_noqa=False` ignores the buffers' suppression comments
-    (flake8's `--disable-noqa`).
+    (flake8's `--disable-noqa`). `session`: the project's open session, when
+    the caller keeps one (the flake8 plugin); by default one is opened.
     """
     with _paused_gc():
-        return _run_check(paths, settings, jobs, progress, cache, cache_dir, buffers or {}, buffer_noqa)
+        return _run_check(
+            paths,
+            settings,
+            jobs,
+            progress,
+            cache,
+            cache_dir,
+            buffers or {},
+            buffer_noqa,
+            session or open_session(settings),
+        )
 
 
 def _run_check(
@@ -142,9 +140,10 @@ def _run_check(
     cache_dir: Path | None,
     buffers: Mapping[Path, bytes],
     buffer_noqa: bool,
+    session: Session,
 ) -> RunResult:
     root = Path(settings.root)
-    packs = load_packs(settings.packs, root)
+    packs = session.pack_list
     is_project = bool(settings.config_file and settings.config_file != "(defaults)")
     targets = discover(
         [p for p in paths if p not in buffers], root, settings.exclude, settings.respect_gitignore
@@ -160,7 +159,6 @@ def _run_check(
         project = discover([root], root, settings.exclude, settings.respect_gitignore)
         known = set(context_files)
         context_files += [f for f in project.files if f not in known]
-    roots = source_roots(root, settings)
     relative = {path: relative_found(path, root) for path in context_files}
     report = sorted({relative[p] for p in targets.files})
     store: ResultCache | None = None
@@ -180,11 +178,11 @@ def _run_check(
     fresh: list[FileResult] = []
     for path in context_files:
         rel = relative[path]
-        module, is_package = module_name(rel, roots)
+        module, is_package = session.module_of(rel)
         described.append((rel, module, is_package))
         if path in buffers:
             data = buffers[path]
-            fresh.append(_analyse_buffer(data, rel, module, is_package, packs, settings, buffer_noqa))
+            fresh.append(_analyse_buffer(session, data, rel, module, is_package, buffer_noqa))
             digests[rel] = content_hash(data)
             continue
         if store is None:
@@ -221,7 +219,7 @@ def _run_check(
                 file_results.append(hit)
             else:  # missing or unreadable entry: analyse again
                 job_list.append((str(paths_by_rel[rel]), rel, module, is_package, b""))
-    outcomes = _run_jobs(job_list, packs, settings.effect_kinds, jobs, progress)
+    outcomes = _run_jobs(job_list, session, jobs, progress)
     for job, (digest, item) in zip(job_list, outcomes):
         _, rel, module, is_package, _ = job
         if item is None and store is not None:
@@ -229,8 +227,8 @@ def _run_check(
             if item is not None:
                 store.refresh_stat(rel, stats[rel])
         if item is None:  # the cached entry was unusable after all: analyse here
-            if _WORKER_PACKS is None:
-                _init_worker(packs, settings.effect_kinds)
+            if _WORKER_SESSION is None:
+                _init_worker(settings, packs, session.roots)
             item = _analyse_job((job[0], rel, module, is_package, None))[1]
             assert item is not None
         if isinstance(item, str):
@@ -242,8 +240,7 @@ def _run_check(
         if store is not None and digest and rel in stats:
             store.store(rel, module, is_package, stats[rel], digest, item)
     file_results.sort(key=lambda r: r.path)
-    index = PackIndex(packs, settings.effect_kinds)
-    diagnostics = analyse_project(file_results, settings, index, report_paths=report)
+    diagnostics = session.check(file_results, report_paths=report)
     if store is not None:
         # A buffer's file keeps its cache entry (for its text on disk).
         store.forget_missing(set(stats) | {r.path for r in fresh})
@@ -256,21 +253,16 @@ def _run_check(
 
 
 def _analyse_buffer(
-    data: bytes,
-    rel: str,
-    module: str,
-    is_package: bool,
-    packs: tuple[Pack, ...],
-    settings: Settings,
-    noqa: bool,
+    session: Session, data: bytes, rel: str, module: str, is_package: bool, noqa: bool
 ) -> FileResult:
-    result = analyse_file(
-        data, rel, module=module, is_package=is_package, packs=PackIndex(packs, settings.effect_kinds)
-    )
-    if not noqa:
-        summary = result.summary and replace(result.summary, suppressions=Suppressions())
-        result = replace(result, summary=summary, suppressions=Suppressions())
-    return result
+    result = session.analyse(data, rel, module=module, is_package=is_package)
+    return result if noqa else without_suppressions(result)
+
+
+def without_suppressions(result: FileResult) -> FileResult:
+    """A file's result with its `# noqa` comments ignored (flake8's `--disable-noqa`)."""
+    summary = result.summary and replace(result.summary, suppressions=Suppressions())
+    return replace(result, summary=summary, suppressions=Suppressions())
 
 
 def _warnings(
@@ -334,8 +326,7 @@ def display_path(path: Path) -> str:
 
 def _run_jobs(
     job_list: list[Job],
-    packs: tuple[Pack, ...],
-    effect_kinds: tuple[str, ...],
+    session: Session,
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[Outcome]:
@@ -343,7 +334,8 @@ def _run_jobs(
     total = len(job_list)
     out: list[Outcome] = []
     if workers <= 1 or total < PARALLEL_THRESHOLD:
-        _init_worker(packs, effect_kinds)
+        global _WORKER_SESSION
+        _WORKER_SESSION = session
         for done, job in enumerate(job_list, start=1):
             out.append(_analyse_job(job))
             if progress:
@@ -351,7 +343,9 @@ def _run_jobs(
         return out
     chunk = max(1, min(64, total // (workers * 8)))
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(packs, effect_kinds)
+        max_workers=workers,
+        initializer=_init_worker,
+        initargs=(session.settings, session.pack_list, session.roots),
     ) as pool:
         for done, item in enumerate(pool.map(_analyse_job, job_list, chunksize=chunk), start=1):
             out.append(item)

@@ -3,26 +3,67 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import ClassVar
 
+from consistency_lint.analysis.dualwrite import DualWrites
+from consistency_lint.analysis.entities import OrmEntities
 from consistency_lint.analysis.index import ProjectIndex
+from consistency_lint.analysis.layers import Layers
+from consistency_lint.analysis.models import ModelIndex
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.summary import FileSummary
+from consistency_lint.analysis.tenancy import TenancyAnalysis
+from consistency_lint.analysis.unreadable import Unreadable
 from consistency_lint.domain.diagnostic import Diagnostic, Related, Severity, Span
 from consistency_lint.domain.rule import RuleMeta
 from consistency_lint.domain.settings import Settings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CheckContext:
+    """What the rules of one run read: the linked project and its analyses.
+
+    The analyses are computed on first use and shared by every rule of the run, so a
+    run that selects only CL3xx never pays for the dual-write fixpoint. A context
+    lives for one project phase; nothing is kept across runs.
+    """
+
     index: ProjectIndex
     settings: Settings
     packs: PackIndex
+    # Files the file phase could not read (path -> why); CL001 reports them.
+    unreadable: Mapping[str, Unreadable] = field(default_factory=dict)
 
     def files(self) -> Iterable[FileSummary]:
         return self.index.files.values()
+
+    @cached_property
+    def dual_writes(self) -> DualWrites:
+        """Commits, transactions and publishes along every flow (CL101-CL104)."""
+        return DualWrites(self.index, self.settings).run()
+
+    @cached_property
+    def tenancy(self) -> TenancyAnalysis:
+        """Query chains, constructions and raw SQL judged against the tenant keys (CL201-CL205)."""
+        return TenancyAnalysis(self.index, self.settings.tenancy, self.models)
+
+    @cached_property
+    def models(self) -> ModelIndex:
+        """Which classes are models of the tenancy rules, with their fields and tables (CL2xx)."""
+        return ModelIndex(self.index)
+
+    @cached_property
+    def layers(self) -> Layers:
+        """Which files are domain, persistence and outer code (CL301-CL304)."""
+        return Layers(self.settings.layers)
+
+    @cached_property
+    def entities(self) -> OrmEntities:
+        """Which project classes are ORM entities (CL301-CL304)."""
+        return OrmEntities(self.index)
 
 
 class Rule:
@@ -63,12 +104,24 @@ class Rule:
         related: Iterable[Related] = (),
         context: str = "",
     ) -> Diagnostic:
+        return self.at(summary.path, span, message, related=related, context=context)
+
+    def at(
+        self,
+        path: str,
+        span: Span,
+        message: str,
+        *,
+        related: Iterable[Related] = (),
+        context: str = "",
+    ) -> Diagnostic:
+        """A finding of this rule in the file `path` (root-relative)."""
         return Diagnostic(
             code=self.CODE,
             name=self.NAME,
             severity=self.SEVERITY,
             message=message,
-            path=summary.path,
+            path=path,
             line=span.line,
             column=span.column,
             end_line=span.end_line,

@@ -25,10 +25,17 @@ None.
 
 from __future__ import annotations
 
-from consistency_lint.checks.base import Rule
+from collections.abc import Iterator
+
+from consistency_lint.checks.base import CheckContext, Rule
+from consistency_lint.domain.diagnostic import Diagnostic, Span
 
 
 class UnparseableFile(Rule):
     CODE = "CL001"
     NAME = "syntax-error"
     SUMMARY = "File cannot be parsed or decoded"
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for path, why in ctx.unreadable.items():
+            yield self.at(path, Span(why.line, why.column, why.line, why.column), why.reason)

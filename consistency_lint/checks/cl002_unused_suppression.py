@@ -37,73 +37,46 @@ Off by default: enable with `extend-select = ["CL002"]`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import ClassVar
 
-from consistency_lint.analysis.summary import Suppressions
+from consistency_lint.analysis.summary import SuppressionComment
 from consistency_lint.checks.base import Rule
-from consistency_lint.domain.diagnostic import Diagnostic, Severity
+from consistency_lint.domain.diagnostic import Diagnostic, Severity, Span
 
-CODE = "CL002"
 OUR_PREFIX = "CL"
 
 
+@dataclass(frozen=True)
+class UnusedDirective:
+    """A suppression comment of `path` naming codes that suppressed nothing, or unknown codes."""
+
+    CODE: ClassVar[str] = "CL002"
+
+    path: str
+    comment: SuppressionComment
+    unused: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
 class UnusedSuppression(Rule):
-    CODE = CODE
+    CODE = UnusedDirective.CODE
     NAME = "unused-suppression"
     SEVERITY = Severity.WARNING
     DEFAULT_ON = False
     SUMMARY = "Suppression comment that suppresses nothing"
-    # The analysis needs to know which directives the engine applied: the engine
-    # calls `unused_suppressions` after suppressing, so `check` has nothing to do.
+    # Which directives suppressed something is known only once the engine has applied
+    # them: the engine finds the `UnusedDirective`s after suppressing, so `check` has
+    # nothing to do and `report` words each one.
 
-
-def unused_suppressions(
-    path: str,
-    suppressions: Suppressions,
-    used: set[tuple[int, str]],
-    active: Callable[[str, str], bool],
-) -> Iterator[Diagnostic]:
-    """CL002 findings of one file.
-
-    `used` holds (comment index, code as written) for every directive that
-    suppressed a finding; `active(path, code)` says whether a rule is enabled
-    (selected and not ignored) for this file.
-    """
-    from consistency_lint.checks import CATALOGUE, RULES_BY_CODE
-
-    for index, comment in enumerate(suppressions.comments):
-        unused: list[str] = []
-        unknown: list[str] = []
-        for written in comment.codes:
-            if not written.startswith(OUR_PREFIX) or written == CODE:
-                continue
-            covered = [code for code in CATALOGUE if code.startswith(written)]
-            if not covered:
-                unknown.append(written)
-                continue
-            if not any(
-                code != CODE and RULES_BY_CODE[code].IMPLEMENTED and active(path, code) for code in covered
-            ):
-                continue
-            if (index, written) not in used:
-                unused.append(written)
-        if not unused and not unknown:
-            continue
+    def report(self, found: UnusedDirective) -> Diagnostic:
+        comment = found.comment
         kind = "file-level suppression" if comment.file_level else "`# noqa`"
         parts = []
-        if unused:
-            parts.append(f"{', '.join(unused)} suppressed nothing")
-        if unknown:
-            parts.append(f"unknown rule code{'s' * (len(unknown) > 1)} {', '.join(unknown)}")
-        meta = CATALOGUE[CODE]
-        yield Diagnostic(
-            code=CODE,
-            name=meta.name,
-            severity=meta.severity,
-            message=f"Unused {kind}: {'; '.join(parts)}",
-            path=path,
-            line=comment.line,
-            column=comment.column,
-            end_line=comment.line,
-            end_column=comment.end_column,
-        )
+        if found.unused:
+            parts.append(f"{', '.join(found.unused)} suppressed nothing")
+        if found.unknown:
+            plural = "s" * (len(found.unknown) > 1)
+            parts.append(f"unknown rule code{plural} {', '.join(found.unknown)}")
+        span = Span(comment.line, comment.column, comment.line, comment.end_column)
+        return self.at(found.path, span, f"Unused {kind}: {'; '.join(parts)}")

@@ -51,11 +51,23 @@ def place_order(session: Session, order):
 
 from __future__ import annotations
 
-from consistency_lint.checks.dualwrite_rule import DualWriteRule
+from consistency_lint.analysis.dualwrite import PublishedAfterCommit
+from consistency_lint.checks.dualwrite_rule import DualWriteRule, published
+from consistency_lint.domain.diagnostic import Related
 
 
-class PublishAfterCommit(DualWriteRule):
+class PublishAfterCommit(DualWriteRule[PublishedAfterCommit]):
     CODE = "CL101"
     NAME = "publish-after-commit"
     SUMMARY = "Publish after a transaction committed, outside an outbox"
     OPTIONS = ("effect-kinds", "outbox-models", "atomic-requests", "packs")
+    EVENT = PublishedAfterCommit
+
+    def word(self, event: PublishedAfterCommit) -> tuple[str, tuple[Related, ...]]:
+        what, related = published(event, event.through)
+        return (
+            f"{what} publishes after {event.committed.describe(event.path)} committed; "
+            "if the publish fails the change is never announced: "
+            "write the message to an outbox in the same transaction",
+            (event.committed.related("the transaction commits here"), *related),
+        )

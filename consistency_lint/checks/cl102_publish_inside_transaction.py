@@ -44,14 +44,25 @@ def pay(order: Order):
 
 from __future__ import annotations
 
-from consistency_lint.checks.dualwrite_rule import DualWriteRule
-from consistency_lint.domain.diagnostic import Severity
+from consistency_lint.analysis.dualwrite import PublishedInTransaction
+from consistency_lint.checks.dualwrite_rule import DualWriteRule, published
+from consistency_lint.domain.diagnostic import Related, Severity
 
 
-class PublishInsideTransaction(DualWriteRule):
+class PublishInsideTransaction(DualWriteRule[PublishedInTransaction]):
     CODE = "CL102"
     NAME = "publish-inside-transaction"
     SEVERITY = Severity.ERROR
     DEFAULT_ON = True
     SUMMARY = "Publish inside an open transaction, before its commit"
     OPTIONS = ("effect-kinds", "outbox-models", "atomic-requests", "packs")
+    EVENT = PublishedInTransaction
+
+    def word(self, event: PublishedInTransaction) -> tuple[str, tuple[Related, ...]]:
+        what, related = published(event, event.through)
+        return (
+            f"{what} publishes inside an open transaction ({event.cause.describe(event.path)}), "
+            "before it commits: consumers may act on a change that rolls back; "
+            "write the message to an outbox in the same transaction",
+            (event.cause.related("the transaction is open here"), *related),
+        )

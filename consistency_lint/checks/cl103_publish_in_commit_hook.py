@@ -42,14 +42,33 @@ def pay(order: Order):
 
 from __future__ import annotations
 
+from consistency_lint.analysis.dualwrite import PublishedFromHook
 from consistency_lint.checks.dualwrite_rule import DualWriteRule
-from consistency_lint.domain.diagnostic import Severity
+from consistency_lint.domain.diagnostic import Related, Severity
 
 
-class PublishInCommitHook(DualWriteRule):
+class PublishInCommitHook(DualWriteRule[PublishedFromHook]):
     CODE = "CL103"
     NAME = "publish-in-commit-hook"
     SEVERITY = Severity.WARNING
     DEFAULT_ON = True
     SUMMARY = "Publish registered as an after-commit hook"
     OPTIONS = ("effect-kinds", "packs")
+    EVENT = PublishedFromHook
+
+    def word(self, event: PublishedFromHook) -> tuple[str, tuple[Related, ...]]:
+        hook = event.hook.op
+        registered = event.hook.related("the hook is registered here")
+        if event.through is None:
+            return (
+                f"`{event.op.text}` publishes from an after-commit hook (`{hook.text}`, line "
+                f"{hook.span.line}): delivery is at most once, a crash after the commit "
+                "loses it; write the message to an outbox in the transaction instead",
+                (registered,),
+            )
+        return (
+            f"`{event.op.text}` runs from an after-commit hook (`{hook.text}`, line "
+            f"{hook.span.line}) and publishes {event.through.describe(event.path)}: "
+            "delivery is at most once; write the message to an outbox in the transaction instead",
+            (registered, event.through.related("the publish")),
+        )

@@ -30,14 +30,24 @@ Off by default: enable with `extend-select = ["CL104"]`.
 
 from __future__ import annotations
 
+from consistency_lint.analysis.dualwrite import SecondStoreCommitted
 from consistency_lint.checks.dualwrite_rule import DualWriteRule
-from consistency_lint.domain.diagnostic import Severity
+from consistency_lint.domain.diagnostic import Related, Severity
 
 
-class MultipleCommitsInFlow(DualWriteRule):
+class MultipleCommitsInFlow(DualWriteRule[SecondStoreCommitted]):
     CODE = "CL104"
     NAME = "multiple-commits-in-flow"
     SEVERITY = Severity.ERROR
     DEFAULT_ON = False
     SUMMARY = "One flow commits two transactional stores"
     OPTIONS = ("packs",)
+    EVENT = SecondStoreCommitted
+
+    def word(self, event: SecondStoreCommitted) -> tuple[str, tuple[Related, ...]]:
+        return (
+            f"{event.commit.describe(event.path)} commits a second store after "
+            f"{event.first.describe(event.path)}: the two commits are not atomic; "
+            "coordinate them through an outbox",
+            (event.first.related("the first store commits here"),),
+        )

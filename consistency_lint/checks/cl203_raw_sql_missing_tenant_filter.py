@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consistency_lint.analysis.tenancy import analysis
 from consistency_lint.checks.base import CheckContext, Rule
 from consistency_lint.domain.diagnostic import Diagnostic, Severity
 
@@ -42,7 +41,7 @@ class RawSqlMissingTenantFilter(Rule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         if ctx.settings.tenancy.mode != "shared-database":
             return
-        for summary, sql, models in analysis(ctx.index, ctx.settings.tenancy).raw_sql():
+        for summary, sql, models in ctx.tenancy.raw_sql():
             tables = ", ".join(
                 f"{m.table} ({m.tenant_field or '/'.join(ctx.settings.tenancy.tenant_keys)})" for m in models
             )

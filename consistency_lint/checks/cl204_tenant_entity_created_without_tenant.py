@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consistency_lint.analysis.tenancy import INSERT, analysis
+from consistency_lint.analysis.tenancy import INSERT
 from consistency_lint.checks.base import CheckContext, Rule
 from consistency_lint.domain.diagnostic import Diagnostic, Severity
 
@@ -47,7 +47,7 @@ class TenantEntityCreatedWithoutTenant(Rule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         if ctx.settings.tenancy.mode != "shared-database":
             return
-        found = analysis(ctx.index, ctx.settings.tenancy)
+        found = ctx.tenancy
         for summary, construct, model in found.constructs():
             yield self.diagnostic(
                 summary,

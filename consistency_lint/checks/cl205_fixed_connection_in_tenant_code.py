@@ -35,7 +35,6 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator
 
-from consistency_lint.analysis.tenancy import analysis
 from consistency_lint.checks.base import CheckContext, Rule
 from consistency_lint.domain.diagnostic import Diagnostic, Severity
 from consistency_lint.domain.globs import any_match
@@ -52,7 +51,7 @@ class FixedConnectionInTenantCode(Rule):
         tenancy = ctx.settings.tenancy
         if tenancy.mode != "database-per-tenant":
             return
-        found = analysis(ctx.index, tenancy)
+        found = ctx.tenancy
 
         def bootstrap(module: str, path: str) -> bool:
             return any(

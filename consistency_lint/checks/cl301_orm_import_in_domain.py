@@ -63,8 +63,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consistency_lint.analysis.entities import OrmEntities
-from consistency_lint.analysis.layers import Layers
 from consistency_lint.checks.base import CheckContext, Rule
 from consistency_lint.domain.diagnostic import Diagnostic, Severity
 
@@ -78,8 +76,8 @@ class OrmImportInDomain(Rule):
     OPTIONS = ("layers.domain", "layers.persistence", "layers.type-checking-imports", "packs")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        layers = Layers(ctx.settings.layers)
-        entities = OrmEntities(ctx.index)
+        layers = ctx.layers
+        entities = ctx.entities
         keep_type_checking = ctx.settings.layers.type_checking_imports
         # A project package that shares a framework's name (its own `redis/`) is not the framework.
         project_tops = {module.partition(".")[0] for module in ctx.index.files if module}

@@ -46,8 +46,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consistency_lint.analysis.entities import OrmEntities
-from consistency_lint.analysis.layers import Layers
 from consistency_lint.checks.base import CheckContext, Rule
 from consistency_lint.domain.diagnostic import Diagnostic, Severity, Span
 
@@ -61,8 +59,8 @@ class OrmEntityInDomain(Rule):
     OPTIONS = ("layers.domain", "layers.type-checking-imports")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        layers = Layers(ctx.settings.layers)
-        entities = OrmEntities(ctx.index)
+        layers = ctx.layers
+        entities = ctx.entities
         keep_type_checking = ctx.settings.layers.type_checking_imports
         for summary in ctx.files():
             if not layers.is_domain(summary.path, summary.module):

@@ -47,8 +47,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consistency_lint.analysis.entities import OrmEntities
-from consistency_lint.analysis.layers import Layers
 from consistency_lint.checks.base import CheckContext, Rule
 from consistency_lint.domain.diagnostic import Diagnostic, Severity
 
@@ -62,8 +60,8 @@ class OrmModelDefinedInDomain(Rule):
     OPTIONS = ("layers.domain", "packs")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        layers = Layers(ctx.settings.layers)
-        entities = OrmEntities(ctx.index)
+        layers = ctx.layers
+        entities = ctx.entities
         for summary in ctx.files():
             if not layers.is_domain(summary.path, summary.module):
                 continue

@@ -42,8 +42,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from consistency_lint.analysis.entities import OrmEntities
-from consistency_lint.analysis.layers import Layers
 from consistency_lint.analysis.summary import FileSummary, Function
 from consistency_lint.checks.base import CheckContext, Rule
 from consistency_lint.domain.diagnostic import Diagnostic, Severity
@@ -73,8 +71,8 @@ class OrmEntityCrossesBoundary(Rule):
     OPTIONS = ("layers.outer",)
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        layers = Layers(ctx.settings.layers)
-        entities = OrmEntities(ctx.index)
+        layers = ctx.layers
+        entities = ctx.entities
         for summary in ctx.files():
             if not layers.is_outer(summary.path, summary.module):
                 continue

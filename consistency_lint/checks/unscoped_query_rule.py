@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from consistency_lint.analysis.tenancy import analysis
 from consistency_lint.checks.base import CheckContext, Rule
 from consistency_lint.domain.diagnostic import Diagnostic
 
@@ -21,7 +20,7 @@ class UnscopedQueryRule(Rule):
         tenancy = ctx.settings.tenancy
         if tenancy.mode != "shared-database":
             return
-        for summary, verdict in analysis(ctx.index, tenancy).queries():
+        for summary, verdict in ctx.tenancy.queries():
             if verdict.kind != self.QUERY_KIND or verdict.scoped or verdict.model is None:
                 continue
             model = verdict.model

@@ -8,7 +8,9 @@ is timed.
 
 from __future__ import annotations
 
+import functools
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ import pytest
 from consistency_lint.app import runner
 from consistency_lint.app.cache import CACHE_DIR
 from consistency_lint.app.config import Overrides, load_settings
+from consistency_lint.engine import Session
 from tests.harness import FIXTURES
 
 ALL_RULES = Overrides(select=("CL",), extend_select=("CL002", "CL104", "CL304"))
@@ -48,9 +51,14 @@ def _lint(folder: Path, *, jobs: int, cache: bool) -> Findings:
 
 
 class _Counter:
+    """Counts the files the session analyses (stands in for `Session.analyse`)."""
+
     def __init__(self) -> None:
         self.calls = 0
-        self.real = runner.analyse_file
+        self.real = Session.analyse
+
+    def __get__(self, session: Session, owner: type) -> Callable[..., object]:
+        return functools.partial(self, session)
 
     def __call__(self, *args: object, **kwargs: object) -> object:
         self.calls += 1
@@ -76,11 +84,11 @@ def test_fixture_suite_identical_across_jobs_and_cache(
         assert _lint(folder, jobs=2, cache=True) == baseline, f"{folder.name}: cold cache"
         assert (folder / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
         counter = _Counter()
-        monkeypatch.setattr(runner, "analyse_file", counter)
+        monkeypatch.setattr(Session, "analyse", counter)
         assert _lint(folder, jobs=1, cache=True) == baseline, f"{folder.name}: warm cache"
         assert counter.calls == 0, "a warm run on an unchanged tree must not analyse any file"
         assert _lint(folder, jobs=2, cache=True) == baseline, f"{folder.name}: warm cache, pool"
-        monkeypatch.setattr(runner, "analyse_file", counter.real)
+        monkeypatch.setattr(Session, "analyse", counter.real)
     assert total > 0, "the guard means nothing if the fixtures produce no finding"
 
 
@@ -95,7 +103,7 @@ def test_edited_file_is_reanalysed(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert clean == []
     (project / "a.py").write_text("def helper():\n    return 1\n\n\ndef broken(:\n")  # CL001
     counter = _Counter()
-    monkeypatch.setattr(runner, "analyse_file", counter)
+    monkeypatch.setattr(Session, "analyse", counter)
     edited = _lint(project, jobs=1, cache=True)
     assert [f[3] for f in edited] == ["CL001"]
     assert counter.calls == 1  # only the edited file; b.py comes from the cache
@@ -112,7 +120,7 @@ def test_corrupted_cache_is_ignored_and_rebuilt(tmp_path: Path, monkeypatch: pyt
     index.write_bytes(index.read_bytes()[:50])  # truncated, as by a crash mid-write
     assert _lint(project, jobs=1, cache=True) == expected
     counter = _Counter()
-    monkeypatch.setattr(runner, "analyse_file", counter)
+    monkeypatch.setattr(Session, "analyse", counter)
     assert _lint(project, jobs=1, cache=True) == expected  # rebuilt: warm again
     assert counter.calls == 0
     index.write_bytes(b"not a pickle at all")
@@ -127,7 +135,7 @@ def test_settings_change_misses_the_cache(tmp_path: Path, monkeypatch: pytest.Mo
     config = project / "consistency-lint.toml"
     config.write_text(config.read_text() + '\neffect-kinds = ["broker", "task", "http"]\n')
     counter = _Counter()
-    monkeypatch.setattr(runner, "analyse_file", counter)
+    monkeypatch.setattr(Session, "analyse", counter)
     _lint(project, jobs=1, cache=True)
     assert counter.calls > 0
 

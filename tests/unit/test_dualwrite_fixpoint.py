@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consistency_lint.analysis.engine import analyse_file, analyse_project
-from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.app.config import resolve
 from consistency_lint.app.packs import builtin_packs
+from consistency_lint.engine import Session
 
 HEADER = """
 from kafka import KafkaProducer
@@ -19,9 +18,8 @@ producer = KafkaProducer()
 
 def _lint(source: str) -> list[tuple[int, str]]:
     settings = resolve({}, "(test)", Path("."))
-    packs = PackIndex(builtin_packs(), settings.effect_kinds)
-    result = analyse_file(source.encode(), "m.py", module="m", is_package=False, packs=packs)
-    return [(d.line, d.code) for d in analyse_project([result], settings, packs)]
+    session = Session(settings, builtin_packs())
+    return [(d.line, d.code) for d in session.lint(source.encode(), "m.py")]
 
 
 def test_long_chain_and_cycle_terminate() -> None:

@@ -166,7 +166,7 @@ def test_persistence_modules_match_submodules_only() -> None:
 
 def test_source_roots_src_layout_and_src_package(tmp_path) -> None:
     from consistency_lint.app.config import resolve
-    from consistency_lint.app.runner import source_roots
+    from consistency_lint.app.session import source_roots
 
     settings = resolve({}, "(defaults)", tmp_path)
     assert source_roots(tmp_path, settings) == ("",)

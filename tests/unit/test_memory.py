@@ -7,11 +7,11 @@ import gc
 
 import libcst as cst
 
-from consistency_lint.analysis.engine import analyse_file
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.app.packs import builtin_packs
+from consistency_lint.engine.file_phase import analyse_file
 
-SOURCE = b'''
+SOURCE = b"""
 from django.db import models, transaction
 from sqlalchemy import select, text
 from shop.tasks import send_receipt
@@ -27,7 +27,7 @@ def pay(session, invoice: Invoice):
         send_receipt.delay(invoice.pk)
     session.execute(text("SELECT * FROM shop_invoice"))
     return session.scalars(select(Invoice)).all()
-'''
+"""
 
 
 def _live_modules() -> int:

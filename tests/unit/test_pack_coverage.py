@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consistency_lint.analysis.engine import analyse_file
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.modules import module_name
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.summary import CALL, iter_ops
 from consistency_lint.app.packs import builtin_packs
 from consistency_lint.domain.settings import ALL_EFFECT_KINDS
+from consistency_lint.engine.file_phase import analyse_file
 from tests.harness import FIXTURES
 
 DUAL_WRITE_ROLES = ("begin", "commit", "rollback", "write", "publish", "outbox", "on-commit")
@@ -60,4 +60,3 @@ def test_every_dual_write_pack_entry_is_exercised() -> None:
         if call.role in DUAL_WRITE_ROLES and (pack.name, call.target) not in reached
     ]
     assert not missing, "pack entries no fixture exercises:\n" + "\n".join(missing)
-

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from consistency_lint.analysis import engine
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.prefilter import holds_no_code
 from consistency_lint.app.packs import builtin_packs
 from consistency_lint.domain.settings import DEFAULT_EFFECT_KINDS
+from consistency_lint.engine import file_phase as engine
 
 PACKS = PackIndex(builtin_packs(), DEFAULT_EFFECT_KINDS)
 
@@ -54,4 +54,5 @@ def test_files_with_code_are_parsed(source: bytes) -> None:
 
 def test_syntax_error_still_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     result = _analyse(b'"""unterminated\n', True, monkeypatch)
-    assert [d.code for d in result.diagnostics] == ["CL001"]
+    assert result.summary is None
+    assert result.unreadable is not None and result.unreadable.reason.startswith("syntax error")

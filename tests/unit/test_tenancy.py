@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from consistency_lint.analysis.engine import analyse_file
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.models import key_matches, model_info
 from consistency_lint.analysis.packindex import PackIndex
@@ -15,6 +14,7 @@ from consistency_lint.analysis.sqlfacts import normalise, table_refs
 from consistency_lint.app.packs import load_packs
 from consistency_lint.domain.packs import PackError, parse_pack
 from consistency_lint.domain.settings import TenancySettings
+from consistency_lint.engine.file_phase import analyse_file
 
 
 def test_paramstyles_are_normalised():

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consistency_lint.analysis.engine import analyse_file, analyse_project
-from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.app.config import resolve
 from consistency_lint.app.packs import load_packs
+from consistency_lint.engine import Session
 
 ORDERS = b"""\
 from kafka import KafkaProducer
@@ -25,12 +24,12 @@ STALE = b"def f(x):\n    return x  # noqa: CL101\n"
 
 def _run(raw: dict[str, object], report: list[str] | None = None) -> list[tuple[str, int, str]]:
     settings = resolve(raw, "test", Path.cwd())
-    packs = PackIndex(load_packs(settings.packs, Path.cwd()), settings.effect_kinds)
+    session = Session(settings, load_packs(settings.packs, Path.cwd()))
     results = [
-        analyse_file(ORDERS, "shop/orders.py", module="shop.orders", is_package=False, packs=packs),
-        analyse_file(STALE, "shop/stale.py", module="shop.stale", is_package=False, packs=packs),
+        session.analyse(ORDERS, "shop/orders.py", module="shop.orders", is_package=False),
+        session.analyse(STALE, "shop/stale.py", module="shop.stale", is_package=False),
     ]
-    found = analyse_project(results, settings, packs, report_paths=report)
+    found = session.check(results, report_paths=report)
     return [(d.path, d.line, d.code) for d in found]
 
 
