@@ -12,7 +12,8 @@
   (`CHANGE_DELAY`); a result for a version the editor has already replaced is
   dropped, so typing never queues stale diagnostics.
 - The other half of a finding (the commit of a dual write) is sent as
-  `DiagnosticRelatedInformation`.
+  `DiagnosticRelatedInformation`; `codeDescription` links the rule's page on
+  the documentation site.
 - A quick fix inserts `# noqa: CODE` at the end of the flagged line, or adds
   the code to a `# noqa: ...` comment already there.
 - A configuration error is shown to the user once per message, and the
@@ -35,6 +36,7 @@ from pygls.uris import from_fs_path
 from pygls.workspace import TextDocument
 
 from consistency_lint import __version__
+from consistency_lint.adapters.docs_site import rule_url
 from consistency_lint.app.buffer import BufferLinter
 from consistency_lint.app.errors import UserError
 from consistency_lint.domain.diagnostic import Diagnostic, Severity
@@ -86,6 +88,7 @@ def to_lsp(diagnostic: Diagnostic, document: TextDocument, root: Path) -> types.
             else types.DiagnosticSeverity.Warning
         ),
         code=diagnostic.code,
+        code_description=types.CodeDescription(href=rule_url(diagnostic.code)),
         source=SOURCE,
         related_information=related or None,
     )

@@ -27,7 +27,6 @@ from typing import TypeVar
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.summary import (
     CALL,
-    DISPATCH,
     DISPATCH_CALL,
     Block,
     Branch,
@@ -209,15 +208,17 @@ class DualWrites:
 
     def _entry(self, file: FileSummary, function: Function, walker: _Walker) -> State:
         """The state a function starts in: inside a transaction when every caller opened one,
-        or for a view under Django ATOMIC_REQUESTS (a function taking `request`)."""
+        or for a view under `atomic-requests` (a function taking one of the packs'
+        `request-parameters` first or second)."""
         prefix = f"{file.module}." if file.module else ""
         callers = self.contexts.get(prefix + function.qualname)
         if callers and all(hit is not None for hit in callers):
             first = next(hit for hit in callers if hit is not None)
             # Only writes on the path count here: the caller reports a publish reached before any.
             return State(depth=1, opener=first)
-        if self.settings.atomic_requests and any(p.name == "request" for p in function.params[:2]):
-            opener = Op("begin", "ATOMIC_REQUESTS", function.span, text="ATOMIC_REQUESTS", commits=True)
+        views = self.index.packs.syntax.request_parameters
+        if self.settings.atomic_requests and any(p.name in views for p in function.params[:2]):
+            opener = Op("begin", "<atomic-requests>", function.span, text="atomic-requests", commits=True)
             return State(
                 depth=1,
                 opener=Hit(opener, walker.file.path),
@@ -271,9 +272,7 @@ class DualWrites:
         if op.target.endswith(f".{DISPATCH_CALL}"):
             module = op.target[: -len(DISPATCH_CALL) - 1]
             file = self.index.files.get(module)
-            table = file.extra(DISPATCH) if file is not None else None
-            names = table if isinstance(table, tuple) else ()
-            return "", "", False, [q for q in names if isinstance(q, str)]
+            return "", "", False, list(file.dispatch) if file is not None else []
         resolved = self.index.resolve(op.target)
         if resolved.spec is not None and resolved.spec.role:
             spec = resolved.spec

@@ -9,8 +9,8 @@ records the syntactic start and end of those nodes only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -104,7 +104,7 @@ class _Recorder:
 _NOTHING = nullcontext()
 
 
-def locate(module: cst.Module, nodes: Any) -> dict[int, Span]:
+def locate(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Span]:
     """Spans (1-based line and column) of `nodes`, keyed by `id(node)`."""
     wanted = {id(node) for node in nodes}
     if not wanted:

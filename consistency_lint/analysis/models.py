@@ -1,14 +1,26 @@
 """The model index: which project classes are ORM models, their fields and tables.
 
-Shared by the tenancy rules (CL2xx) and the layering rules (CL3xx). A class is
-a model when it derives from a pack `model-bases` entry (directly, through
-project bases or through `Base = declarative_base()`), is not abstract
-(`Meta.abstract = True`, `__abstract__ = True`), and - for bases listed in a
-pack's `model-keywords` (SQLModel) - sets that class keyword to True; or when
-it is mapped imperatively (`registry.map_imperatively(Cls, table)`,
-`mapper(Cls, table)`). Its fields are the class-level assignments of it and
-its project bases (mixins and abstract models included); an imperatively
-mapped class gets the columns of its `Table(...)`.
+The one answer to "is this class an ORM model", read by the tenancy rules
+(CL2xx) and the layering rules (CL3xx). A class is *mapped by its definition*
+(`ModelInfo.mapped_base`) when it or one of its project bases, wherever
+defined (re-exports followed):
+
+- derives from a pack `model-bases` entry, directly, through
+  `Base = declarative_base()` or through an attribute of a project global of a
+  pack type (`db.Model` with `db = SQLAlchemy()`);
+- or is decorated by a pack `model-decorators` entry (`@mapper_registry.mapped`,
+  `@as_declarative()`), called through a project global or named directly;
+
+and - for bases listed in a pack's `model-keywords` (SQLModel) - the nearest
+class of the chain that passes that class keyword passes True. A class mapped
+by its definition is a *model* (`ModelInfo.is_model`: queried, constructed)
+unless it is abstract (the packs' `abstract-attributes`: `Meta.abstract = True`,
+`__abstract__ = True`). A plain class mapped imperatively
+(`registry.map_imperatively(Cls, table)`, `mapper(Cls, table)`) is a model too,
+but not mapped by its definition: that is the layout CL3xx recommends. Its
+fields are the class-level assignments of it and its project bases (mixins and
+abstract models included); an imperatively mapped class gets the columns of
+its `Table(...)`.
 
 Table names: `__tablename__`, `Meta.db_table` or the `Table("name", ...)` it is
 mapped to; otherwise the pack's `model-table-names` template of its framework
@@ -30,10 +42,11 @@ from dataclasses import dataclass
 
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.packindex import PackIndex
-from consistency_lint.analysis.tenancy_facts import EXTRA_KEY, TableFact, TenancyFacts
+from consistency_lint.analysis.summary import FileSummary
+from consistency_lint.analysis.tenancy_facts import TableFact
 from consistency_lint.domain.settings import TenancySettings
 
-_CACHE_ATTR = "_model_index"
+_MAX_REEXPORT_HOPS = 8
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,9 @@ class ModelInfo:
     is_model: bool  # a concrete model (queried, constructed)
     abstract: bool = False  # an abstract model or mixin base of models
     framework_base: str = ""
+    # The pack base or decorator that maps the class by its definition ("" if none;
+    # set for abstract models too, unset for imperatively mapped plain classes).
+    mapped_base: str = ""
     table: str = ""
     fields: tuple[str, ...] = ()
     tenant_field: str = ""  # the field matching a tenant key ("" if none)
@@ -53,16 +69,9 @@ class ModelInfo:
     relations: tuple[tuple[str, str], ...] = ()
     # Reverse relation names declared on other models' fields (related_name=...).
     reverse_names: tuple[tuple[str, str], ...] = ()
-
-
-def key_matches(name: str, keys: Iterable[str]) -> str:
-    """The tenant key `name` stands for (`organization_id` for key `organization`), or ""."""
-    lowered = name.lower()
-    for key in keys:
-        k = key.lower()
-        if lowered == k or lowered == f"{k}_id" or f"{lowered}_id" == k:
-            return key
-    return ""
+    # What each field is made by, nearest class first: managers (`objects = TenantManager()`),
+    # columns and relations; (field name, resolved callee).
+    field_calls: tuple[tuple[str, str], ...] = ()
 
 
 def _matches(patterns: Iterable[str], *names: str) -> bool:
@@ -70,17 +79,19 @@ def _matches(patterns: Iterable[str], *names: str) -> bool:
 
 
 class ModelIndex:
-    """Model facts of one project, computed lazily; use `models_of(index)`."""
+    """Model facts of one project, computed lazily (one per run: the check context holds it)."""
 
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
+        self.syntax = index.packs.syntax
+        self.hidden = self.syntax.hidden_suffixes
         self._info: dict[tuple[str, TenancySettings | None], ModelInfo] = {}
         self.tables: dict[str, TableFact] = {}  # qualified variable -> table
         self.mapped: dict[str, str] = {}  # class -> qualified table variable
         self.self_assigned: dict[str, tuple[str, ...]] = {}
         for summary in index.files.values():
-            facts = summary.extra(EXTRA_KEY)
-            if not isinstance(facts, TenancyFacts):
+            facts = summary.tenancy
+            if facts is None:
                 continue
             for table in facts.tables:
                 self.tables[table.variable] = table
@@ -89,8 +100,37 @@ class ModelIndex:
             for cls, names in facts.self_assigned:
                 self.self_assigned[cls] = names
         self._by_table: dict[TenancySettings | None, dict[str, ModelInfo]] = {}
+        self._canonical: dict[str, str] = {}
         self._short_names: dict[str, str] | None = None
         self._reverse: dict[str, dict[str, str]] | None = None
+
+    def key_matches(self, name: str, keys: Iterable[str]) -> str:
+        """The tenant key `name` stands for (`organization_id` for key `organization`, with
+        the packs' `foreign-key-suffixes`), or ""."""
+        return self.syntax.key_matches(name, keys)
+
+    def canonical(self, qualname: str) -> str:
+        """Where a name is defined, following re-exports (`pkg.Order` -> `pkg.models.Order`)."""
+        found = self._canonical.get(qualname)
+        if found is not None:
+            return found
+        current = qualname
+        for _ in range(_MAX_REEXPORT_HOPS):
+            following = self.index._follow_reexport(current)
+            if following == current:
+                break
+            current = following
+        self._canonical[qualname] = current
+        return current
+
+    def owner(self, qualname: str) -> FileSummary | None:
+        """The file that defines a project class (after re-exports)."""
+        found = self.index.classes.get(self.canonical(qualname))
+        return found[0] if found else None
+
+    def mapped_base(self, qualname: str) -> str:
+        """The pack base or decorator mapping a project class by its definition ("" if none)."""
+        return self.info(qualname).mapped_base
 
     def info(self, qualname: str, tenancy: TenancySettings | None = None) -> ModelInfo:
         key = (qualname, tenancy)
@@ -102,7 +142,7 @@ class ModelIndex:
 
     def _compute(self, qualname: str, tenancy: TenancySettings | None) -> ModelInfo:
         index = self.index
-        qualname = index._follow_reexport(qualname)
+        qualname = self.canonical(qualname)
         fields: list[str] = []
         table = ""
         abstract = False
@@ -110,6 +150,7 @@ class ModelIndex:
         assigned: list[str] = []
         relations: dict[str, str] = {}
         reverse_names: dict[str, str] = {}
+        field_calls: dict[str, str] = {}
         for position, cls_name in enumerate(index.mro(qualname)):
             assigned.extend(self.self_assigned.get(cls_name, ()))
             found = index.classes.get(cls_name)
@@ -117,6 +158,8 @@ class ModelIndex:
                 continue
             cls = found[1]
             for field in cls.fields:
+                if field.call:
+                    field_calls.setdefault(field.name, field.call)
                 if field.name.startswith("__") or field.name in fields:
                     continue
                 fields.append(field.name)
@@ -124,7 +167,7 @@ class ModelIndex:
                     related = self._related_class(field.related, cls_name, qualname)
                     if related:
                         relations.setdefault(field.name, related)
-                        if field.related_name and not field.related_name.endswith("+"):
+                        if field.related_name and not field.related_name.endswith(self.hidden):
                             reverse_names.setdefault(field.name, field.related_name)
             for name, value in cls.keywords:
                 keywords.setdefault(name, value)
@@ -134,10 +177,12 @@ class ModelIndex:
             elif not table and cls.table_name and not _is_abstract(cls.keywords, index.packs):
                 table = cls.table_name  # SQLAlchemy single-table inheritance
         base = index.framework_base(qualname) if qualname in index.classes else ""
-        is_model = bool(base) and index.is_model(qualname)
-        needed = index.packs.model_keywords.get(base, "")
-        if is_model and needed and keywords.get(needed) != "True":
-            is_model = False
+        mapped_base = self._mapped_base(qualname, base) if qualname in index.classes else ""
+        needed = index.packs.model_keyword(mapped_base)
+        if needed and keywords.get(needed) != "True":
+            mapped_base = ""
+        base = base or mapped_base
+        is_model = bool(mapped_base)
         mapped_to = self.mapped.get(qualname)
         if mapped_to is not None:
             mapped_table = self.tables.get(mapped_to)
@@ -150,14 +195,15 @@ class ModelIndex:
         if not table and is_model:
             template = index.packs.model_table_names.get(base, "")
             if template:
-                table = template.format(app=_app_label(qualname), name=qualname.rsplit(".", 1)[-1].lower())
+                app = _app_label(qualname, index.packs.model_modules)
+                table = template.format(app=app, name=qualname.rsplit(".", 1)[-1].lower())
         short = qualname.rsplit(".", 1)[-1]
         tenant_field = ""
         scoped = False
         is_global = False
         if tenancy is not None:
             for name in fields:
-                if key_matches(name, tenancy.tenant_keys):
+                if self.key_matches(name, tenancy.tenant_keys):
                     tenant_field = name
                     break
             is_global = _matches(tenancy.global_models, short, qualname, table)
@@ -168,6 +214,7 @@ class ModelIndex:
             is_model=is_model,
             abstract=abstract,
             framework_base=base,
+            mapped_base=mapped_base,
             table=table.lower(),
             fields=tuple(fields),
             tenant_field=tenant_field,
@@ -176,11 +223,38 @@ class ModelIndex:
             self_assigned=tuple(sorted(set(assigned))),
             relations=tuple(sorted(relations.items())),
             reverse_names=tuple(sorted(reverse_names.items())),
+            field_calls=tuple(sorted(field_calls.items())),
         )
 
+    def _mapped_base(self, qualname: str, base: str) -> str:
+        """The model base or mapping decorator that maps `qualname` by its definition."""
+        index = self.index
+        packs = index.packs
+        if base and index.is_model(qualname):
+            return base
+        chain = list(index.mro(qualname))
+        for cls in chain:  # `db.Model`: an attribute of a project global of a pack type
+            head, _, attr = cls.rpartition(".")
+            kind = index.global_types.get(self.canonical(head)) if head else None
+            if kind and packs.is_model_base(f"{kind}.{attr}"):
+                return f"{kind}.{attr}"
+        wanted = packs.model_decorators
+        for cls in chain if wanted else ():
+            found = index.classes.get(cls)
+            if found is None:
+                continue
+            for decorator in found[1].decorators:
+                head, _, attr = decorator.rpartition(".")
+                kind = index.global_types.get(self.canonical(head)) if head else None
+                for name in (decorator, f"{kind}.{attr}" if kind else ""):
+                    if name in wanted:
+                        return name
+        return ""
+
     def reverse_relations(self, qualname: str) -> dict[str, str]:
-        """Relation names that lead from `qualname` to models pointing at it: the field's
-        `related_query_name`/`related_name`, else the lowercase model name (Django's default)."""
+        """Relation names that lead from `qualname` to models pointing at it: the name the
+        field gives it (the packs' `related-name-keywords`), else the packs'
+        `reverse-relation-name` template ({name}: the lowercase model name), if any."""
         if self._reverse is None:
             self._reverse = {}
             for name in self.index.classes:
@@ -189,15 +263,21 @@ class ModelIndex:
                     continue
                 named = dict(info.reverse_names)
                 for field, target in info.relations:
-                    reverse = named.get(field) or name.rsplit(".", 1)[-1].lower()
+                    reverse = named.get(field) or self._default_reverse(name)
+                    if not reverse:
+                        continue
                     self._reverse.setdefault(target, {}).setdefault(reverse, name)
-        return self._reverse.get(self.index._follow_reexport(qualname), {})
+        return self._reverse.get(self.canonical(qualname), {})
+
+    def _default_reverse(self, model: str) -> str:
+        template = self.syntax.reverse_name
+        return template.format(name=model.rsplit(".", 1)[-1].lower()) if template else ""
 
     def _related_class(self, written: str, owner: str, model: str) -> str:
         """The project class a relation field points at ("" if none is known)."""
-        if written == "self":
+        if written in self.syntax.self_relation_names:
             return model
-        resolved = self.index._follow_reexport(written)
+        resolved = self.canonical(written)
         if resolved in self.index.classes:
             return resolved
         short = written.rsplit(".", 1)[-1]
@@ -225,7 +305,7 @@ class ModelIndex:
         for variable, table in self.tables.items():
             if table.table in out:
                 continue
-            tenant_field = next((c for c in table.columns if key_matches(c, tenancy.tenant_keys)), "")
+            tenant_field = next((c for c in table.columns if self.key_matches(c, tenancy.tenant_keys)), "")
             is_global = _matches(tenancy.global_models, table.table)
             listed = _matches(tenancy.tenant_models, table.table)
             if (tenant_field or listed) and not is_global:
@@ -251,24 +331,15 @@ def _is_abstract(keywords: tuple[tuple[str, str], ...], packs: PackIndex) -> boo
     return any(values.get(name) == "True" for name in packs.abstract_attributes)
 
 
-def _app_label(qualname: str) -> str:
+def _app_label(qualname: str, model_modules: frozenset[str]) -> str:
+    """The package holding the module of `qualname` that the packs call a models module."""
     parts = qualname.split(".")[:-1]  # module path
-    if "models" in parts:
-        position = parts.index("models")
-        return parts[position - 1] if position > 0 else ""
+    for position, part in enumerate(parts):
+        if part in model_modules:
+            return parts[position - 1] if position > 0 else ""
     return parts[-2] if len(parts) >= 2 else (parts[0] if parts else "")
-
-
-def models_of(index: ProjectIndex) -> ModelIndex:
-    """The model index of a project index (built once, kept on the index)."""
-    found = getattr(index, _CACHE_ATTR, None)
-    if isinstance(found, ModelIndex):
-        return found
-    built = ModelIndex(index)
-    setattr(index, _CACHE_ATTR, built)
-    return built
 
 
 def model_info(index: ProjectIndex, qualname: str, tenancy: TenancySettings | None = None) -> ModelInfo:
     """What the project says about class `qualname` (tenant fields only with `tenancy`)."""
-    return models_of(index).info(qualname, tenancy)
+    return ModelIndex(index).info(qualname, tenancy)

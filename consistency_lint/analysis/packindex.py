@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from functools import cached_property
 
-from consistency_lint.domain.packs import CallSpec, Pack, TypeSpec
+from consistency_lint.domain.packs import CallSpec, FrameworkSyntax, Pack, TypeSpec
 
 
 class PackIndex:
@@ -160,6 +160,15 @@ class PackIndex:
     @cached_property
     def abstract_attributes(self) -> tuple[str, ...]:
         return tuple(sorted({a for pack in self.packs for a in pack.abstract_attributes}))
+
+    @cached_property
+    def model_modules(self) -> frozenset[str]:
+        return frozenset(m for pack in self.packs for m in pack.model_modules)
+
+    @cached_property
+    def syntax(self) -> FrameworkSyntax:
+        """The query and relation syntax every pack declares, merged."""
+        return FrameworkSyntax.merge(pack.syntax for pack in self.packs)
 
     def model_keyword(self, base: str) -> str:
         """The class keyword (`table`) that must be True for a subclass of `base` to be mapped."""

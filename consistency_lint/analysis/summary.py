@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Literal, Union
 
+from consistency_lint.analysis.tenancy_facts import TenancyFacts
 from consistency_lint.domain.diagnostic import Span
+from consistency_lint.domain.packs import EffectKind, Nesting, Role
 
 # Operation kinds. Effect kinds come from the packs' roles; "call" is a call whose
 # meaning is only known once the project index is linked (a project function, a
 # method of a project class, a task object imported from another module).
-CALL = "call"
-# `FileSummary.extras` key: the project callables listed in module-level tables of the
-# file (a message bus's handlers), and the target suffix of a call through such a table.
-DISPATCH = "dispatch"
+CALL: Literal["call"] = "call"
+OpKind = Union[Role, Literal["call"]]
+ExitKind = Literal["return", "raise", "break", "continue"]
+# The target suffix of a call through a module's table of callables (`FileSummary.dispatch`).
 DISPATCH_CALL = "<dispatch>"
 # `super().m()` in a method of `pkg.C` is recorded as `pkg.C.<super>.m`.
 SUPER = "<super>"
@@ -31,18 +33,18 @@ SUPER = "<super>"
 class Op:
     """One call in a flow, classified as far as the file alone allows."""
 
-    kind: str  # a pack role ("commit", "publish", ...) or CALL
+    kind: OpKind  # a pack role ("commit", "publish", ...) or CALL
     target: str  # qualified name of what is called, e.g. "kafka.KafkaProducer.send"
     span: Span
     receiver: str = ""  # the receiver as written ("session", "self.session", "db.session")
-    effect_kind: str = ""  # for publish: broker, task, http, email
+    effect_kind: EffectKind | Literal[""] = ""  # for publish
     pack: str = ""
     # Qualified names of classes constructed in the arguments (session.add(OrderOutbox(...))).
     arg_classes: tuple[str, ...] = ()
     text: str = ""  # short source text of the call, for messages
     # begin: the scope commits when it ends; write: commits at once outside a transaction.
     commits: bool = False
-    nested: str = ""  # begin inside an open transaction: "savepoint" or "join"
+    nested: Nesting | Literal[""] = ""  # how a begin nests inside an open transaction
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ class Deferred:
 
 @dataclass(frozen=True)
 class Exit:
-    kind: str  # "return", "raise", "break", "continue"
+    kind: ExitKind
     span: Span
 
 
@@ -207,14 +209,9 @@ class FileSummary:
     globals: tuple[tuple[str, str], ...] = ()
     suppressions: Suppressions = field(default_factory=Suppressions)
     references: tuple[Reference, ...] = ()
-    # Extension facts of later analyses, keyed by analysis name (serialisable values).
-    extras: tuple[tuple[str, object], ...] = ()
-
-    def extra(self, key: str) -> object:
-        for name, value in self.extras:
-            if name == key:
-                return value
-        return None
+    # Project callables listed in module-level tables of the file (a message bus's handlers).
+    dispatch: tuple[str, ...] = ()
+    tenancy: TenancyFacts | None = None  # None when the file has no tenancy fact
 
 
 def iter_ops(block: Iterable[FlowNode]) -> Iterator[Op]:

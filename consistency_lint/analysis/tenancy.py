@@ -18,10 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from consistency_lint.analysis.index import ProjectIndex
-from consistency_lint.analysis.models import ModelIndex, ModelInfo, key_matches
+from consistency_lint.analysis.models import ModelIndex, ModelInfo
 from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import (
-    EXTRA_KEY,
     ROW_MARK,
     ConstructFact,
     FixedConnectionFact,
@@ -35,8 +34,6 @@ READ = "read"
 BULK = "bulk"
 INSERT = "insert"
 WRITE = "write"
-# Lookups that keep a relation predicate an equality on the related rows.
-_LOOKUPS = frozenset({"in", "exact", "id", "pk"})
 
 
 @dataclass(frozen=True)
@@ -52,8 +49,7 @@ class QueryVerdict:
 
 
 def facts(summary: FileSummary) -> TenancyFacts | None:
-    value = summary.extra(EXTRA_KEY)
-    return value if isinstance(value, TenancyFacts) else None
+    return summary.tenancy
 
 
 def helper_matches(tenancy: TenancySettings, *names: str) -> bool:
@@ -85,7 +81,9 @@ class TenancyAnalysis:
                 if found is None:
                     continue
                 for criteria in found.criteria:
-                    if any(key_matches(name, self.tenancy.tenant_keys) for name in criteria.names):
+                    if any(
+                        self.models.key_matches(name, self.tenancy.tenant_keys) for name in criteria.names
+                    ):
                         out.add(self.index._follow_reexport(criteria.model))
             self._criteria = out
         return self._criteria
@@ -163,7 +161,7 @@ class TenancyAnalysis:
                 spec = packs.tenancy_call(target) if type_name else None
             if step.name and query.root and position == 0 and model is not None:
                 # A manager declared on the model: objects = TenantManager()
-                manager = self._manager_call(model.qualname, step.name)
+                manager = dict(model.field_calls).get(step.name, "")
                 if manager and helper_matches(tenancy, manager):
                     helper = True
             if step.name and helper_matches(
@@ -215,7 +213,7 @@ class TenancyAnalysis:
             kind = INSERT if INSERT in kinds else BULK if BULK in kinds else READ if READ in kinds else ""
         scoped = (
             helper
-            or any(key_matches(name, tenancy.tenant_keys) for name in names)
+            or any(self.models.key_matches(name, tenancy.tenant_keys) for name in names)
             or self.scoped_by_criteria(model.qualname)
         )
         return QueryVerdict(
@@ -226,30 +224,21 @@ class TenancyAnalysis:
         """`order=o`, `order__in=qs`, `addon_to__subevent=s`: a relation path that ends at a
         tenant-scoped model (an object of one tenant), so the rows belong to that tenant."""
         current = model
-        parts = [p for p in path.split("__") if p]
+        syntax = self.index.packs.syntax
+        parts = syntax.split(path)
         for position, part in enumerate(parts):
             forward = dict(current.relations)
-            if part not in forward and part.endswith("_id") and part[:-3] in forward:
-                part = part[:-3]  # subevent_id__in=ids: the relation's column
+            if part not in forward:
+                part = syntax.column_relation(part, forward) or part  # subevent_id__in=ids
             related = forward.get(part) or self.models.reverse_relations(current.qualname).get(part)
             if related is None:
                 return False
             target = self.models.info(related, self.tenancy)
             rest = parts[position + 1 :]
-            if target.tenant_scoped and all(p in _LOOKUPS for p in rest):
+            if target.tenant_scoped and all(p in syntax.equality_tails for p in rest):
                 return True
             current = target
         return False
-
-    def _manager_call(self, model: str, attribute: str) -> str:
-        for cls_name in self.index.mro(model):
-            found = self.index.classes.get(cls_name)
-            if found is None:
-                continue
-            for field in found[1].fields:
-                if field.name == attribute and field.call:
-                    return field.call
-        return ""
 
     # ----- constructions ---------------------------------------------------------
 
@@ -271,8 +260,8 @@ class TenancyAnalysis:
     def has_tenant(self, model: ModelInfo, names: tuple[str, ...]) -> bool:
         """Whether a new row gets its tenant key: given, or derived by the model itself."""
         keys = self.tenancy.tenant_keys
-        return any(key_matches(name, keys) for name in names) or any(
-            key_matches(name, keys) for name in model.self_assigned
+        return any(self.models.key_matches(name, keys) for name in names) or any(
+            self.models.key_matches(name, keys) for name in model.self_assigned
         )
 
     # ----- raw SQL ---------------------------------------------------------------
@@ -291,10 +280,10 @@ class TenancyAnalysis:
                     info = tables.get(table)
                     if info is None:
                         continue
-                    if any(key_matches(column, self.tenancy.tenant_keys) for column in columns):
+                    if any(self.models.key_matches(column, self.tenancy.tenant_keys) for column in columns):
                         continue
                     if info.tenant_field and any(
-                        key_matches(column, (info.tenant_field,)) for column in columns
+                        self.models.key_matches(column, (info.tenant_field,)) for column in columns
                     ):
                         continue
                     if info not in missing:

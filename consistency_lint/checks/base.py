@@ -9,7 +9,6 @@ from functools import cached_property
 from typing import ClassVar
 
 from consistency_lint.analysis.dualwrite import DualWrites
-from consistency_lint.analysis.entities import OrmEntities
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.layers import Layers
 from consistency_lint.analysis.models import ModelIndex
@@ -52,7 +51,8 @@ class CheckContext:
 
     @cached_property
     def models(self) -> ModelIndex:
-        """Which classes are models of the tenancy rules, with their fields and tables (CL2xx)."""
+        """The one model index: which classes are mapped, their fields, relations and tables
+        (CL2xx and CL3xx)."""
         return ModelIndex(self.index)
 
     @cached_property
@@ -60,10 +60,10 @@ class CheckContext:
         """Which files are domain, persistence and outer code (CL301-CL304)."""
         return Layers(self.settings.layers)
 
-    @cached_property
-    def entities(self) -> OrmEntities:
-        """Which project classes are ORM entities (CL301-CL304)."""
-        return OrmEntities(self.index)
+    @property
+    def entities(self) -> ModelIndex:
+        """Which project classes are ORM entities (CL301-CL304): the same model index."""
+        return self.models
 
 
 class Rule:

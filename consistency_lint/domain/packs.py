@@ -9,13 +9,17 @@ persistence framework. The schema is documented in README ("Framework packs").
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, Literal, TypeVar, get_args
+
+_Choice = TypeVar("_Choice", bound=str)
 
 SCHEMA_VERSION = 1
-ROLES = (
+Role = Literal[
     "begin",
     "commit",
     "rollback",
@@ -25,9 +29,12 @@ ROLES = (
     "on-commit",
     "query",
     "bulk-write",
-)
-EFFECT_KINDS = ("broker", "task", "http", "email")
-NESTING = ("savepoint", "join")
+]
+EffectKind = Literal["broker", "task", "http", "email"]
+Nesting = Literal["savepoint", "join"]
+ROLES: tuple[Role, ...] = get_args(Role)
+EFFECT_KINDS: tuple[EffectKind, ...] = get_args(EffectKind)
+NESTING: tuple[Nesting, ...] = get_args(Nesting)
 # Tenancy meanings of a call (key `tenancy`), see README "Framework packs".
 TENANCY_MEANINGS = (
     "and",  # a predicate combinator where every argument must hold (and_, Q)
@@ -64,11 +71,11 @@ class CallSpec:
     """What one call means. `target` is a qualified function name or `Type.method`."""
 
     target: str
-    role: str = ""
-    effect_kind: str = ""
+    role: Role | Literal[""] = ""
+    effect_kind: EffectKind | Literal[""] = ""
     returns: str = ""
     commits_on_exit: bool = True
-    nested: str = "savepoint"
+    nested: Nesting = "savepoint"
     autocommit: bool = False
     callback_arg: int = 0
     pack: str = ""
@@ -102,6 +109,79 @@ class CallSpec:
 
 
 @dataclass(frozen=True)
+class FrameworkSyntax:
+    """Framework syntax the analysis reads instead of knowing it: how keyword lookups name
+    fields through relations (`relation-separators`, `exact-lookups`, `membership-lookups`,
+    `primary-keys`, `foreign-key-suffixes`), how relations name their reverse
+    (`related-name-keywords`, `hidden-relation-suffixes`, `reverse-relation-name`,
+    `self-relation-names`) and which parameter makes a view (`request-parameters`)."""
+
+    separators: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()
+    membership: tuple[str, ...] = ()
+    primary_keys: tuple[str, ...] = ()
+    fk_suffixes: tuple[str, ...] = ()
+    related_name_keywords: tuple[str, ...] = ()
+    hidden_suffixes: tuple[str, ...] = ()
+    reverse_name: str = ""
+    self_relation_names: tuple[str, ...] = ()
+    request_parameters: tuple[str, ...] = ()
+
+    @staticmethod
+    def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
+        """Lists joined in order without repeats; a string from the first part setting it."""
+        merged: dict[str, object] = {}
+        for part in parts:
+            for f in dataclasses.fields(part):
+                value = getattr(part, f.name)
+                if isinstance(value, tuple):
+                    current = merged.get(f.name, ())
+                    assert isinstance(current, tuple)
+                    merged[f.name] = tuple(dict.fromkeys((*current, *value)))
+                elif value and not merged.get(f.name):
+                    merged[f.name] = value
+        return FrameworkSyntax(**merged)  # type: ignore[arg-type]
+
+    def split(self, path: str) -> list[str]:
+        """The segments of a lookup path (`order__event__in` -> order, event, in)."""
+        parts = [path]
+        for separator in self.separators:
+            parts = [piece for part in parts for piece in part.split(separator)]
+        return [part for part in parts if part]
+
+    @cached_property
+    def row_keys(self) -> frozenset[str]:
+        """Keywords selecting one row by its primary key (`pk`, `id__exact`)."""
+        out = set(self.primary_keys)
+        for key in self.primary_keys:
+            out.update(f"{key}{sep}{lookup}" for sep in self.separators for lookup in self.exact)
+        return frozenset(out)
+
+    @cached_property
+    def equality_tails(self) -> frozenset[str]:
+        """Path segments after a relation that keep it an equality on the related rows."""
+        return frozenset((*self.exact, *self.membership, *self.primary_keys))
+
+    def column_relation(self, name: str, relations: Iterable[str]) -> str:
+        """The relation whose column `name` is (`event_id` -> `event`), or ""."""
+        for suffix in self.fk_suffixes:
+            if name.endswith(suffix) and name[: -len(suffix)] in relations:
+                return name[: -len(suffix)]
+        return ""
+
+    def key_matches(self, name: str, keys: Iterable[str]) -> str:
+        """The tenant key `name` stands for (`organization_id` for key `organization`), or ""."""
+        lowered = name.lower()
+        for key in keys:
+            k = key.lower()
+            if lowered == k or any(
+                lowered == f"{k}{suffix}" or f"{lowered}{suffix}" == k for suffix in self.fk_suffixes
+            ):
+                return key
+        return ""
+
+
+@dataclass(frozen=True)
 class Pack:
     name: str
     source: str
@@ -121,6 +201,9 @@ class Pack:
     # Default table name of a model without an explicit one: base -> template with
     # {app} (the package holding the models module) and {name} (lowercase class name).
     model_table_names: tuple[tuple[str, str], ...] = ()
+    # Modules that hold an application's models (`{app}` is the package holding one).
+    model_modules: tuple[str, ...] = ()
+    syntax: FrameworkSyntax = FrameworkSyntax()
     types: tuple[TypeSpec, ...] = ()
     calls: tuple[CallSpec, ...] = ()
 
@@ -137,6 +220,17 @@ _TOP_KEYS = {
     "table-attributes",
     "abstract-attributes",
     "model-table-names",
+    "model-modules",
+    "relation-separators",
+    "exact-lookups",
+    "membership-lookups",
+    "primary-keys",
+    "foreign-key-suffixes",
+    "related-name-keywords",
+    "hidden-relation-suffixes",
+    "reverse-relation-name",
+    "self-relation-names",
+    "request-parameters",
     "types",
     "calls",
 }
@@ -191,6 +285,11 @@ class _Reader:
             raise self.fail(where, f"'{value}' is not one of {', '.join(choices)}{suggest(value, choices)}")
         return value
 
+    def choice(self, where: str, value: Any, choices: tuple[_Choice, ...]) -> _Choice:
+        """One of `choices` (typed as they are)."""
+        text = self.string(where, value, choices=choices)
+        return choices[choices.index(text)]
+
     def strings(self, where: str, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list):
             raise self.fail(where, f"expected a list of strings, got {value!r}")
@@ -228,9 +327,41 @@ def parse_pack(data: Mapping[str, Any], source: str) -> Pack:
         model_decorators=r.strings("model-decorators", data.get("model-decorators", [])),
         table_attributes=r.strings("table-attributes", data.get("table-attributes", [])),
         abstract_attributes=r.strings("abstract-attributes", data.get("abstract-attributes", [])),
+        model_modules=r.strings("model-modules", data.get("model-modules", [])),
+        syntax=_parse_syntax(r, data),
         types=types,
         calls=calls,
     )
+
+
+def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
+    def strings(key: str) -> tuple[str, ...]:
+        return r.strings(key, data.get(key, []))
+
+    return FrameworkSyntax(
+        separators=strings("relation-separators"),
+        exact=strings("exact-lookups"),
+        membership=strings("membership-lookups"),
+        primary_keys=strings("primary-keys"),
+        fk_suffixes=strings("foreign-key-suffixes"),
+        related_name_keywords=strings("related-name-keywords"),
+        hidden_suffixes=strings("hidden-relation-suffixes"),
+        reverse_name=_parse_name_template(r, data),
+        self_relation_names=strings("self-relation-names"),
+        request_parameters=strings("request-parameters"),
+    )
+
+
+def _parse_name_template(r: _Reader, data: Mapping[str, Any]) -> str:
+    """`reverse-relation-name`: a template whose only placeholder is {name}."""
+    if "reverse-relation-name" not in data:
+        return ""
+    template = r.string("reverse-relation-name", data["reverse-relation-name"])
+    try:
+        template.format(name="x")
+    except (KeyError, IndexError, ValueError):
+        raise r.fail("reverse-relation-name", f"'{template}' may use only the {{name}} placeholder") from None
+    return template
 
 
 def _parse_types(r: _Reader, table: Any) -> tuple[TypeSpec, ...]:
@@ -266,7 +397,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
         target = r.string(f"calls[{i}].target", spec.get("target"))
         where = f"calls[{i}] ({target})"
         r.keys(where, spec, _CALL_KEYS)
-        role = r.string(f"{where}.role", spec["role"], choices=ROLES) if "role" in spec else ""
+        role: Role | Literal[""] = r.choice(f"{where}.role", spec["role"], ROLES) if "role" in spec else ""
         returns = r.string(f"{where}.returns", spec["returns"]) if "returns" in spec else ""
         by_literal = spec.get("returns-by-literal", {})
         if not isinstance(by_literal, dict):
@@ -290,11 +421,11 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             and not any(key in spec for key in _TENANCY_CALL_KEYS)
         ):
             raise r.fail(where, "needs a 'role', a 'returns', a 'returns-by-literal' or a tenancy key")
-        effect_kind = ""
+        effect_kind: EffectKind | Literal[""] = ""
         if role == "publish":
             if "effect-kind" not in spec:
                 raise r.fail(where, "a publish needs an 'effect-kind'")
-            effect_kind = r.string(f"{where}.effect-kind", spec["effect-kind"], choices=EFFECT_KINDS)
+            effect_kind = r.choice(f"{where}.effect-kind", spec["effect-kind"], EFFECT_KINDS)
         elif "effect-kind" in spec:
             raise r.fail(where, "'effect-kind' only goes with role = \"publish\"")
         out.append(
@@ -304,7 +435,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 effect_kind=effect_kind,
                 returns=returns,
                 commits_on_exit=r.boolean(f"{where}.commits-on-exit", spec.get("commits-on-exit", True)),
-                nested=r.string(f"{where}.nested", spec.get("nested", "savepoint"), choices=NESTING),
+                nested=r.choice(f"{where}.nested", spec.get("nested", "savepoint"), NESTING),
                 autocommit=r.boolean(f"{where}.autocommit", spec.get("autocommit", False)),
                 callback_arg=r.integer(f"{where}.callback-arg", spec.get("callback-arg", 0)),
                 pack=pack,

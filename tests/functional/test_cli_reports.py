@@ -156,3 +156,86 @@ def test_bad_baseline_is_a_usage_error(project: Path) -> None:
     assert len(lines) == 1 and "baseline.json:1:2: baseline is not valid JSON" in lines[0]
     missing = run(project, "--baseline", "nope.json")
     assert missing.returncode == 2 and "baseline file not found" in missing.stderr
+
+
+@pytest.fixture
+def monorepo(tmp_path: Path) -> Path:
+    """A real git repository whose Python project lives in services/api."""
+    repo = tmp_path / "repo"
+    api = repo / "services" / "api"
+    (api / "shop").mkdir(parents=True)
+    (api / "pyproject.toml").write_text("[tool.consistency-lint]\n", encoding="utf-8")
+    (api / "shop" / "__init__.py").write_text("", encoding="utf-8")
+    (api / "shop" / "orders.py").write_text(ORDERS, encoding="utf-8")
+    (repo / "web").mkdir()
+    (repo / "web" / "index.js").write_text("// not Python\n", encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q", str(repo)], check=True, timeout=60)
+    subprocess.run([*git, "-C", str(repo), "add", "-A"], check=True, timeout=60)
+    subprocess.run([*git, "-C", str(repo), "commit", "-q", "-m", "init"], check=True, timeout=60)
+    return repo
+
+
+def _git_toplevel(repo: Path) -> Path:
+    out = subprocess.run(
+        ["git", "-C", str(repo / "services" / "api"), "rev-parse", "--show-toplevel"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return Path(out.stdout.strip())
+
+
+def _sarif_locations(document: dict) -> list[str]:
+    uris = []
+    for result in document["runs"][0]["results"]:
+        for location in result["locations"] + result.get("relatedLocations", []):
+            artifact = location["physicalLocation"]["artifactLocation"]
+            assert artifact["uriBaseId"] == "%SRCROOT%"
+            uris.append(artifact["uri"])
+    return uris
+
+
+@pytest.mark.parametrize("where", ["repository root", "project folder"])
+def test_sarif_in_a_monorepo_is_relative_to_the_git_top_level(monorepo: Path, where: str) -> None:
+    api = monorepo / "services" / "api"
+    cwd, args = (monorepo, ["services/api"]) if where == "repository root" else (api, [])
+    proc = run(cwd, *args, "--format", "sarif", "--output", str(monorepo.parent / "out.sarif"))
+    assert proc.returncode == 1, proc.stderr
+    document = json.loads((monorepo.parent / "out.sarif").read_text(encoding="utf-8"))
+    validate(document)
+    base = document["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    # %SRCROOT% is what `git rev-parse --show-toplevel` says, and every URI resolves
+    # from it to a file git tracks, as GitHub code scanning maps them.
+    assert base == _git_toplevel(monorepo).as_uri() + "/"
+    uris = _sarif_locations(document)
+    assert uris and set(uris) == {"services/api/shop/orders.py"}
+    tracked = subprocess.run(
+        ["git", "-C", str(monorepo), "ls-files"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
+    assert set(uris) <= set(tracked)
+
+
+def test_gitlab_in_a_monorepo_follows_ci_project_dir(monorepo: Path) -> None:
+    plain = run(monorepo, "services/api", "--format", "gitlab")
+    assert plain.returncode == 1, plain.stderr
+    assert [i["location"]["path"] for i in json.loads(plain.stdout)] == ["services/api/shop/orders.py"]
+    in_job = run(
+        monorepo / "services",
+        "api",
+        "--format",
+        "gitlab",
+        env={"CI_PROJECT_DIR": str(monorepo / "services")},
+    )
+    assert [i["location"]["path"] for i in json.loads(in_job.stdout)] == ["api/shop/orders.py"]
+    # The fingerprint does not depend on where the paths are shown from.
+    assert [i["fingerprint"] for i in json.loads(plain.stdout)] == [
+        i["fingerprint"] for i in json.loads(in_job.stdout)
+    ]
+
+
+def test_sarif_without_git_is_relative_to_the_project_root(project: Path) -> None:
+    document = json.loads(run(project, "--format", "sarif").stdout)
+    assert document["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.resolve().as_uri() + "/"
+    assert set(_sarif_locations(document)) == {"shop/clean.py", "shop/orders.py"}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from consistency_lint.adapters.docs_site import rule_url
 from tests.functional.lspclient import LspClient
 
 DUAL_WRITE = """\
@@ -92,6 +93,7 @@ def test_publishes_on_open_change_and_save_with_a_noqa_quick_fix(session: tuple[
     assert first["severity"] == 1
     assert first["range"]["end"] == {"line": 9, "character": 33}
     assert "publishes after" in first["message"]
+    assert first["codeDescription"] == {"href": rule_url("CL101")}  # the rule's page on the docs site
     assert [
         (r["location"]["uri"], r["location"]["range"]["start"], r["message"])
         for r in first["relatedInformation"]

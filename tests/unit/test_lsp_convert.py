@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pygls.workspace import TextDocument
 
+from consistency_lint.adapters.docs_site import rule_url
 from consistency_lint.adapters.lsp import to_lsp
 from consistency_lint.domain.diagnostic import Diagnostic, Related, Severity
 
@@ -30,6 +31,10 @@ def test_related_locations_in_this_and_other_files(tmp_path: Path) -> None:
     converted = to_lsp(diagnostic, document, tmp_path)
     assert (converted.range.start.character, converted.range.end.character) == (11, 17)  # UTF-16
     assert converted.severity == 2
+    assert converted.code == "CL101"
+    assert converted.code_description is not None
+    assert converted.code_description.href == rule_url("CL101")
+    assert converted.code_description.href.endswith("/rules/CL101/")
     here, there = converted.related_information or []
     assert here.location.uri == document.uri
     assert there.location.uri == (tmp_path / "shop" / "repository.py").as_uri()

@@ -2,10 +2,13 @@
 (`artifacts:reports:codequality`).
 
 Each finding is an issue with `description`, `check_name`, `fingerprint`,
-`severity` and `location.path` / `location.lines.begin`. Paths are relative to
-the project root, which GitLab expects to be the repository root; the
-fingerprint is the baseline fingerprint, so GitLab's merge-request widget
-tracks a finding across commits that move it.
+`severity` and `location.path` / `location.lines.begin`. GitLab resolves paths
+against the checkout, so they are relative to `CI_PROJECT_DIR` when that
+variable is set (in a GitLab job), else to the repository root (the git top
+level above the project root): in a monorepo a path reads
+`services/api/app/orders.py`. The fingerprint is the baseline fingerprint
+(project-relative), so GitLab's merge-request widget tracks a finding across
+commits that move it.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
 
 def render_gitlab(diagnostics: list[Diagnostic], stream: TextIO, ctx: ReportContext) -> None:
     paths = [ctx.project_path(d.path) for d in diagnostics]
+    shown = [ctx.ci_path(d.path) for d in diagnostics]
     issues: list[dict[str, Any]] = []
-    for d, path, fingerprint in zip(diagnostics, paths, fingerprints(diagnostics, paths)):
+    for d, path, fingerprint in zip(diagnostics, shown, fingerprints(diagnostics, paths)):
         issues.append(
             {
                 "type": "issue",

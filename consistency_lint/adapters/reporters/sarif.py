@@ -2,14 +2,19 @@
 
 - `tool.driver` carries every rule of the catalogue (id, name, short and full
   description, help as text and Markdown from the rule's documentation,
-  helpUri, default level); results point at rules by `ruleId` and `ruleIndex`.
-- Locations are 1-based regions in files whose URIs are relative to the project
-  root, resolved through `originalUriBaseIds["%SRCROOT%"]`; the other half of a
-  dual write (the commit, the transaction) is a `relatedLocation`.
+  `helpUri` = the rule's page on the documentation site, default level);
+  results point at rules by `ruleId` and `ruleIndex`.
+- Locations are 1-based regions in files whose URIs are relative to the
+  repository root (the git top level above the project root, else the project
+  root), resolved through `originalUriBaseIds["%SRCROOT%"]`, as GitHub code
+  scanning expects: in a monorepo (`services/api/pyproject.toml`) a URI reads
+  `services/api/app/orders.py`. The other half of a dual write (the commit,
+  the transaction) is a `relatedLocation`.
 - `partialFingerprints.primaryLocationLineHash` is a hash of the normalised
   line text plus an occurrence count, as GitHub computes it, so alerts keep
   their identity when lines move; `consistencyLint/v1` is the baseline
-  fingerprint (code, path, enclosing function, line text, occurrence).
+  fingerprint (code, path relative to the project root, enclosing function,
+  line text, occurrence), equal to the one `--write-baseline` records.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
+from consistency_lint.adapters.docs_site import REPOSITORY_URL, rule_url
 from consistency_lint.domain.diagnostic import Diagnostic, Severity
 from consistency_lint.domain.fingerprint import fingerprints, line_hashes
 from consistency_lint.domain.rule import RuleMeta, doc_section
@@ -27,7 +33,7 @@ if TYPE_CHECKING:
     from consistency_lint.adapters.reporters import ReportContext
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/consistency-lint/consistency-lint"
+INFORMATION_URI = REPOSITORY_URL
 SRCROOT = "%SRCROOT%"
 FAMILY_TAGS = {
     "CL0": ["linter"],
@@ -38,12 +44,8 @@ FAMILY_TAGS = {
 
 
 def help_uri(meta: RuleMeta) -> str:
-    from consistency_lint.checks import RULES_BY_CODE
-
-    module = RULES_BY_CODE[meta.code].__module__.replace(".", "/") if meta.code in RULES_BY_CODE else ""
-    if not module:
-        return INFORMATION_URI
-    return f"{INFORMATION_URI}/blob/main/{module}.py"
+    """The rule's page on the documentation site (generated from its documentation)."""
+    return rule_url(meta.code)
 
 
 def _level(severity: Severity) -> str:
@@ -89,9 +91,10 @@ def sarif_document(diagnostics: list[Diagnostic], ctx: ReportContext) -> dict[st
     rules = list(ctx.rules.values())
     index = {meta.code: number for number, meta in enumerate(rules)}
     paths = [ctx.project_path(d.path) for d in diagnostics]
+    uris = [ctx.repo_path(d.path) for d in diagnostics]
     results = []
     for d, uri, line_hash, fingerprint in zip(
-        diagnostics, paths, line_hashes(diagnostics, paths), fingerprints(diagnostics, paths)
+        diagnostics, uris, line_hashes(diagnostics, paths), fingerprints(diagnostics, paths)
     ):
         result: dict[str, Any] = {"ruleId": d.code}
         if d.code in index:
@@ -108,15 +111,19 @@ def sarif_document(diagnostics: list[Diagnostic], ctx: ReportContext) -> dict[st
         if d.related:
             related = []
             for number, r in enumerate(d.related, start=1):
-                location = _location(ctx.project_path(r.path), r.line, r.column, r.line, 0)
+                location = _location(ctx.repo_path(r.path), r.line, r.column, r.line, 0)
                 location["id"] = number
                 location["message"] = {"text": r.message}
                 related.append(location)
             result["relatedLocations"] = related
         results.append(result)
-    base: dict[str, Any] = {"description": {"text": "The project root (the folder of the configuration)."}}
-    if ctx.root:
-        base["uri"] = Path(ctx.root).as_uri().rstrip("/") + "/"
+    base: dict[str, Any] = {
+        "description": {
+            "text": "The repository root (the git top level), or the project root outside a git repository."
+        }
+    }
+    if ctx.repo_root:
+        base["uri"] = Path(ctx.repo_root).as_uri().rstrip("/") + "/"
     run: dict[str, Any] = {
         "tool": {
             "driver": {

@@ -6,8 +6,11 @@ from consistency_lint.adapters.reporters import ReportContext
 from consistency_lint.checks import CATALOGUE
 from consistency_lint.domain.diagnostic import Diagnostic, Related
 
-ROOT = "/project"
-CWD = "/project"
+# A monorepo: the project (its configuration) in services/api of the repository,
+# linted from the project folder. SARIF and GitLab paths are repository-relative.
+REPO = "/repo"
+ROOT = "/repo/services/api"
+CWD = ROOT
 
 
 def _d(
@@ -78,4 +81,6 @@ FILES = ["broken.py", "clean.py", "shop/orders.py", "shop/weird, name:1.py"]
 
 
 def context(show_source: bool = False) -> ReportContext:
-    return ReportContext(CATALOGUE, len(FILES), show_source, files=FILES, root=ROOT, cwd=CWD)
+    return ReportContext(
+        CATALOGUE, len(FILES), show_source, files=FILES, root=ROOT, cwd=CWD, repo_root=REPO, environ={}
+    )

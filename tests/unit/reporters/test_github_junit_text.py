@@ -6,6 +6,7 @@ import io
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
+from consistency_lint.adapters.reporters import ReportContext
 from consistency_lint.adapters.reporters.github import (
     annotation,
     escape_data,
@@ -14,6 +15,7 @@ from consistency_lint.adapters.reporters.github import (
 )
 from consistency_lint.adapters.reporters.junit import render_junit
 from consistency_lint.adapters.reporters.text import caret_line, render_text
+from consistency_lint.checks import CATALOGUE
 from tests.unit.reporters.sample import SAMPLE, context
 
 
@@ -119,4 +121,35 @@ def test_gitlab_code_quality() -> None:
         assert issue["check_name"].startswith(d.code)
         assert issue["severity"] in ("info", "minor", "major", "critical", "blocker")
         assert issue["location"]["lines"]["begin"] == d.line
-        assert issue["location"]["path"] == d.path  # shown from the root in the sample
+        # The sample is a monorepo project in services/api: paths are repository-relative.
+        assert issue["location"]["path"] == f"services/api/{d.path}"
+
+
+def _gitlab_paths(ctx: ReportContext) -> list[str]:
+    import json
+
+    from consistency_lint.adapters.reporters.gitlab import render_gitlab
+
+    stream = io.StringIO()
+    render_gitlab(SAMPLE[:1], stream, ctx)
+    return [issue["location"]["path"] for issue in json.loads(stream.getvalue())]
+
+
+def test_gitlab_paths_follow_ci_project_dir() -> None:
+    def ctx(environ: dict[str, str], cwd: str = "/repo/services/api") -> ReportContext:
+        return ReportContext(
+            CATALOGUE, 1, root="/repo/services/api", cwd=cwd, repo_root="/repo", environ=environ
+        )
+
+    assert _gitlab_paths(ctx({})) == ["services/api/shop/orders.py"]
+    # In a GitLab job CI_PROJECT_DIR is the checkout; it wins over the git top level.
+    assert _gitlab_paths(ctx({"CI_PROJECT_DIR": "/repo"})) == ["services/api/shop/orders.py"]
+    assert _gitlab_paths(ctx({"CI_PROJECT_DIR": "/repo/services"})) == ["api/shop/orders.py"]
+    assert _gitlab_paths(ctx({"CI_PROJECT_DIR": ""})) == ["services/api/shop/orders.py"]
+    # Shown paths are relative to the current directory, never to CI_PROJECT_DIR.
+    moved = ctx({"CI_PROJECT_DIR": "/repo"}, cwd="/repo/services/api/shop")
+    stream = io.StringIO()
+    from consistency_lint.adapters.reporters.gitlab import render_gitlab
+
+    render_gitlab([SAMPLE[0].with_path("orders.py")], stream, moved)
+    assert '"path": "services/api/shop/orders.py"' in stream.getvalue()

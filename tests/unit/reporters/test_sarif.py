@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 
 from consistency_lint import lint_source
+from consistency_lint.adapters.docs_site import rule_url
 from consistency_lint.adapters.reporters import ReportContext
 from consistency_lint.adapters.reporters.sarif import render_sarif
 from consistency_lint.checks import CATALOGUE
@@ -77,27 +78,56 @@ def test_driver_and_rules() -> None:
         assert rule["fullDescription"]["text"]
         assert "## Why is this bad?" in rule["help"]["text"]
         assert rule["help"]["markdown"].startswith(f"# {meta.code}")
-        assert rule["helpUri"].startswith("https://")
+        assert rule["helpUri"] == rule_url(meta.code)
+        assert rule["helpUri"].startswith("https://") and rule["helpUri"].endswith(f"/rules/{meta.code}/")
         assert rule["defaultConfiguration"]["level"] == meta.severity.value
     for result in run["results"]:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
 
 
-def test_locations_are_relative_to_the_project_root() -> None:
+def test_locations_are_relative_to_the_repository_root() -> None:
+    # The sample project lives in services/api of the repository /repo.
     run = sarif(SAMPLE)["runs"][0]
-    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file:///project/"
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file:///repo/"
     first = run["results"][0]
     location = first["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"] == {"uri": "shop/orders.py", "uriBaseId": "%SRCROOT%"}
+    assert location["artifactLocation"] == {"uri": "services/api/shop/orders.py", "uriBaseId": "%SRCROOT%"}
     assert location["region"] == {"startLine": 10, "startColumn": 5, "endLine": 10, "endColumn": 45}
     related = first["relatedLocations"][0]
+    assert related["physicalLocation"]["artifactLocation"]["uri"] == "services/api/shop/orders.py"
     assert related["physicalLocation"]["region"]["startLine"] == 9
     assert related["message"]["text"] == "the transaction commits here"
-    # Shown paths are relative to the current directory; SARIF's to the root.
-    ctx = ReportContext(CATALOGUE, 1, root="/project", cwd="/project/shop")
+    # Shown paths are relative to the current directory; SARIF's to the repository root.
+    ctx = ReportContext(
+        CATALOGUE, 1, root="/repo/services/api", cwd="/repo/services/api/shop", repo_root="/repo"
+    )
     moved = [SAMPLE[0].with_path("orders.py")]
     uri = sarif(moved, ctx)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
-    assert uri["artifactLocation"]["uri"] == "shop/orders.py"
+    assert uri["artifactLocation"]["uri"] == "services/api/shop/orders.py"
+
+
+def test_baseline_fingerprint_stays_project_relative() -> None:
+    # `consistencyLint/v1` is what --write-baseline records: relative to the project root,
+    # so moving the project inside the repository does not change it.
+    in_repo = sarif(SAMPLE)["runs"][0]["results"]
+    alone = ReportContext(CATALOGUE, 1, root="/repo/services/api", cwd="/repo/services/api", repo_root="")
+    outside = sarif(SAMPLE, alone)["runs"][0]["results"]
+    assert [r["partialFingerprints"] for r in in_repo] == [r["partialFingerprints"] for r in outside]
+
+
+def test_repository_root_is_found_by_walking_up(tmp_path: Path) -> None:
+    from consistency_lint.adapters.reporters import repository_root
+
+    project = tmp_path / "repo" / "services" / "api"
+    project.mkdir(parents=True)
+    assert repository_root(str(project)) == str(project)  # no .git above: the project root
+    (tmp_path / "repo" / ".git").mkdir()
+    assert repository_root(str(project)) == str(tmp_path / "repo")
+    # A worktree or submodule has a `.git` file; the nearest one is the top level.
+    (project / ".git").write_text("gitdir: /elsewhere\n", encoding="utf-8")
+    assert repository_root(str(project)) == str(project)
+    ctx = ReportContext(CATALOGUE, 1, root=str(tmp_path / "repo" / "services"), cwd=str(tmp_path))
+    assert ctx.repo_root == str(tmp_path / "repo")
 
 
 SOURCE = """\

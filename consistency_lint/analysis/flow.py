@@ -1,0 +1,692 @@
+"""The flow builder: one walk over a module that builds its flow trees and definitions.
+
+It turns statements into the flow tree of each function (`summary.Block`: calls
+classified by the packs, branches, loops, try blocks, transaction scopes,
+deferred on-commit bodies, exits) and records functions and classes (fields,
+tables, typed attributes). Names and types come from the resolver, positions
+from the span recorder. The fact collectors ride on the same walk: the builder
+hands them each scope, statement, compound-statement head and `with` item.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+from collections.abc import Sequence
+
+import libcst as cst
+
+from consistency_lint.analysis.collect import FactCollector
+from consistency_lint.analysis.names import NameTable, dotted
+from consistency_lint.analysis.packindex import PackIndex
+from consistency_lint.analysis.resolver import Frame, Resolver, literals
+from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
+from consistency_lint.analysis.summary import (
+    CALL,
+    DISPATCH_CALL,
+    Block,
+    Branch,
+    ClassDef,
+    Deferred,
+    Exit,
+    FieldDef,
+    FlowNode,
+    Function,
+    Loop,
+    Op,
+    Param,
+    Scope,
+    TryBlock,
+)
+
+_BUILTINS = frozenset(dir(builtins))
+_PARTIAL = "functools.partial"
+
+# Node fields that never hold code (whitespace, punctuation).
+_SKIP_FIELD_PARTS = ("whitespace", "lpar", "rpar", "comma", "semicolon", "colon", "dot")
+_LEAVES: tuple[type[cst.CSTNode], ...] = (
+    cst.Name,
+    cst.SimpleString,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.Ellipsis,
+    cst.ConcatenatedString,
+    cst.Lambda,  # deferred code: not executed where it is written
+)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    fields = _FIELDS.get(node_type)
+    if fields is None:
+        fields = tuple(
+            f.name
+            for f in dataclasses.fields(node_type)
+            if not any(part in f.name for part in _SKIP_FIELD_PARTS)
+            and f.name not in ("operator", "header", "footer", "leading_lines")
+        )
+        _FIELDS[node_type] = fields
+    return fields
+
+
+class FlowBuilder:
+    def __init__(
+        self,
+        resolver: Resolver,
+        spans: SpanRecorder,
+        collectors: Sequence[FactCollector] = (),
+    ) -> None:
+        self.r = resolver
+        self.spans = spans
+        self.packs: PackIndex = resolver.packs
+        self.module_name = resolver.module_name
+        self.collectors = tuple(collectors)
+        self.functions: list[Function] = []
+        self.classes: list[ClassDef] = []
+        self.dispatch: tuple[str, ...] = ()
+
+    def module(self, body: Sequence[cst.CSTNode]) -> None:
+        """Walk the module body (after the resolver's pre-pass)."""
+        self.dispatch = self._dispatch_table()
+        frame = Frame(self.r.names)
+        for collector in self.collectors:
+            collector.begin_module(body)
+            collector.enter_scope("<module>", (), frame, module=True)
+        module_block = self._block(body, frame, scope_prefix="", in_function=False)
+        for collector in self.collectors:
+            collector.exit_scope()
+        if _has_ops(module_block):
+            self.functions.append(Function(qualname="<module>", span=NO_SPAN, body=module_block))
+
+    def _dispatch_table(self) -> tuple[str, ...]:
+        """Project callables in module-level tables: a message bus may call any of them."""
+        found: list[str] = []
+        stack: list[cst.CSTNode] = list(self.r.tables)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Dict):
+                stack.extend(e.value for e in node.elements if isinstance(e, cst.DictElement))
+            elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+                stack.extend(e.value for e in node.elements)
+            elif isinstance(node, (cst.Name, cst.Attribute)):
+                text = dotted(node)
+                if text:
+                    resolved, known = self.r.names.resolve(text)
+                    if known and resolved.split(".")[0] not in self.packs.modules:
+                        found.append(resolved)
+        return tuple(sorted(set(found)))
+
+    # ----- statements -------------------------------------------------------
+
+    def _block(
+        self, body: Sequence[cst.CSTNode], frame: Frame, *, scope_prefix: str, in_function: bool
+    ) -> Block:
+        out: list[FlowNode] = []
+        for stmt in body:
+            self._statement(stmt, frame, out, scope_prefix=scope_prefix, in_function=in_function)
+        return tuple(out)
+
+    def _suite(self, suite: cst.BaseSuite, frame: Frame, scope_prefix: str, in_function: bool) -> Block:
+        if isinstance(suite, cst.SimpleStatementSuite):
+            out: list[FlowNode] = []
+            for small in suite.body:
+                self._small(small, frame, out, in_function)
+            return tuple(out)
+        assert isinstance(suite, cst.IndentedBlock)
+        return self._block(suite.body, frame, scope_prefix=scope_prefix, in_function=in_function)
+
+    def _statement(
+        self, stmt: cst.CSTNode, frame: Frame, out: list[FlowNode], *, scope_prefix: str, in_function: bool
+    ) -> None:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self._small(small, frame, out, in_function)
+        elif isinstance(stmt, cst.FunctionDef):
+            self._function(stmt, frame, scope_prefix)
+        elif isinstance(stmt, cst.ClassDef):
+            self._class(stmt, frame, scope_prefix)
+        elif isinstance(stmt, cst.If):
+            self._expr(stmt.test, frame, out)
+            self._heads(stmt.test, frame)
+            arms = [self._suite(stmt.body, frame, scope_prefix, in_function)]
+            orelse = stmt.orelse
+            if isinstance(orelse, cst.If):
+                nested: list[FlowNode] = []
+                self._statement(orelse, frame, nested, scope_prefix=scope_prefix, in_function=in_function)
+                arms.append(tuple(nested))
+            elif isinstance(orelse, cst.Else):
+                arms.append(self._suite(orelse.body, frame, scope_prefix, in_function))
+            else:
+                arms.append(())
+            out.append(Branch(tuple(arms)))
+        elif isinstance(stmt, (cst.For, cst.While)):
+            head = stmt.iter if isinstance(stmt, cst.For) else stmt.test
+            self._expr(head, frame, out)
+            self._heads(head, frame)
+            body = self._suite(stmt.body, frame, scope_prefix, in_function)
+            loop_else = self._suite(stmt.orelse.body, frame, scope_prefix, in_function) if stmt.orelse else ()
+            out.append(Loop(body, loop_else))
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            body = self._suite(stmt.body, frame, scope_prefix, in_function)
+            handlers = tuple(self._suite(h.body, frame, scope_prefix, in_function) for h in stmt.handlers)
+            try_else = self._suite(stmt.orelse.body, frame, scope_prefix, in_function) if stmt.orelse else ()
+            final = (
+                self._suite(stmt.finalbody.body, frame, scope_prefix, in_function) if stmt.finalbody else ()
+            )
+            out.append(TryBlock(body, handlers, try_else, final))
+        elif isinstance(stmt, cst.With):
+            self._with(stmt, list(stmt.items), frame, out, scope_prefix, in_function)
+        elif isinstance(stmt, cst.Match):
+            self._expr(stmt.subject, frame, out)
+            self._heads(stmt.subject, frame)
+            cases = tuple(self._suite(case.body, frame, scope_prefix, in_function) for case in stmt.cases)
+            out.append(Branch((*cases, ())))
+
+    def _with(
+        self,
+        stmt: cst.With,
+        items: list[cst.WithItem],
+        frame: Frame,
+        out: list[FlowNode],
+        scope_prefix: str,
+        in_function: bool,
+    ) -> None:
+        if not items:
+            out.extend(self._suite(stmt.body, frame, scope_prefix, in_function))
+            return
+        item, rest = items[0], items[1:]
+        expr = item.item
+        opener: Op | None = None
+        if isinstance(expr, cst.Call):
+            for arg in expr.args:
+                self._expr(arg.value, frame, out)
+            op = self._classify(expr, frame)
+            if op is not None and op.kind == "begin":
+                opener = op
+            elif op is not None:
+                out.append(op)
+        else:
+            self._expr(expr, frame, out)
+        kind = self.r.type_of(expr, frame)
+        if opener is None and kind and self.packs.with_commits(kind):
+            text = dotted(expr) or kind
+            opener = Op(
+                "begin",
+                f"{kind}.__enter__",
+                self.spans.record(expr),
+                receiver=text,
+                commits=True,
+                nested="join",
+                text=f"with {text}",
+            )
+        if item.asname is not None and isinstance(item.asname.name, cst.Name):
+            bound = opener.target and self.packs.returns_of(opener.target) if opener else ""
+            frame.types[item.asname.name.value] = bound or kind
+        for collector in self.collectors:
+            collector.with_item(item, frame)
+        inner: list[FlowNode] = []
+        self._with(stmt, rest, frame, inner, scope_prefix, in_function)
+        if opener is not None:
+            out.append(Scope(opener, tuple(inner)))
+        else:
+            out.extend(inner)
+
+    def _annotation_names(self, annotation: cst.BaseExpression, names: NameTable) -> tuple[str, ...]:
+        """The names an annotation mentions; its dotted names go to the collectors."""
+        mentioned, chains = self.r.annotation_names(annotation, names)
+        for text, node in chains:
+            for collector in self.collectors:
+                collector.attribute_chain(text, node, names)
+        return mentioned
+
+    def _heads(self, expr: cst.BaseExpression, frame: Frame) -> None:
+        for collector in self.collectors:
+            collector.expression(expr, frame)
+
+    def _small(
+        self, small: cst.BaseSmallStatement, frame: Frame, out: list[FlowNode], in_function: bool
+    ) -> None:
+        self._flow_small(small, frame, out, in_function)
+        for collector in self.collectors:
+            collector.statement(small, frame)
+
+    def _flow_small(
+        self, small: cst.BaseSmallStatement, frame: Frame, out: list[FlowNode], in_function: bool
+    ) -> None:
+        if isinstance(small, (cst.Import, cst.ImportFrom)):
+            if in_function:
+                self.r.bind_import(small, frame.names, in_function=True, type_checking=False)
+            return
+        if isinstance(small, cst.Return):
+            if small.value is not None:
+                self._expr(small.value, frame, out)
+                frame.returned = frame.returned or self.r.type_of(small.value, frame)
+            out.append(Exit("return", self.spans.record(small)))
+        elif isinstance(small, cst.Raise):
+            if small.exc is not None:
+                self._expr(small.exc, frame, out)
+            out.append(Exit("raise", self.spans.record(small)))
+        elif isinstance(small, (cst.Break, cst.Continue)):
+            out.append(Exit("break" if isinstance(small, cst.Break) else "continue", NO_SPAN))
+        elif isinstance(small, cst.Assign):
+            self._expr(small.value, frame, out)
+            kind = self.r.type_of(small.value, frame)
+            for target in small.targets:
+                self._bind(target.target, kind, frame)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self._expr(small.value, frame, out)
+            kind = self.r.annotation_type(small.annotation.annotation, frame.names)
+            self._annotation_names(small.annotation.annotation, frame.names)
+            if not kind and small.value is not None:
+                kind = self.r.type_of(small.value, frame)
+            self._bind(small.target, kind, frame)
+        elif isinstance(small, (cst.AugAssign, cst.Expr)):
+            self._expr(small.value, frame, out)
+            value = small.value
+            if isinstance(value, cst.Yield) and isinstance(value.value, cst.BaseExpression):
+                frame.returned = frame.returned or self.r.type_of(value.value, frame)
+        elif isinstance(small, (cst.Del, cst.Assert)):
+            for name in _child_fields(type(small)):
+                value = getattr(small, name)
+                if isinstance(value, cst.BaseExpression):
+                    self._expr(value, frame, out)
+
+    def _bind(self, target: cst.BaseExpression, kind: str, frame: Frame) -> None:
+        text = dotted(target)
+        if text is None or "()" in text:
+            return
+        if kind:
+            frame.types[text] = kind
+        else:
+            frame.types.pop(text, None)
+
+    # ----- expressions: calls in evaluation order -----------------------------
+
+    def _expr(self, node: cst.CSTNode, frame: Frame, out: list[FlowNode]) -> None:
+        node_type = type(node)
+        if node_type is cst.Call:
+            call: cst.Call = node  # type: ignore[assignment]
+            self._expr(call.func, frame, out)
+            op = self._classify(call, frame)
+            if op is not None and op.kind == "on-commit":
+                self._on_commit(call, op, frame, out)
+                return
+            for arg in call.args:
+                self._expr(arg.value, frame, out)
+            if op is not None:
+                out.append(op)
+            return
+        if node_type is cst.Attribute:
+            text = dotted(node)  # type: ignore[arg-type]
+            if text is not None and "()" not in text:
+                for collector in self.collectors:
+                    collector.attribute_chain(text, node, frame.names)
+                return  # a chain of names: no call inside
+        if isinstance(node, _LEAVES):
+            return
+        for name in _child_fields(node_type):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                self._expr(value, frame, out)
+            elif isinstance(value, (tuple, list)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        self._expr(item, frame, out)
+
+    def _classify(self, call: cst.Call, frame: Frame) -> Op | None:
+        text = dotted(call.func)
+        if text is None:
+            return None
+        target = self.r.qualify(text, frame)
+        receiver = text.rpartition(".")[0]
+        spec = self.packs.call(target, literals(call))
+        if spec is None and target in self.packs.types:
+            spec = self.packs.call(f"{target}.__call__")  # calling a task object enqueues it
+            target = f"{target}.__call__" if spec is not None else target
+        arg_classes = self._arg_classes(call, frame)
+        if spec is not None and spec.role:
+            return Op(
+                spec.role,
+                target,
+                self.spans.record(call),
+                receiver=receiver,
+                effect_kind=spec.effect_kind,
+                pack=spec.pack,
+                arg_classes=arg_classes,
+                text=f"{text}()",
+                commits=spec.commits_on_exit if spec.role == "begin" else spec.autocommit,
+                nested=spec.nested if spec.role == "begin" else "",
+            )
+        if target == text and "." not in text and frame.names.lookup(text) is None:
+            if self.dispatch and text not in _BUILTINS:
+                # `handler(event)` in a module with a table of handlers: a message bus.
+                return Op(
+                    CALL, f"{self.module_name}.{DISPATCH_CALL}", self.spans.record(call), text=f"{text}()"
+                )
+            return None  # a builtin or an unknown local callable
+        if target == text and not receiver.startswith("self"):
+            head = text.split(".")[0]
+            if frame.names.lookup(head) is None and head not in frame.types:
+                return None  # a method of a value we know nothing about
+        return Op(
+            CALL,
+            target,
+            self.spans.record(call),
+            receiver=receiver,
+            arg_classes=arg_classes,
+            text=f"{text}()",
+        )
+
+    def _arg_classes(self, call: cst.Call, frame: Frame) -> tuple[str, ...]:
+        out = []
+        for arg in call.args:
+            value = arg.value
+            if isinstance(value, cst.Call):
+                text = dotted(value.func)
+                if text:
+                    resolved, _ = frame.names.resolve(text)
+                    out.append(resolved)
+            else:
+                text = dotted(value)
+                if text:
+                    kind = self.r.value_type(text, frame)
+                    if kind:
+                        out.append(kind)
+        return tuple(out)
+
+    def _on_commit(self, call: cst.Call, hook: Op, frame: Frame, out: list[FlowNode]) -> None:
+        positional = [a for a in call.args if a.keyword is None]
+        spec = self.packs.call(hook.target, literals(call))
+        index = spec.callback_arg if spec is not None else 0
+        callback: cst.BaseExpression | None = None
+        if len(positional) > index:
+            callback = positional[index].value
+        for arg in call.args:
+            if arg.value is not callback:
+                self._expr(arg.value, frame, out)
+        body: list[FlowNode] = []
+        if isinstance(callback, cst.Lambda):
+            self._expr(callback.body, frame, body)
+        elif (
+            isinstance(callback, cst.Call) and self.r.qualify(dotted(callback.func) or "", frame) == _PARTIAL
+        ):
+            if callback.args:
+                self._callback_ref(callback.args[0].value, frame, body)
+        elif callback is not None:
+            self._callback_ref(callback, frame, body)
+        out.append(Deferred(hook, tuple(body)))
+
+    def _callback_ref(self, node: cst.BaseExpression, frame: Frame, body: list[FlowNode]) -> None:
+        text = dotted(node)
+        if text is None:
+            return
+        target = self.r.qualify(text, frame)
+        spec = self.packs.call(target)
+        kind = spec.role if spec is not None and spec.role else CALL
+        effect = spec.effect_kind if spec is not None else ""
+        body.append(
+            Op(
+                kind,
+                target,
+                self.spans.record(node),
+                receiver=text.rpartition(".")[0],
+                effect_kind=effect,
+                text=f"{text}()",
+            )
+        )
+
+    # ----- definitions ------------------------------------------------------
+
+    def _function(self, node: cst.FunctionDef, outer: Frame, scope_prefix: str) -> None:
+        qualname = f"{scope_prefix}{node.name.value}"
+        names = outer.names.child()
+        frame = Frame(names, outer.class_qual, outer.class_attrs)
+        params: list[Param] = []
+        all_params = [*node.params.posonly_params, *node.params.params, *node.params.kwonly_params]
+        for index, param in enumerate(all_params):
+            name = param.name.value
+            annotation = ""
+            mentioned: tuple[str, ...] = ()
+            if param.annotation is not None:
+                annotation = self.r.annotation_type(param.annotation.annotation, outer.names)
+                mentioned = self._annotation_names(param.annotation.annotation, outer.names)
+            default = ""
+            if isinstance(param.default, cst.Call) and param.default.args:
+                inner = dotted(param.default.args[0].value)
+                if inner:
+                    default = self.r.qualify(inner, outer)
+                    if not annotation and inner.split(".")[0] != "None":
+                        # FastAPI `db=Depends(get_db)`: the value is what get_db provides.
+                        annotation_hint = self.r.call_result(inner, outer)
+                        if annotation_hint:
+                            frame.types[name] = annotation_hint
+            if index == 0 and name in ("self", "cls") and outer.class_qual:
+                frame.types.pop(name, None)
+            elif annotation:
+                frame.types[name] = annotation
+            params.append(Param(name, annotation, default, mentioned))
+        decorators = []
+        keywords: list[tuple[str, str]] = []
+        opener: Op | None = None
+        hook: Op | None = None
+        for deco in node.decorators:
+            expr = deco.decorator
+            func = expr.func if isinstance(expr, cst.Call) else expr
+            text = dotted(func)
+            if text is None:
+                continue
+            target = self.r.qualify(text, outer)
+            decorators.append(target)
+            if isinstance(expr, cst.Call):
+                for arg in expr.args:
+                    named = dotted(arg.value) if arg.keyword is not None else None
+                    if arg.keyword is not None and named:
+                        keywords.append((arg.keyword.value, outer.names.resolve(named)[0]))
+            spec = self.packs.call(target, literals(expr) if isinstance(expr, cst.Call) else ())
+            if spec is not None and spec.role == "on-commit" and hook is None:
+                # `@event.listens_for(Session, "after_commit")`: the body runs after a commit.
+                hook = Op("on-commit", target, self.spans.record(deco), text=f"@{text}", pack=spec.pack)
+            if spec is not None and spec.role == "begin" and opener is None:
+                opener = Op(
+                    "begin",
+                    target,
+                    self.spans.record(deco),
+                    text=f"@{text}",
+                    commits=spec.commits_on_exit,
+                    nested=spec.nested,
+                    pack=spec.pack,
+                )
+        frame.returned = ""
+        for collector in self.collectors:
+            collector.enter_scope(qualname, [p.name.value for p in all_params], frame, module=False)
+        body = self._suite(node.body, frame, f"{qualname}.", True)
+        for collector in self.collectors:
+            collector.exit_scope()
+        if opener is not None:
+            body = (Scope(opener, body),)
+        if hook is not None:
+            body = (Deferred(hook, body),)
+        returns = ""
+        return_names: tuple[str, ...] = ()
+        if node.returns is not None:
+            returns = self.r.annotation_type(node.returns.annotation, outer.names)
+            return_names = self._annotation_names(node.returns.annotation, outer.names)
+        returns = returns or frame.returned
+        self.functions.append(
+            Function(
+                qualname=qualname,
+                span=self.spans.record(node.name),
+                params=tuple(params),
+                decorators=tuple(decorators),
+                returns=returns,
+                body=body,
+                is_async=node.asynchronous is not None,
+                class_name=outer.class_qual,
+                decorator_keywords=tuple(keywords),
+                return_names=return_names,
+            )
+        )
+
+    def _class(self, node: cst.ClassDef, outer: Frame, scope_prefix: str) -> None:
+        qualname = f"{scope_prefix}{node.name.value}"
+        class_qual = f"{self.module_name}.{qualname}"
+        bases = []
+        keywords = []
+        for arg in node.bases:
+            text = dotted(arg.value)
+            if arg.keyword is not None:
+                value = arg.value
+                keywords.append((arg.keyword.value, value.value if isinstance(value, cst.Name) else ""))
+            elif text is not None:
+                resolved, _ = outer.names.resolve(text)
+                bases.append(resolved)
+        for kw in node.keywords:
+            if kw.keyword is not None:
+                value = kw.value
+                keywords.append((kw.keyword.value, value.value if isinstance(value, cst.Name) else ""))
+        fields: list[FieldDef] = []
+        attrs: dict[str, str] = {}
+        table = ""
+        body = node.body.body
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    field_def = self._field(small, outer)
+                    if field_def is None:
+                        continue
+                    if field_def.name in self.packs.table_attributes:
+                        table = _string_value(small) or table
+                    elif field_def.name in self.packs.abstract_attributes:
+                        flag = getattr(small, "value", None)
+                        if isinstance(flag, cst.Name):
+                            keywords.append((field_def.name, flag.value))
+                    fields.append(field_def)
+                    if field_def.annotation:
+                        attrs[field_def.name] = field_def.annotation
+            elif isinstance(stmt, cst.ClassDef):  # options classes such as Django's `Meta`
+                for inner in stmt.body.body:
+                    if not isinstance(inner, cst.SimpleStatementLine):
+                        continue
+                    for small in inner.body:
+                        if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
+                            key = f"{stmt.name.value}.{small.targets[0].target.value}"
+                            if key in self.packs.table_attributes:
+                                table = _string_value(small) or table
+                            elif isinstance(small.value, cst.Name):
+                                keywords.append((key, small.value.value))
+            elif isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__init__":
+                attrs.update(self._init_attrs(stmt, outer))
+        decorators = []
+        for deco in node.decorators:
+            expr = deco.decorator
+            text = dotted(expr.func if isinstance(expr, cst.Call) else expr)
+            if text:
+                decorators.append(outer.names.resolve(text)[0])
+        self.classes.append(
+            ClassDef(
+                qualname=qualname,
+                span=self.spans.record(node.name),
+                bases=tuple(bases),
+                keywords=tuple(keywords),
+                decorators=tuple(decorators),
+                fields=tuple(fields),
+                table_name=table,
+                attributes=tuple(sorted(attrs.items())),
+            )
+        )
+        frame = Frame(outer.names, class_qual, attrs)
+        for stmt in body:
+            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                self._statement(stmt, frame, [], scope_prefix=f"{qualname}.", in_function=False)
+
+    def _field(self, small: cst.CSTNode, outer: Frame) -> FieldDef | None:
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            target = small.targets[0].target
+            value: cst.BaseExpression | None = small.value
+            annotation = ""
+        elif isinstance(small, cst.AnnAssign):
+            target = small.target
+            value = small.value
+            annotation = self.r.annotation_type(small.annotation.annotation, outer.names)
+            self._annotation_names(small.annotation.annotation, outer.names)
+        else:
+            return None
+        if not isinstance(target, cst.Name):
+            return None
+        call = ""
+        if isinstance(value, cst.Call):
+            text = dotted(value.func)
+            if text:
+                call = outer.names.resolve(text)[0]
+        related = ""
+        if isinstance(value, cst.Call) and value.args and value.args[0].keyword is None:
+            first = value.args[0].value
+            if isinstance(first, cst.SimpleString):
+                evaluated = first.evaluated_value
+                related = evaluated if isinstance(evaluated, str) else ""
+            else:
+                first_text = dotted(first)
+                if first_text and "()" not in first_text:
+                    related = outer.names.resolve(first_text)[0]
+        related_name = ""
+        keywords = self.packs.syntax.related_name_keywords  # the first listed wins
+        if isinstance(value, cst.Call) and related and keywords:
+            rank = len(keywords)
+            for arg in value.args:
+                if arg.keyword is not None and arg.keyword.value in keywords:
+                    literal = _string_value(arg)
+                    position = keywords.index(arg.keyword.value)
+                    if literal and (not related_name or position < rank):
+                        related_name, rank = literal, position
+        return FieldDef(target.value, call, annotation, self.spans.record(target), related, related_name)
+
+    def _init_attrs(self, init: cst.FunctionDef, outer: Frame) -> dict[str, str]:
+        """`self.x` types from `__init__`: annotated parameters and constructor calls."""
+        frame = Frame(outer.names.child())
+        for param in init.params.params:
+            if param.annotation is not None:
+                kind = self.r.annotation_type(param.annotation.annotation, outer.names)
+                if kind:
+                    frame.types[param.name.value] = kind
+        attrs: dict[str, str] = {}
+        if not isinstance(init.body, cst.IndentedBlock):
+            return attrs
+        for stmt in init.body.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Assign):
+                    kind = self.r.type_of(small.value, frame)
+                    for target in small.targets:
+                        text = dotted(target.target)
+                        if kind and text and text.startswith("self."):
+                            attrs[text[5:]] = kind
+                elif isinstance(small, cst.AnnAssign):
+                    text = dotted(small.target)
+                    kind = self.r.annotation_type(small.annotation.annotation, outer.names)
+                    if not kind and small.value is not None:
+                        kind = self.r.type_of(small.value, frame)
+                    if kind and text and text.startswith("self."):
+                        attrs[text[5:]] = kind
+        return attrs
+
+
+def _string_value(small: cst.CSTNode) -> str:
+    value = getattr(small, "value", None)
+    if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+        evaluated = value.evaluated_value
+        return evaluated if isinstance(evaluated, str) else ""
+    return ""
+
+
+def _has_ops(block: Block) -> bool:
+    for node in block:
+        if isinstance(node, Op):
+            return True
+        if isinstance(node, Branch) and any(_has_ops(arm) for arm in node.arms):
+            return True
+        if isinstance(node, (Loop, Scope, Deferred, TryBlock)):
+            return True
+    return False

@@ -1,0 +1,326 @@
+"""The resolver: what names, annotations, receivers and calls of one file refer to.
+
+No type checker and no libcst metadata: names are resolved with an import
+table (`names.NameTable`), and values are typed by a small per-function
+environment (`Frame`) fed by annotations, constructor calls and the packs
+(`returns`, `call-returns`, receiver-name patterns). The flow builder and every
+fact collector ask the resolver; none of them keeps its own name table.
+
+Public interface:
+- `prepass(body)`: module-level names, imports and typed globals, before the walk;
+- `bind_import(node, names, ...)`: an import statement met in a function;
+- `qualify(text, frame)`: the qualified target of a dotted callee text;
+- `value_type(text, frame)`, `call_result(callee, frame)`, `type_of(expr, frame)`;
+- `annotation_type(annotation, names)`, `annotation_names(annotation, names)`;
+- `decorator_returns(decorator, names)`.
+
+The resolver also records what it learns about the file's bindings (imports,
+names bound by imports, typed globals, tables of callables) for the summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+
+from consistency_lint.analysis.names import NameTable, attribute_name, dotted, module_of_relative
+from consistency_lint.analysis.packindex import PackIndex
+from consistency_lint.analysis.spans import SpanRecorder
+from consistency_lint.analysis.summary import SUPER, Import
+
+_TYPE_CHECKING = ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING")
+
+
+class Frame:
+    """What is known inside one function (or the module body)."""
+
+    __slots__ = ("class_attrs", "class_qual", "names", "returned", "types")
+
+    def __init__(self, names: NameTable, class_qual: str = "", class_attrs: dict[str, str] | None = None):
+        self.names = names
+        self.types: dict[str, str] = {}
+        self.class_qual = class_qual
+        self.class_attrs = class_attrs or {}
+        self.returned = ""  # type of the first returned or yielded value with a known type
+
+
+def literals(call: cst.Call) -> tuple[str | None, ...]:
+    """The positional arguments' string literal values (None for anything else)."""
+    out: list[str | None] = []
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            break
+        value = arg.value
+        if isinstance(value, cst.SimpleString):
+            evaluated = value.evaluated_value
+            out.append(evaluated if isinstance(evaluated, str) else None)
+        else:
+            out.append(None)
+    return tuple(out)
+
+
+class Resolver:
+    def __init__(self, *, module_name: str, is_package: bool, packs: PackIndex, spans: SpanRecorder) -> None:
+        self.module_name = module_name
+        self.is_package = is_package
+        self.packs = packs
+        self.spans = spans
+        self.names = NameTable(module_name)
+        self.global_types: dict[str, str] = {}
+        self.imports: list[Import] = []
+        # Local names bound by an import (module-level or in a function).
+        self.import_bound: set[str] = set()
+        # Module-level containers (`HANDLERS = {OrderPlaced: [notify]}`), for the
+        # dual-write collector's table of dispatched callables.
+        self.tables: list[cst.BaseExpression] = []
+
+    # ----- module pre-pass: names that functions may use before they are defined ---
+
+    def prepass(self, body: Sequence[cst.CSTNode], *, type_checking: bool = False) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        self.bind_import(small, self.names, in_function=False, type_checking=type_checking)
+                    elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        self._global_assign(small)
+            elif isinstance(stmt, cst.FunctionDef):
+                qual = f"{self.module_name}.{stmt.name.value}"
+                self.names.bind(stmt.name.value, qual)
+                for deco in stmt.decorators:
+                    returned = self.decorator_returns(deco.decorator, self.names)
+                    if returned:
+                        self.global_types[stmt.name.value] = returned
+            elif isinstance(stmt, cst.ClassDef):
+                self.names.bind(stmt.name.value, f"{self.module_name}.{stmt.name.value}")
+            elif isinstance(stmt, cst.If):
+                tc = type_checking or self._is_type_checking(stmt.test)
+                self.prepass(stmt.body.body, type_checking=tc)
+                if stmt.orelse is not None:
+                    self.prepass(stmt.orelse.body.body, type_checking=type_checking)
+            elif isinstance(stmt, cst.Try):
+                self.prepass(stmt.body.body, type_checking=type_checking)
+                for handler in stmt.handlers:
+                    self.prepass(handler.body.body, type_checking=type_checking)
+
+    def _is_type_checking(self, test: cst.BaseExpression) -> bool:
+        text = dotted(test)
+        if text is None:
+            return False
+        resolved, _ = self.names.resolve(text)
+        return resolved in _TYPE_CHECKING or text in _TYPE_CHECKING
+
+    def _global_assign(self, node: cst.Assign | cst.AnnAssign) -> None:
+        frame = Frame(self.names)
+        value = node.value
+        if value is None:
+            return
+        if isinstance(value, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
+            self.tables.append(value)
+        kind = self.type_of(value, frame)
+        if isinstance(node, cst.AnnAssign):
+            kind = self.annotation_type(node.annotation.annotation, self.names) or kind
+            targets = [node.target]
+        else:
+            targets = [t.target for t in node.targets]
+        for target in targets:
+            if isinstance(target, cst.Name):
+                self.names.bind(target.value, f"{self.module_name}.{target.value}")
+                if kind:
+                    self.global_types[target.value] = kind
+
+    def bind_import(
+        self, node: cst.Import | cst.ImportFrom, names: NameTable, *, in_function: bool, type_checking: bool
+    ) -> None:
+        span = self.spans.record(node)
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = attribute_name(alias.name)
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    local = alias.asname.name.value
+                    names.bind(local, full)
+                else:
+                    local = full.split(".")[0]
+                    names.bind(local, local)
+                self.import_bound.add(local)
+                self.imports.append(Import(full, "", local, span, in_function, type_checking))
+            return
+        level = len(node.relative)
+        base = attribute_name(node.module) if node.module is not None else ""
+        if level:
+            base = module_of_relative(self.module_name, self.is_package, level, base or None)
+        if isinstance(node.names, cst.ImportStar):
+            self.imports.append(Import(base, "*", "", span, in_function, type_checking))
+            return
+        for alias in node.names:
+            name = attribute_name(alias.name)
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            names.bind(local, f"{base}.{name}" if base else name)
+            self.import_bound.add(local)
+            self.imports.append(Import(base, name, local, span, in_function, type_checking))
+
+    # ----- types without a type checker ------------------------------------
+
+    def annotation_type(self, annotation: cst.BaseExpression, names: NameTable) -> str:
+        """The main type named by an annotation: `Session`, `Optional[Session]`, `"Session"`."""
+        node = annotation
+        if isinstance(node, cst.SimpleString):
+            text = node.evaluated_value
+            if not isinstance(text, str):
+                return ""
+            resolved, known = names.resolve(text.strip())
+            return self.packs.canonical_type(resolved) or (resolved if known else "")
+        if isinstance(node, cst.Subscript):
+            head = dotted(node.value) or ""
+            resolved_head, _ = names.resolve(head)
+            if resolved_head.rsplit(".", 1)[-1] in ("Optional", "Annotated") and node.slice:
+                first = node.slice[0].slice
+                if isinstance(first, cst.Index):
+                    return self.annotation_type(first.value, names)
+            return ""
+        if isinstance(node, cst.BinaryOperation):  # Session | None
+            return self.annotation_type(node.left, names) or self.annotation_type(node.right, names)
+        name = dotted(node)
+        if name is None:
+            return ""
+        resolved, known = names.resolve(name)
+        return self.packs.canonical_type(resolved) or (resolved if known else "")
+
+    def annotation_names(
+        self, annotation: cst.BaseExpression, names: NameTable
+    ) -> tuple[tuple[str, ...], list[tuple[str, cst.CSTNode]]]:
+        """Every resolved name an annotation mentions: `list[Order]`, `Optional["Order"]`,
+        `Order | None`, `dict[str, Order]`, `Callable[[Order], None]` (unknown names left
+        out), and its dotted names as written with the node a span of each points at (the
+        string, for a string annotation)."""
+        out: list[str] = []
+        chains: list[tuple[str, cst.CSTNode]] = []
+        where: cst.CSTNode | None = None
+        stack: list[tuple[cst.BaseExpression, cst.CSTNode | None]] = [(annotation, where)]
+        while stack:
+            node, at = stack.pop()
+            if isinstance(node, (cst.Name, cst.Attribute)):
+                text = dotted(node)
+                if text:
+                    resolved, known = names.resolve(text)
+                    if known:
+                        out.append(resolved)
+                    if "." in text:
+                        chains.append((text, at or node))
+            elif isinstance(node, cst.Subscript):
+                stack.append((node.value, at))
+                for element in node.slice:
+                    if isinstance(element.slice, cst.Index):
+                        stack.append((element.slice.value, at))
+            elif isinstance(node, cst.BinaryOperation):
+                stack.append((node.left, at))
+                stack.append((node.right, at))
+            elif isinstance(node, (cst.List, cst.Tuple)):
+                stack.extend((element.value, at) for element in node.elements)
+            elif isinstance(node, cst.SimpleString):
+                literal = node.evaluated_value
+                if isinstance(literal, str) and literal.strip():
+                    try:
+                        parsed = cst.parse_expression(literal.strip())
+                    except (cst.ParserSyntaxError, RecursionError, ValueError):
+                        continue
+                    stack.append((parsed, at or node))
+        return tuple(dict.fromkeys(reversed(out))), chains
+
+    def decorator_returns(self, deco: cst.BaseExpression, names: NameTable) -> str:
+        func = deco.func if isinstance(deco, cst.Call) else deco
+        text = dotted(func)
+        if text is None:
+            return ""
+        target = self.qualify(text, Frame(names))
+        spec = self.packs.call(target)
+        keyword = spec.class_keyword if spec is not None else ""
+        args = deco.args if isinstance(deco, cst.Call) else ()
+        if keyword and any(a.keyword is not None and a.keyword.value == keyword for a in args):
+            return ""  # a project class decides: the project index resolves its methods
+        return self.packs.returns_of(target)
+
+    def value_type(self, text: str, frame: Frame) -> str:
+        """Type of a name or attribute chain from the environment ("" if unknown)."""
+        if text in frame.types:
+            return frame.types[text]
+        if text.startswith("self.") and text[5:] in frame.class_attrs:
+            return frame.class_attrs[text[5:]]
+        if text in self.global_types and frame.names.lookup(text) == f"{self.module_name}.{text}":
+            return self.global_types[text]
+        return ""
+
+    def qualify(self, text: str, frame: Frame) -> str:
+        """The qualified target of a dotted callee text, using receiver types."""
+        receiver, _, method = text.rpartition(".")
+        if receiver:
+            kind = self.value_type(receiver, frame)
+            if not kind and receiver.endswith("()"):
+                kind = self.call_result(receiver[:-2], frame)
+            if kind:
+                return f"{kind}.{method}"
+            if receiver == "self" and frame.class_qual:
+                return f"{frame.class_qual}.{method}"
+            if receiver == "super()" and frame.class_qual:
+                return f"{frame.class_qual}.{SUPER}.{method}"
+            resolved, known = frame.names.resolve(receiver)
+            if known:
+                return f"{resolved}.{method}"
+            guessed = self.packs.receiver_type(receiver)
+            if guessed:
+                return f"{guessed}.{method}"
+            head, _, rest = receiver.partition(".")
+            head_kind = self.value_type(head, frame) if rest and head != "self" else ""
+            if head_kind and head_kind not in self.packs.types:
+                return f"{head_kind}.{rest}.{method}"  # `uow.orders.add` on a project class
+            return text
+        kind = self.value_type(text, frame)
+        if kind:
+            return kind
+        resolved, _ = frame.names.resolve(text)
+        return resolved
+
+    def call_result(self, callee_text: str, frame: Frame, literal_args: tuple[str | None, ...] = ()) -> str:
+        """Type produced by calling `callee_text` ("" if unknown)."""
+        own = self.value_type(callee_text, frame)
+        if own:
+            return self.packs.call_returns(own)
+        target = self.qualify(callee_text, frame)
+        produced = self.packs.returns_of(target, literal_args)
+        if produced:
+            return produced
+        if "." in target:
+            resolved, known = frame.names.resolve(callee_text)
+            if known and "()" not in target and target.rsplit(".", 1)[-1][:1].isupper():
+                return resolved  # an instance of a project class
+            head = callee_text.split(".")[0]
+            if (
+                known
+                and target.split(".")[0] not in self.packs.modules
+                and ("." not in callee_text or head[:1].isupper())
+            ):
+                # The result of a project function or of a call through a project class,
+                # typed by the project index later (`db = get_db()`, FastAPI `Depends(get_db)`,
+                # `order = Order.objects.get(...)`).
+                return f"{target}()"
+        return ""
+
+    def type_of(self, expr: cst.BaseExpression, frame: Frame) -> str:
+        """The type of an expression's value ("" if unknown)."""
+        if isinstance(expr, cst.Await):
+            return self.type_of(expr.expression, frame)
+        if isinstance(expr, cst.Call):
+            text = dotted(expr.func)
+            if not text:
+                return ""
+            spec = self.packs.call(self.qualify(text, frame))
+            positional = [a.value for a in expr.args if a.keyword is None]
+            if spec is not None and 0 <= spec.returns_class_arg < len(positional):
+                named = dotted(positional[spec.returns_class_arg])  # get_object_or_404(Order, ...)
+                return frame.names.resolve(named)[0] if named else ""
+            return self.call_result(text, frame, literals(expr))
+        text = dotted(expr)
+        return self.value_type(text, frame) if text else ""

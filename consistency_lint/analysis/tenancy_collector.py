@@ -1,0 +1,722 @@
+"""The tenancy collector: query chains, constructions, raw SQL, fixed connections, tables.
+
+A fact collector over the flow builder's walk (see `collect`): it is handed the
+statements of each body in source order and follows each query chain through
+the expressions and the local variables of the flow (`q = select(M)`,
+`q = q.where(...)`, `qs = M.objects.all()`, `qs = qs.filter(...)`), so the
+project phase sees every step applied to a query before its end. What it
+records is described in `tenancy_facts`. Names and receivers come from the
+resolver; which calls mean what comes only from the packs (`predicates`,
+`model-arg`, `sql-arg`, `sql-keyword`, `inserts`, `tenancy` keys and the
+`lookups` table); the collector knows no framework. Predicates are reduced to
+the names they require in every case: `a & b`, `and_(a, b)` and `filter(a, b)`
+require both; `a | b`, `or_(a, b)` and `a or b` require only what both sides
+require; `~a`/`not a` require nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Union
+
+import libcst as cst
+
+from consistency_lint.analysis.collect import FactCollector
+from consistency_lint.analysis.names import dotted
+from consistency_lint.analysis.resolver import Frame, Resolver
+from consistency_lint.analysis.spans import SpanRecorder
+from consistency_lint.analysis.sqlfacts import table_refs
+from consistency_lint.analysis.tenancy_facts import (
+    ROW_MARK,
+    ConstructFact,
+    CriteriaFact,
+    FixedConnectionFact,
+    MappingFact,
+    QueryFact,
+    SqlFact,
+    StepFact,
+    TableFact,
+    TenancyFacts,
+)
+from consistency_lint.domain.packs import CallSpec, FrameworkSyntax
+
+
+@dataclass
+class _ClassRef:
+    qualname: str
+
+
+@dataclass
+class _Chain:
+    node: cst.CSTNode
+    function: str
+    root: str = ""
+    source: str = ""
+    models: tuple[str, ...] = ()
+    steps: list[StepFact] = field(default_factory=list)
+
+
+@dataclass
+class _Built:
+    """An instance under construction: `inv = Invoice(...)`, then `inv.tenant_id = t`."""
+
+    node: cst.CSTNode
+    function: str
+    cls: str
+    kwargs: list[str]
+    unknown: bool
+
+
+@dataclass
+class _Sql:
+    text: str
+
+
+_Value = Union[_ClassRef, _Chain, _Built, _Sql, None]
+
+_MAX_TEXT = 80
+
+
+class _Body:
+    """One body being walked: its variables' abstract values."""
+
+    __slots__ = ("env", "function", "module")
+
+    def __init__(self, env: dict[str, _Value], function: str, module: bool) -> None:
+        self.env = env
+        self.function = function
+        self.module = module
+
+
+class TenancyCollector(FactCollector):
+    def __init__(self, resolver: Resolver, spans: SpanRecorder) -> None:
+        self.r = resolver
+        self.spans = spans
+        self.packs = resolver.packs
+        self.chains: list[_Chain] = []
+        self.built: list[_Built] = []
+        self.sql: list[tuple[cst.CSTNode, str, str]] = []  # node, function, sql text
+        self.fixed: list[tuple[cst.CSTNode, str, str, str]] = []
+        self.tables: list[TableFact] = []
+        self.mappings: list[MappingFact] = []
+        self.criteria: list[CriteriaFact] = []
+        self.module_strings: dict[str, str] = {}
+        self.self_assigned: dict[str, set[str]] = {}
+        self._bodies: list[_Body] = []
+
+    # ----- the walk (FactCollector) ----------------------------------------------
+
+    def begin_module(self, body: Sequence[cst.CSTNode]) -> None:
+        """Module-level strings, which functions above their definition may use as SQL."""
+        _module_strings(body, self.module_strings)
+
+    def enter_scope(self, qualname: str, params: Sequence[str], frame: Frame, *, module: bool) -> None:
+        self._bodies.append(_Body(dict.fromkeys(params), qualname, module))
+
+    def exit_scope(self) -> None:
+        self._bodies.pop()
+
+    def statement(self, small: cst.BaseSmallStatement, frame: Frame) -> None:
+        body = self._bodies[-1]
+        self._small(small, frame, body.env, body.function, body.module)
+
+    def expression(self, expr: cst.BaseExpression, frame: Frame) -> None:
+        body = self._bodies[-1]
+        self._eval(expr, frame, body.env, body.function)
+
+    def with_item(self, item: cst.WithItem, frame: Frame) -> None:
+        body = self._bodies[-1]
+        value = self._eval(item.item, frame, body.env, body.function)
+        if item.asname is not None and isinstance(item.asname.name, cst.Name):
+            body.env[item.asname.name.value] = value
+
+    def facts(self) -> TenancyFacts | None:
+        queries = tuple(
+            QueryFact(
+                span=self.spans.record(c.node),
+                function=c.function,
+                root=c.root,
+                source=c.source,
+                models=c.models,
+                steps=tuple(c.steps),
+                text=_chain_text(c),
+            )
+            for c in self.chains
+            if any(step.call for step in c.steps)
+        )
+        constructs = tuple(
+            ConstructFact(
+                self.spans.record(b.node),
+                b.function,
+                b.cls,
+                tuple(b.kwargs),
+                b.unknown,
+                f"{_short(b.cls)}(...)",
+            )
+            for b in self.built
+            if not b.unknown
+        )
+        sql = []
+        for node, function, text in self.sql:
+            refs = table_refs(text)
+            if refs:
+                sql.append(
+                    SqlFact(self.spans.record(node), function, refs, " ".join(text.split())[:_MAX_TEXT])
+                )
+        fixed = tuple(
+            FixedConnectionFact(
+                self.spans.record(node), function, target, literal, f"{_short(target)}({literal!r})"
+            )
+            for node, function, target, literal in self.fixed
+        )
+        out = TenancyFacts(
+            queries,
+            constructs,
+            tuple(sql),
+            fixed,
+            tuple(self.tables),
+            tuple(self.mappings),
+            tuple(self.criteria),
+            tuple((cls, tuple(sorted(names))) for cls, names in sorted(self.self_assigned.items())),
+        )
+        return out if out != TenancyFacts() else None
+
+    # ----- statements -------------------------------------------------------------
+
+    # ----- statements -------------------------------------------------------------
+
+    def _small(self, small: cst.CSTNode, frame: Frame, env: dict[str, _Value], fn: str, module: bool) -> None:
+        if isinstance(small, cst.Assign):
+            value = self._eval(small.value, frame, env, fn)
+            for target in small.targets:
+                self._assign(target.target, value, small.value, frame, env, module)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                value = self._eval(small.value, frame, env, fn)
+                self._assign(small.target, value, small.value, frame, env, module)
+        elif isinstance(small, cst.AugAssign):
+            value = self._eval(small.value, frame, env, fn)
+            if isinstance(small.target, cst.Name) and isinstance(value, _Sql):
+                current = env.get(small.target.value)
+                if isinstance(current, _Sql):
+                    env[small.target.value] = _Sql(current.text + value.text)
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                self._eval(small.value, frame, env, fn)
+        elif isinstance(small, cst.Expr):
+            self._eval(small.value, frame, env, fn)
+
+    def _assign(
+        self,
+        target: cst.BaseExpression,
+        value: _Value,
+        value_node: cst.BaseExpression,
+        frame: Frame,
+        env: dict[str, _Value],
+        module: bool,
+    ) -> None:
+        if isinstance(target, cst.Name):
+            env[target.value] = value
+            if module and isinstance(value_node, cst.Call):
+                self._module_call(target.value, value_node, frame)
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            if target.value.value == "self" and frame.class_qual:
+                self.self_assigned.setdefault(frame.class_qual, set()).add(target.attr.value)
+            owner = env.get(target.value.value)
+            if isinstance(owner, _Built):
+                owner.kwargs.append(target.attr.value)
+
+    def _module_call(self, name: str, call: cst.Call, frame: Frame) -> None:
+        spec = self._spec(call, frame)
+        if spec is None or spec.tenancy != "table":
+            return
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        table = _literal(positional[0]) if positional else None
+        if not table:
+            return
+        columns = []
+        for arg in positional[1:]:
+            if isinstance(arg, cst.Call):
+                inner = self._spec(arg, frame)
+                first = [a.value for a in arg.args if a.keyword is None and not a.star]
+                if inner is not None and inner.tenancy == "column" and first:
+                    column = _literal(first[0])
+                    if column:
+                        columns.append(column)
+        self.tables.append(TableFact(f"{self.r.module_name}.{name}", table.lower(), tuple(columns)))
+
+    # ----- expressions ----------------------------------------------------------
+
+    def _spec(self, call: cst.Call, frame: Frame) -> CallSpec | None:
+        text = dotted(call.func)
+        if text is None:
+            return None
+        return self.packs.tenancy_call(self._target(text, frame))
+
+    def _target(self, text: str, frame: Frame) -> str:
+        """The qualified callee; a receiver the packs recognise by its shape (`db.session`)
+        when the name resolves to something no pack knows (a project global)."""
+        target = self.r.qualify(text, frame)
+        if self.packs.tenancy_call(target) is None:
+            receiver, _, method = text.rpartition(".")
+            guessed = self.packs.receiver_type(receiver) if receiver else ""
+            if guessed and self.packs.tenancy_call(f"{guessed}.{method}") is not None:
+                return f"{guessed}.{method}"
+        return target
+
+    def _class_ref(self, text: str, frame: Frame, env: dict[str, _Value]) -> _ClassRef | None:
+        head = text.split(".")[0]
+        if head in env or head in frame.types:
+            return None
+        resolved, known = frame.names.resolve(text)
+        last = resolved.rsplit(".", 1)[-1]
+        if known and last[:1].isupper() and self.packs.canonical_type(resolved) == "":
+            return _ClassRef(resolved)
+        return None
+
+    def _eval(self, node: cst.CSTNode, frame: Frame, env: dict[str, _Value], fn: str) -> _Value:
+        if isinstance(node, cst.Name):
+            if node.value in env:
+                return env[node.value]
+            return self._class_ref(node.value, frame, env)
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            text = _sql_text(node)
+            return _Sql(text) if text is not None else None
+        if isinstance(node, cst.Attribute):
+            base = self._eval(node.value, frame, env, fn)
+            if isinstance(base, _ClassRef):
+                chain = _Chain(node, fn, root=base.qualname)
+                chain.steps.append(StepFact(node.attr.value, call=False, span=None))
+                self.chains.append(chain)
+                return chain
+            if isinstance(base, _Chain):
+                base.steps.append(StepFact(node.attr.value, call=False))
+                return base
+            return None
+        if isinstance(node, cst.Await):
+            return self._eval(node.expression, frame, env, fn)
+        if isinstance(node, cst.Call):
+            return self._call(node, frame, env, fn)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+            left = self._eval(node.left, frame, env, fn)
+            self._eval(node.right, frame, env, fn)
+            return left if isinstance(left, _Sql) else None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            left = self._eval(node.left, frame, env, fn)
+            right = self._eval(node.right, frame, env, fn)
+            if isinstance(left, _Sql) and isinstance(right, _Sql):
+                return _Sql(left.text + right.text)
+            return None
+        if isinstance(node, cst.Subscript):
+            base_text = dotted(node.value)
+            if base_text is not None and len(node.slice) == 1:
+                target = self.r.qualify(base_text, frame)
+                spec = self.packs.tenancy_call(target)
+                index = node.slice[0].slice
+                if spec is not None and spec.tenancy == "fixed-alias" and isinstance(index, cst.Index):
+                    literal = _literal(index.value)
+                    if literal is not None:
+                        self.fixed.append((node, fn, target, literal))
+            self._children(node, frame, env, fn)
+            return None
+        if isinstance(node, cst.Lambda):
+            return None
+        self._children(node, frame, env, fn)
+        return None
+
+    def _children(self, node: cst.CSTNode, frame: Frame, env: dict[str, _Value], fn: str) -> None:
+        for child in node.children:
+            if isinstance(
+                child,
+                (
+                    cst.BaseExpression,
+                    cst.Arg,
+                    cst.Element,
+                    cst.DictElement,
+                    cst.StarredElement,
+                    cst.SubscriptElement,
+                    cst.Index,
+                ),
+            ):
+                if isinstance(child, (cst.Arg, cst.Element, cst.StarredElement)):
+                    self._eval(child.value, frame, env, fn)
+                elif isinstance(child, cst.DictElement):
+                    self._eval(child.key, frame, env, fn)
+                    self._eval(child.value, frame, env, fn)
+                elif isinstance(child, cst.SubscriptElement):
+                    self._children(child, frame, env, fn)
+                else:
+                    self._eval(child, frame, env, fn)
+            elif isinstance(
+                child, (cst.CompFor, cst.CompIf, cst.ComparisonTarget, cst.FormattedStringExpression)
+            ):
+                self._children(child, frame, env, fn)
+
+    def _call(self, call: cst.Call, frame: Frame, env: dict[str, _Value], fn: str) -> _Value:
+        func = call.func
+        text = dotted(func)
+        # A method applied to a chain (or starting one at a class): a step.
+        if isinstance(func, cst.Attribute):
+            receiver = self._eval(func.value, frame, env, fn)
+            if isinstance(receiver, _ClassRef):
+                chain = _Chain(call, fn, root=receiver.qualname)
+                self.chains.append(chain)
+                receiver = chain
+            if isinstance(receiver, _Chain):
+                values = self._args(call, frame, env, fn)
+                step = self._step(func.attr.value, call, frame, env)
+                if func.attr.value in self.packs.sql_methods:
+                    extra = self._extra_where(call, values)
+                    if extra:
+                        step = replace(step, names=tuple(sorted({*step.names, *extra})))
+                    self._sql_args(call, values, None, fn, keyword_where=False)
+                receiver.steps.append(step)
+                return receiver
+            if isinstance(receiver, _Sql) and func.attr.value == "format":
+                self._args(call, frame, env, fn)
+                return _Sql(_FORMAT_FIELD.sub("?", receiver.text))
+        values = self._args(call, frame, env, fn)
+        if text is None:
+            return None
+        target = self._target(text, frame)
+        for value in values.values():
+            if isinstance(value, _Chain):  # handed to a function: a scoping helper?
+                value.steps.append(StepFact(f"@{target}", call=False))
+        spec = self.packs.tenancy_call(target)
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        if spec is not None:
+            if spec.sql_arg >= 0 or spec.sql_keyword:
+                self._sql_args(call, values, spec, fn)
+            if spec.tenancy in ("fixed-url", "fixed-alias") and positional:
+                literal = _literal(positional[0].value)
+                if literal is not None:
+                    self.fixed.append((call, fn, target, literal))
+            if spec.tenancy == "criteria" and len(positional) >= 2:
+                model = self._model_of(positional[0].value, frame, env)
+                if model:
+                    names = self._predicate(positional[1].value, frame, env)
+                    self.criteria.append(CriteriaFact(model, tuple(sorted(names))))
+            if spec.tenancy == "mapping" and len(positional) >= 2:
+                model = self._model_of(positional[0].value, frame, env)
+                table_text = dotted(positional[1].value)
+                if model and table_text:
+                    resolved, _ = frame.names.resolve(table_text)
+                    self.mappings.append(MappingFact(model, resolved))
+            if spec.model_arg >= 0 and len(positional) > spec.model_arg:
+                arg = positional[spec.model_arg].value
+                inner = values.get(id(arg))
+                step = replace(self._step("", call, frame, env, skip=arg), target=target)
+                if isinstance(inner, _Chain) and any(s.call for s in inner.steps):
+                    # get_object_or_404(Invoice.objects.filter(...), pk=1)
+                    inner.steps.append(step)
+                    return inner
+                models = [self._model_of(a.value, frame, env) for a in positional]
+                chain = _Chain(call, fn, source=target, models=tuple(m for m in models if m))
+                chain.steps.append(step)
+                self.chains.append(chain)
+                return chain
+            if spec.sql_arg >= 0 and len(positional) > spec.sql_arg:
+                return None
+        if isinstance(func, cst.Name) or (isinstance(func, cst.Attribute) and text):
+            ref = self._class_ref(text, frame, env)
+            if ref is not None and spec is None:
+                built = _Built(
+                    call,
+                    fn,
+                    ref.qualname,
+                    [a.keyword.value for a in call.args if a.keyword is not None],
+                    any(a.keyword is None for a in call.args),
+                )
+                self.built.append(built)
+                return built
+        # A call with a SQL method name on a receiver we cannot type (self.conn.execute(...)).
+        if isinstance(func, cst.Attribute) and func.attr.value in self.packs.sql_methods and spec is None:
+            self._sql_args(call, values, None, fn)
+        return None
+
+    def _args(self, call: cst.Call, frame: Frame, env: dict[str, _Value], fn: str) -> dict[int, _Value]:
+        out: dict[int, _Value] = {}
+        for arg in call.args:
+            out[id(arg.value)] = self._eval(arg.value, frame, env, fn)
+        return out
+
+    def _extra_where(self, call: cst.Call, values: dict[int, _Value]) -> set[str]:
+        """Columns a list of SQL conditions (`.extra(where=[...])`) constrains in every case."""
+        out: set[str] = set()
+        for arg in call.args:
+            if arg.keyword is None or not isinstance(arg.value, (cst.List, cst.Tuple)):
+                continue
+            texts = [self._string_of(e.value, values) for e in arg.value.elements]
+            if not texts or any(t is None for t in texts):
+                continue
+            where = " AND ".join(f"({t})" for t in texts if t is not None)
+            for _table, columns in table_refs(f"SELECT 1 FROM {_EXTRA_TABLE} WHERE {where}") or ():
+                out.update(columns)
+        return out
+
+    def _sql_args(
+        self,
+        call: cst.Call,
+        values: dict[int, _Value],
+        spec: CallSpec | None,
+        fn: str,
+        keyword_where: bool = True,
+    ) -> None:
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        index = spec.sql_arg if spec is not None else 0
+        keyword = spec.sql_keyword if spec is not None else ""
+        if not keyword_where:
+            keyword = ""
+        candidates: list[cst.BaseExpression] = []
+        if index >= 0 and len(positional) > index:
+            candidates.append(positional[index].value)
+        for arg in call.args:
+            if keyword and arg.keyword is not None and arg.keyword.value == keyword:
+                value = arg.value
+                if isinstance(value, (cst.List, cst.Tuple)):
+                    texts = [self._string_of(e.value, values) for e in value.elements]
+                    if texts and all(t is not None for t in texts):
+                        where = " AND ".join(f"({t})" for t in texts if t is not None)
+                        self.sql.append((call, fn, f"SELECT 1 FROM {_EXTRA_TABLE} WHERE {where}"))
+                else:
+                    candidates.append(value)
+        for value in candidates:
+            text = self._string_of(value, values)
+            if text is not None and text.strip():
+                self.sql.append((call, fn, text))
+
+    def _string_of(self, node: cst.BaseExpression, values: dict[int, _Value]) -> str | None:
+        value = values.get(id(node))
+        if isinstance(value, _Sql):
+            return value.text
+        if isinstance(node, cst.Name) and node.value in self.module_strings:
+            return self.module_strings[node.value]
+        text = _sql_text(node)
+        return text
+
+    def _model_of(self, node: cst.BaseExpression, frame: Frame, env: dict[str, _Value]) -> str:
+        """The class a model argument names: `Invoice`, `Invoice.id` (a column of it)."""
+        text = dotted(node)
+        if text is None or "()" in text:
+            return ""
+        ref = self._class_ref(text, frame, env)
+        if ref is None and "." in text:
+            ref = self._class_ref(text.rpartition(".")[0], frame, env)
+        return ref.qualname if ref is not None else ""
+
+    def _step(
+        self,
+        name: str,
+        call: cst.Call,
+        frame: Frame,
+        env: dict[str, _Value],
+        skip: cst.BaseExpression | None = None,
+    ) -> StepFact:
+        names: set[str] = set()
+        kwargs: list[str] = []
+        star = False
+        literal = ""
+        first = True
+        for arg in call.args:
+            if arg.value is skip:
+                first = False
+                continue
+            if arg.star == "**":
+                star = True
+            elif arg.keyword is not None:
+                kwargs.append(arg.keyword.value)
+                names.update(_kw_facts(self.packs.syntax, arg.keyword.value, arg.value))
+            elif not arg.star:
+                if first:
+                    literal = _literal(arg.value) or ""
+                names.update(self._predicate(arg.value, frame, env))
+                first = False
+        return StepFact(name, True, tuple(sorted(names)), tuple(kwargs), star, literal, None)
+
+    def _predicate(self, node: cst.BaseExpression, frame: Frame, env: dict[str, _Value]) -> set[str]:
+        """The names a predicate requires in every case."""
+        if isinstance(node, cst.BinaryOperation):
+            left = self._predicate(node.left, frame, env)
+            right = self._predicate(node.right, frame, env)
+            if isinstance(node.operator, cst.BitOr):
+                return left & right
+            return left | right
+        if isinstance(node, cst.BooleanOperation):
+            left = self._predicate(node.left, frame, env)
+            right = self._predicate(node.right, frame, env)
+            return left & right if isinstance(node.operator, cst.Or) else left | right
+        if isinstance(node, cst.UnaryOperation):
+            if isinstance(node.operator, (cst.Not, cst.BitInvert)):
+                return set()
+            return self._predicate(node.expression, frame, env)
+        if isinstance(node, cst.Comparison):
+            out = self._predicate(node.left, frame, env)
+            for comparison in node.comparisons:
+                out |= self._predicate(comparison.comparator, frame, env)
+            return out
+        if isinstance(node, cst.Call):
+            spec = self._spec(node, frame)
+            meaning = spec.tenancy if spec is not None else ""
+            parts = [
+                self._predicate(a.value, frame, env) for a in node.args if a.keyword is None and not a.star
+            ]
+            keyword_names: set[str] = set()
+            for arg in node.args:
+                if arg.keyword is not None:
+                    keyword_names.update(_kw_facts(self.packs.syntax, arg.keyword.value, arg.value))
+            if meaning == "or":
+                if not parts:
+                    return set()
+                common = set(parts[0])
+                for part in parts[1:]:
+                    common &= part
+                return common
+            out = set(keyword_names)
+            for part in parts:
+                out |= part
+            if meaning != "and" and isinstance(node.func, cst.Attribute):
+                out |= self._predicate(node.func.value, frame, env)  # Invoice.tenant_id.in_(ids)
+            return out
+        if isinstance(node, cst.Attribute):
+            text = dotted(node)
+            if text is None:
+                return set()
+            head = text.split(".")[0]
+            if head in env and not isinstance(env.get(head), _ClassRef):
+                return set()
+            if frame.names.resolve(head)[1] or head in ("self", "cls"):
+                return {node.attr.value}
+            return set()
+        return set()
+
+
+_FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
+# `.extra(where=[...])` conditions apply to the queried model's table, which the
+# file alone may not know: they are read as the WHERE of a placeholder table.
+_EXTRA_TABLE = "__extra__"
+
+
+def _kw_facts(syntax: FrameworkSyntax, keyword: str, value: cst.BaseExpression) -> set[str]:
+    """What a keyword predicate requires: each path segment, the whole path as `=path`,
+    and ROW_MARK for `pk=obj.attr` (a row re-read by an identity read from another row);
+    the path syntax and the primary-key names come from the packs."""
+    out = set(syntax.split(keyword))
+    out.add(f"={keyword}")
+    if keyword in syntax.row_keys and isinstance(value, cst.Attribute):
+        text = dotted(value)
+        if text is not None and "()" not in text:
+            out.add(ROW_MARK)
+    return out
+
+
+def _literal(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _sql_text(node: cst.BaseExpression) -> str | None:
+    """A string literal's text; an f-string's with each hole read as a bind parameter."""
+    if isinstance(node, cst.FormattedString):
+        parts = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(part.value)
+            else:
+                parts.append("?")
+        return "".join(parts)
+    if isinstance(node, cst.ConcatenatedString):
+        left = _sql_text(node.left)
+        right = _sql_text(node.right)
+        return left + right if left is not None and right is not None else None
+    return _literal(node)
+
+
+def _short(qualname: str) -> str:
+    return qualname.rsplit(".", 1)[-1]
+
+
+def _chain_text(chain: _Chain) -> str:
+    head = _short(chain.root) if chain.root else ""
+    parts = [head] if head else []
+    for step in chain.steps:
+        if not step.name:
+            parts.append(f"{_short(chain.source)}({', '.join(_short(m) for m in chain.models)})")
+        elif not step.name.startswith("@"):
+            parts.append(f"{step.name}()" if step.call else step.name)
+    text = ".".join(parts)
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
+
+
+def _module_strings(body: Sequence[cst.CSTNode], out: dict[str, str]) -> None:
+    """Names the module binds to a string (SQL a function may use), as the module ends."""
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign):
+                    value = _string_expr(small.value, out)
+                    for target in small.targets:
+                        _bind_string(target.target, value, out)
+                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    _bind_string(small.target, _string_expr(small.value, out), out)
+                elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+                    added = _string_expr(small.value, out)
+                    current = out.get(small.target.value)
+                    if current is not None and added is not None:
+                        out[small.target.value] = current + added
+        elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        elif isinstance(stmt, cst.BaseCompoundStatement):
+            for suite in _suites(stmt):
+                if isinstance(suite, cst.IndentedBlock):
+                    _module_strings(suite.body, out)
+                elif isinstance(suite, cst.SimpleStatementSuite):
+                    _module_strings([cst.SimpleStatementLine(body=suite.body)], out)
+
+
+def _suites(stmt: cst.BaseCompoundStatement) -> list[cst.BaseSuite]:
+    out = [stmt.body]
+    orelse = getattr(stmt, "orelse", None)
+    while orelse is not None:
+        out.append(orelse.body)
+        orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+    out += [handler.body for handler in getattr(stmt, "handlers", ())]
+    final = getattr(stmt, "finalbody", None)
+    if final is not None:
+        out.append(final.body)
+    out += [case.body for case in getattr(stmt, "cases", ())]
+    return out
+
+
+def _bind_string(target: cst.BaseExpression, value: str | None, out: dict[str, str]) -> None:
+    if not isinstance(target, cst.Name):
+        return
+    if value is None:
+        out.pop(target.value, None)
+    else:
+        out[target.value] = value
+
+
+def _string_expr(node: cst.BaseExpression, known: dict[str, str]) -> str | None:
+    """The text of a string-valued expression as the collector reads SQL ("" holes as `?`)."""
+    if isinstance(node, cst.Name):
+        return known.get(node.value)
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        return _sql_text(node)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+        return _string_expr(node.left, known)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left = _string_expr(node.left, known)
+        right = _string_expr(node.right, known)
+        return left + right if left is not None and right is not None else None
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "format"
+    ):
+        receiver = _string_expr(node.func.value, known)
+        return _FORMAT_FIELD.sub("?", receiver) if receiver is not None else None
+    return None
