@@ -105,6 +105,9 @@ def test_flake8_finds_cross_module_findings_the_issue_named(tmp_path: Path) -> N
     assert ("shop/domain/pricing.py", 12, "CL301") not in codes
     assert ("shop/api/orders.py", 25, "CL304") in codes
     assert len(codes) == len((shop / "EXPECTED.txt").read_text(encoding="utf-8").splitlines())
+    # flake8 on the one file, in a fresh process, knows the entity's definition too.
+    alone = flake8(shop, "shop/domain/pricing.py")
+    assert {(line, code) for line, _, code, _ in alone["shop/domain/pricing.py"]} == {(12, "CL302")}
 
 
 # A dual write whose producer is a Celery task defined in another module.
