@@ -13,7 +13,7 @@ from typing import NoReturn
 import click
 
 from consistency_lint import __version__
-from consistency_lint.adapters.outputs import (
+from consistency_lint.adapters.output_specs import (
     COLOR_MODES,
     OutputFormat,
     OutputSpec,

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pytest
 
-from consistency_lint.adapters.outputs import OutputFormat, OutputSpec, colour_wanted, plan_outputs
+from consistency_lint.adapters.output_specs import OutputFormat, OutputSpec, colour_wanted, plan_outputs
 from consistency_lint.app.errors import UserError
 
 FORMAT = OutputFormat(["text", "json", "sarif"])
