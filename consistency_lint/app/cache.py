@@ -137,7 +137,10 @@ class ResultCache:
         self.dirty = False
         self._blobs_dirty = False
         # Why the cache is not used at all (a linked folder, no secret); "" when it is.
-        self.problem = _folder_problem(self.folder)
+        # The folder inside the project may come with the repository: a link there is
+        # refused. A folder the user named (option, environment) is taken as given.
+        self._in_project = folder is None
+        self.problem = _folder_problem(self.folder) if self._in_project else ""
         self._secret = b""
         if not self.problem:
             self._secret, self.problem = _load_secret()
@@ -259,7 +262,7 @@ class ResultCache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            if _folder_problem(self.folder):  # replaced by a link since the run started
+            if self._in_project and _folder_problem(self.folder):  # became a link during the run
                 return
             ignore = self.folder / ".gitignore"
             if not ignore.exists():

@@ -213,6 +213,10 @@ class IsolatedPool(Generic[J, R]):
 
     def run(self, jobs: Sequence[J], progress: Callable[[int, int], None] | None = None) -> list[R | Failure]:
         total = len(jobs)
+        if multiprocessing.current_process().daemon:
+            # Inside a daemonic worker of another pool (flake8 -j): it may not have
+            # children, so the jobs run here, without isolation.
+            return self._run_here(jobs, progress)
         results: list[R | Failure | None] = [None] * total
         pending: deque[tuple[int, J]] = deque(enumerate(jobs))
         done = 0
@@ -258,6 +262,16 @@ class IsolatedPool(Generic[J, R]):
             for worker in crew:
                 worker.stop(kill=done < total)
         return [r for r in results if r is not None]
+
+    def _run_here(self, jobs: Sequence[J], progress: Callable[[int, int], None] | None) -> list[R | Failure]:
+        if self.initializer is not None:
+            self.initializer(*self.initargs)
+        out: list[R | Failure] = []
+        for done, job in enumerate(jobs, start=1):
+            out.append(self.work(job))
+            if progress:
+                progress(done, len(jobs))
+        return out
 
     def _wait_time(self, crew: list[_Worker[J]]) -> float | None:
         if self.time_budget <= 0:
