@@ -34,6 +34,7 @@ class ProjectIndex:
         self.functions: dict[str, tuple[FileSummary, Function]] = {}
         self.classes: dict[str, tuple[FileSummary, ClassDef]] = {}
         self.global_types: dict[str, str] = {}
+        self.aliases: dict[str, str] = {}
         for summary in summaries:
             self.files[summary.module] = summary
             self.by_path[summary.path] = summary
@@ -44,6 +45,8 @@ class ProjectIndex:
                 self.classes[prefix + cls.qualname] = (summary, cls)
             for name, kind in summary.globals:
                 self.global_types[prefix + name] = kind
+            for name, bound in summary.aliases:
+                self.aliases[prefix + name] = bound
         self._model_base: dict[str, str] = {}
         self._resolved: dict[str, Resolved] = {}
 
@@ -98,6 +101,9 @@ class ProjectIndex:
         """`pkg.Order` imported in pkg/__init__.py from pkg.models -> pkg.models.Order."""
         if qualname in self.classes or qualname in self.functions:
             return qualname
+        bound = self.aliases.get(qualname)
+        if bound is not None:  # `project_task = shared_task` in that module
+            return bound
         module, _, name = qualname.rpartition(".")
         summary = self.files.get(module)
         if summary is None:
@@ -232,10 +238,25 @@ class ProjectIndex:
         return returns
 
     def _canonical_callee(self, name: str) -> str:
-        """A decorator or callee named through a project global: `shop.app.task` -> Celery.task."""
+        """A decorator or callee named through a project global: `shop.app.task` -> Celery.task,
+        also when the global is an instance of a project subclass of a pack type."""
+        name = self._follow_reexport(name)
         head, _, rest = name.rpartition(".")
-        kind = self.global_types.get(head)
-        return f"{kind}.{rest}" if kind else name
+        kind = self.global_types.get(self._follow_reexport(head)) if head else None
+        if not kind:
+            return name
+        return f"{self.pack_type(kind) or kind}.{rest}"
+
+    def pack_type(self, kind: str) -> str:
+        """The pack type `kind` is or derives from: a project class whose base is a pack type
+        (`class ShopCelery(Celery)`) inherits that type's meanings ("" if none)."""
+        canonical = self.packs.canonical_type(kind)
+        if canonical:
+            return canonical
+        if kind in self.classes:
+            base = self.framework_base(kind)
+            return base if base in self.packs.types else ""
+        return ""
 
     def _via(self, rewritten: str, original: str) -> Resolved:
         spec = self.packs.call(rewritten)
@@ -248,4 +269,8 @@ class ProjectIndex:
             for cls in self.mro(owner):
                 if f"{cls}.{method}" in self.functions:
                     return Resolved(original, function=self.functions[f"{cls}.{method}"])
+            base = self.pack_type(owner)  # what it inherits from a pack type
+            spec = self.packs.call(f"{base}.{method}") if base else None
+            if spec is not None:
+                return Resolved(original, spec=spec)
         return Resolved(original)
