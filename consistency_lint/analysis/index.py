@@ -16,6 +16,8 @@ from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.summary import SUPER, ClassDef, FileSummary, Function
 from consistency_lint.domain.packs import CallSpec
 
+MAX_REEXPORTS = 8
+
 
 @dataclass(frozen=True)
 class Resolved:
@@ -98,7 +100,16 @@ class ProjectIndex:
         return bool(base) and (base in self.packs.model_bases or self.packs.is_model_base(base))
 
     def _follow_reexport(self, qualname: str) -> str:
-        """`pkg.Order` imported in pkg/__init__.py from pkg.models -> pkg.models.Order."""
+        """`pkg.Order` imported in pkg/__init__.py from pkg.models -> pkg.models.Order, through
+        chains of re-exports and module-level aliases (bounded)."""
+        for _ in range(MAX_REEXPORTS):
+            followed = self._reexport_step(qualname)
+            if followed == qualname:
+                break
+            qualname = followed
+        return qualname
+
+    def _reexport_step(self, qualname: str) -> str:
         if qualname in self.classes or qualname in self.functions:
             return qualname
         bound = self.aliases.get(qualname)
@@ -155,6 +166,10 @@ class ProjectIndex:
             kind = self.global_types.get(head)
             if kind:
                 found = self._via(f"{kind}.{rest}", target)
+                inherited = self.pack_type(kind) if kind in self.classes else ""
+                if found.spec is None and found.function is None and inherited:
+                    # `db = IndicoSQLAlchemy()`: a project subclass of a pack type.
+                    found = self._via(f"{inherited}.{rest}", target)
                 produced = self.packs.call_returns(kind)
                 if found.spec is None and found.function is None and produced:
                     # `db = SessionLocal()` in another module: the extractor types `db` by the
@@ -242,7 +257,10 @@ class ProjectIndex:
         also when the global is an instance of a project subclass of a pack type."""
         name = self._follow_reexport(name)
         head, _, rest = name.rpartition(".")
-        kind = self.global_types.get(self._follow_reexport(head)) if head else None
+        if not head:
+            return name
+        head = self._follow_reexport(head)
+        kind = self.global_types.get(head) or (head if head in self.classes else "")
         if not kind:
             return name
         return f"{self.pack_type(kind) or kind}.{rest}"

@@ -325,6 +325,14 @@ class Resolver:
                 return f"{target}()"
         return ""
 
+    def chained_target(self, func: cst.BaseExpression, frame: Frame) -> str:
+        """`boto3.client("ses").send_email`: the method of the type the receiver call returns,
+        typed with that call's own literal arguments ("" when func is no such chain)."""
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call)):
+            return ""
+        kind = self.type_of(func.value, frame)
+        return f"{kind}.{func.attr.value}" if kind else ""
+
     def type_of(self, expr: cst.BaseExpression, frame: Frame) -> str:
         """The type of an expression's value ("" if unknown)."""
         if isinstance(expr, cst.Await):
@@ -338,6 +346,11 @@ class Resolver:
             if spec is not None and 0 <= spec.returns_class_arg < len(positional):
                 named = dotted(positional[spec.returns_class_arg])  # get_object_or_404(Order, ...)
                 return frame.names.resolve(named)[0] if named else ""
+            chained = self.chained_target(expr.func, frame)
+            if chained:  # boto3.resource("sns").Topic(arn): the literal picks the first type
+                produced = self.packs.returns_of(chained, literals(expr))
+                if produced:
+                    return produced
             return self.call_result(text, frame, literals(expr))
         text = dotted(expr)
         return self.value_type(text, frame) if text else ""
