@@ -94,6 +94,8 @@ class CallSpec:
     # or of the class named by a positional argument (`get_object_or_404(Order, pk=1)`).
     returns_model: bool = False
     returns_class_arg: int = -1
+    # Calling what this call returns calls its positional argument N: `async_to_sync(f)(...)`.
+    wraps_arg: int = -1
 
     # --- tenancy ---
     predicates: str = ""  # "args" or "kwargs": the call's arguments filter the query
@@ -252,6 +254,7 @@ _CALL_KEYS = {
     "class-keyword",
     "returns-model",
     "returns-class-arg",
+    "wraps-arg",
     "predicates",
     "model-arg",
     "sql-arg",
@@ -423,6 +426,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             and not returns_by_literal
             and not returns_model
             and class_arg < 0
+            and "wraps-arg" not in spec
             and not any(key in spec for key in _TENANCY_CALL_KEYS)
         ):
             raise r.fail(where, "needs a 'role', a 'returns', a 'returns-by-literal' or a tenancy key")
@@ -449,6 +453,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 returns_by_literal=returns_by_literal,
                 returns_model=returns_model,
                 returns_class_arg=class_arg,
+                wraps_arg=r.integer(f"{where}.wraps-arg", spec["wraps-arg"]) if "wraps-arg" in spec else -1,
                 class_keyword=(
                     r.string(f"{where}.class-keyword", spec["class-keyword"])
                     if "class-keyword" in spec
