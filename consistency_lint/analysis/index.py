@@ -49,6 +49,16 @@ class ProjectIndex:
 
     # ----- classes -------------------------------------------------------
 
+    def global_type(self, qualname: str) -> str:
+        """The type of a module global, a project subclass of a pack type lifted to that type
+        (`db = ProjectSQLAlchemy()` -> `flask_sqlalchemy.SQLAlchemy`; "" if unknown)."""
+        kind = self.global_types.get(qualname, "")
+        if kind and kind in self.classes:
+            lifted = self.framework_base(kind)
+            if lifted and self.packs.canonical_type(lifted):
+                return lifted
+        return kind
+
     def mro(self, qualname: str) -> Iterator[str]:
         """The class and its project bases, depth first, each once."""
         seen: set[str] = set()
@@ -78,12 +88,12 @@ class ProjectIndex:
             if through_global:  # `class MyTask(app.Task)` with `app = Celery()`
                 result = through_global
                 break
-            owner = self.global_types.get(base)  # Base = declarative_base()
+            owner = self.global_type(base)  # Base = declarative_base()
             if owner:
                 result = owner
                 break
             head, _, attribute = base.rpartition(".")
-            owner = self.global_types.get(head)  # class Invoice(db.Model) with db = SQLAlchemy()
+            owner = self.global_type(head)  # class Invoice(db.Model) with db = SQLAlchemy()
             if owner and self.packs.is_model_base(f"{owner}.{attribute}"):
                 result = f"{owner}.{attribute}"
                 break
@@ -149,6 +159,11 @@ class ProjectIndex:
             kind = self.global_types.get(head)
             if kind:
                 found = self._via(f"{kind}.{rest}", target)
+                lifted = self.global_type(head)
+                if found.spec is None and found.function is None and lifted != kind:
+                    # `db = ProjectSQLAlchemy()`: what the project class does not define, its
+                    # pack base does (`db.session`).
+                    found = self._via(f"{lifted}.{rest}", target)
                 produced = self.packs.call_returns(kind)
                 if found.spec is None and found.function is None and produced:
                     # `db = SessionLocal()` in another module: the extractor types `db` by the
@@ -234,7 +249,7 @@ class ProjectIndex:
     def _canonical_callee(self, name: str) -> str:
         """A decorator or callee named through a project global: `shop.app.task` -> Celery.task."""
         head, _, rest = name.rpartition(".")
-        kind = self.global_types.get(head)
+        kind = self.global_type(head)
         return f"{kind}.{rest}" if kind else name
 
     def _via(self, rewritten: str, original: str) -> Resolved:

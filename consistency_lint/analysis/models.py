@@ -235,7 +235,7 @@ class ModelIndex:
         chain = list(index.mro(qualname))
         for cls in chain:  # `db.Model`: an attribute of a project global of a pack type
             head, _, attr = cls.rpartition(".")
-            kind = index.global_types.get(self.canonical(head)) if head else None
+            kind = index.global_type(self.canonical(head)) if head else None
             if kind and packs.is_model_base(f"{kind}.{attr}"):
                 return f"{kind}.{attr}"
         wanted = packs.model_decorators
@@ -245,7 +245,7 @@ class ModelIndex:
                 continue
             for decorator in found[1].decorators:
                 head, _, attr = decorator.rpartition(".")
-                kind = index.global_types.get(self.canonical(head)) if head else None
+                kind = index.global_type(self.canonical(head)) if head else None
                 for name in (decorator, f"{kind}.{attr}" if kind else ""):
                     if name in wanted:
                         return name
