@@ -251,6 +251,28 @@ class ModelIndex:
                         return name
         return ""
 
+    def manager_type(self, model: ModelInfo, field: str) -> str:
+        """The query type of a manager declared on a model or inherited from its bases ("" if
+        the field is none): `issue_objects = IssueManager()` with a project subclass of a pack
+        queryset type, `QS.as_manager()`, `Manager.from_queryset(QS)()`, or the pack type itself."""
+        call = dict(model.field_calls).get(field, "")
+        made = self._made_type(call) if call else ""
+        return made if made in self.index.packs.query_types else ""
+
+    def _made_type(self, call: str) -> str:
+        """The pack type of what a class-level call makes ("" if unknown)."""
+        packs = self.index.packs
+        if call.endswith("()"):  # `Manager.from_queryset(QS)()`: an instance of the made class
+            call = call[:-2]
+        canonical = self.canonical(call)
+        if canonical in self.index.classes:
+            return packs.canonical_type(self.index.framework_base(canonical))
+        direct = packs.canonical_type(call)
+        if direct:
+            return direct
+        spec = self.index.resolve(call).spec
+        return packs.canonical_type(spec.returns) if spec is not None and spec.returns else ""
+
     def reverse_relations(self, qualname: str) -> dict[str, str]:
         """Relation names that lead from `qualname` to models pointing at it: the name the
         field gives it (the packs' `related-name-keywords`), else the packs'

@@ -168,6 +168,12 @@ class TenancyAnalysis:
                 tenancy, f"{model.qualname}.{step.name}" if model else "", target, step.name
             ):
                 helper = True
+            if spec is None and step.name and position == 0 and query.root and model is not None:
+                managed = self.models.manager_type(model, step.name)
+                if managed:  # a custom manager: Issue.issue_objects.filter(...)
+                    kinds.add(READ)
+                    type_name = managed
+                    continue
             if spec is None:
                 if step.name and (not step.call or position == 0) and query.root:
                     # An attribute we cannot type (a relation descriptor, a field of a
