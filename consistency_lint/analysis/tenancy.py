@@ -103,11 +103,20 @@ class TenancyAnalysis:
                 if found is None:
                     continue
                 for query in found.queries:
+                    if query.in_class_body and self._class_overrides(summary, query.function):
+                        continue
                     verdict = self.judge(query)
                     if verdict.kind or verdict.fixed_alias:
                         verdicts.append((summary, verdict))
             self._verdicts = verdicts
         return iter(self._verdicts)
+
+    def _class_overrides(self, summary: FileSummary, cls: str) -> bool:
+        """A class (or a project base) defines a method that replaces or narrows the queries
+        of its body (the packs' `class-query-overrides`: DRF's `get_queryset`)."""
+        methods = self.index.packs.syntax.class_query_overrides
+        qualname = f"{summary.module}.{cls}" if summary.module else cls
+        return any(f"{owner}.{m}" in self.index.functions for owner in self.index.mro(qualname) for m in methods)
 
     def judge(self, query: QueryFact) -> QueryVerdict:
         packs = self.index.packs

@@ -105,6 +105,7 @@ class TenancyCollector(FactCollector):
         self.module_strings: dict[str, str] = {}
         self.self_assigned: dict[str, set[str]] = {}
         self._bodies: list[_Body] = []
+        self.class_bodies: set[str] = set()
 
     # ----- the walk (FactCollector) ----------------------------------------------
 
@@ -112,8 +113,12 @@ class TenancyCollector(FactCollector):
         """Module-level strings, which functions above their definition may use as SQL."""
         _module_strings(body, self.module_strings)
 
-    def enter_scope(self, qualname: str, params: Sequence[str], frame: Frame, *, module: bool) -> None:
+    def enter_scope(
+        self, qualname: str, params: Sequence[str], frame: Frame, *, module: bool, class_body: bool = False
+    ) -> None:
         self._bodies.append(_Body(dict.fromkeys(params), qualname, module))
+        if class_body:
+            self.class_bodies.add(qualname)
 
     def exit_scope(self) -> None:
         self._bodies.pop()
@@ -142,6 +147,7 @@ class TenancyCollector(FactCollector):
                 models=c.models,
                 steps=tuple(c.steps),
                 text=_chain_text(c),
+                in_class_body=c.function in self.class_bodies,
             )
             for c in self.chains
             if any(step.call for step in c.steps)

@@ -45,6 +45,9 @@ class QueryFact:
     models: tuple[str, ...] = ()  # qualified classes named by the source call
     steps: tuple[StepFact, ...] = ()
     text: str = ""
+    # In a class body (`function` is the class): a DRF view's `queryset = M.objects.all()`,
+    # a serializer field's `queryset=`.
+    in_class_body: bool = False
 
 
 @dataclass(frozen=True)

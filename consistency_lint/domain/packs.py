@@ -114,7 +114,8 @@ class FrameworkSyntax:
     fields through relations (`relation-separators`, `exact-lookups`, `membership-lookups`,
     `primary-keys`, `foreign-key-suffixes`), how relations name their reverse
     (`related-name-keywords`, `hidden-relation-suffixes`, `reverse-relation-name`,
-    `self-relation-names`) and which parameter makes a view (`request-parameters`)."""
+    `self-relation-names`), which parameter makes a view (`request-parameters`) and which
+    methods replace the queries a class assigns in its body (`class-query-overrides`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -126,6 +127,7 @@ class FrameworkSyntax:
     reverse_name: str = ""
     self_relation_names: tuple[str, ...] = ()
     request_parameters: tuple[str, ...] = ()
+    class_query_overrides: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -231,6 +233,7 @@ _TOP_KEYS = {
     "reverse-relation-name",
     "self-relation-names",
     "request-parameters",
+    "class-query-overrides",
     "types",
     "calls",
 }
@@ -349,6 +352,7 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         reverse_name=_parse_name_template(r, data),
         self_relation_names=strings("self-relation-names"),
         request_parameters=strings("request-parameters"),
+        class_query_overrides=strings("class-query-overrides"),
     )
 
 
