@@ -30,7 +30,8 @@ lowercase class name; an explicit `Meta.app_label` is not read).
 
 Tenant-scoped: the class (or a base) has a field named by a tenant key - a key
 also matches with `_id` added or removed, so a Django `ForeignKey` named
-`organization` counts as `organization` and `organization_id` -, or its name
+`organization` counts as `organization` and `organization_id`; a field made by a
+pack's `derived-fields` call (`association_proxy`) stores nothing and is no key -, or its name
 or table matches `tenancy.tenant-models`; `tenancy.global-models` wins over both.
 """
 
@@ -202,7 +203,10 @@ class ModelIndex:
         scoped = False
         is_global = False
         if tenancy is not None:
+            derived = self.syntax.derived_fields
             for name in fields:
+                if field_calls.get(name, "") in derived:
+                    continue  # `organization = association_proxy("customer", "organization")`
                 if self.key_matches(name, tenancy.tenant_keys):
                     tenant_field = name
                     break

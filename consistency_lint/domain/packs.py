@@ -114,8 +114,9 @@ class FrameworkSyntax:
     fields through relations (`relation-separators`, `exact-lookups`, `membership-lookups`,
     `primary-keys`, `foreign-key-suffixes`), how relations name their reverse
     (`related-name-keywords`, `hidden-relation-suffixes`, `reverse-relation-name`,
-    `self-relation-names`), which parameter makes a view (`request-parameters`) and which
-    methods replace the queries a class assigns in its body (`class-query-overrides`)."""
+    `self-relation-names`), which parameter makes a view (`request-parameters`), which
+    methods replace the queries a class assigns in its body (`class-query-overrides`) and
+    which calls make a model attribute that is no stored column (`derived-fields`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -128,6 +129,7 @@ class FrameworkSyntax:
     self_relation_names: tuple[str, ...] = ()
     request_parameters: tuple[str, ...] = ()
     class_query_overrides: tuple[str, ...] = ()
+    derived_fields: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -234,6 +236,7 @@ _TOP_KEYS = {
     "self-relation-names",
     "request-parameters",
     "class-query-overrides",
+    "derived-fields",
     "types",
     "calls",
 }
@@ -353,6 +356,7 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         self_relation_names=strings("self-relation-names"),
         request_parameters=strings("request-parameters"),
         class_query_overrides=strings("class-query-overrides"),
+        derived_fields=strings("derived-fields"),
     )
 
 
