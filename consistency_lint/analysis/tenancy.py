@@ -173,6 +173,9 @@ class TenancyAnalysis:
                 manager = dict(model.field_calls).get(step.name, "")
                 if manager and helper_matches(tenancy, manager):
                     helper = True
+                made_by = packs.tenancy_call(manager) if manager else None
+                if made_by is not None and made_by.tenancy == "scopes":
+                    helper = True  # an automatically scoping manager (django-scopes' ScopedManager)
             if step.name and helper_matches(
                 tenancy, f"{model.qualname}.{step.name}" if model else "", target, step.name
             ):
