@@ -116,7 +116,9 @@ class TenancyAnalysis:
         of its body (the packs' `class-query-overrides`: DRF's `get_queryset`)."""
         methods = self.index.packs.syntax.class_query_overrides
         qualname = f"{summary.module}.{cls}" if summary.module else cls
-        return any(f"{owner}.{m}" in self.index.functions for owner in self.index.mro(qualname) for m in methods)
+        return any(
+            f"{owner}.{m}" in self.index.functions for owner in self.index.mro(qualname) for m in methods
+        )
 
     def judge(self, query: QueryFact) -> QueryVerdict:
         packs = self.index.packs
