@@ -103,8 +103,9 @@ class ResultCache:
     copied as bytes, never re-pickled) read only when something changed.
     """
 
-    def __init__(self, root: Path, key: str) -> None:
-        self.folder = root / CACHE_DIR
+    def __init__(self, root: Path, key: str, folder: Path | None = None) -> None:
+        # `folder`: `--cache-dir` / CONSISTENCY_LINT_CACHE_DIR; default `<root>/.consistency-lint-cache`.
+        self.folder = folder if folder is not None else root / CACHE_DIR
         self.index_path = self.folder / f"index-{key}.pickle"
         self.results_path = self.folder / f"results-{key}.pickle"
         self.entries: dict[str, Entry] = {}
@@ -228,7 +229,7 @@ class ResultCache:
         if not self.dirty and not self._blobs_dirty:
             return
         try:
-            self.folder.mkdir(exist_ok=True)
+            self.folder.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 _atomic_write(ignore, b"# Created by consistency-lint automatically.\n*\n")

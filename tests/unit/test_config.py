@@ -103,7 +103,8 @@ def test_explicit_config_file(tmp_path: Path, name: str) -> None:
     settings = load_settings(config, tmp_path)
     assert "CL101" in settings.enabled
     assert "CL201" not in settings.enabled
-    assert Path(settings.root) == (tmp_path / "conf").resolve()
+    # As in ruff: with --config, the project root is the current directory, not the file's folder.
+    assert Path(settings.root) == tmp_path.resolve()
 
 
 def test_explicit_config_that_does_not_exist(tmp_path: Path) -> None:
@@ -322,6 +323,55 @@ def test_command_line_select_replaces_the_file_and_ignore_adds() -> None:
     assert "CL201" not in on and "CL202" not in on and "CL203" in on
     on = enabled(raw, Overrides(extend_select=("CL104",)))
     assert "CL104" in on and "CL203" in on and "CL101" not in on
+
+
+EXTENDED = {"extend-select": ["CL002", "CL104", "CL304"]}
+
+
+def test_command_line_select_resets_the_file_extend_select() -> None:
+    # issue 14: `--select CL1` used to keep the file's CL304 and CL002.
+    assert enabled(EXTENDED, Overrides(select=("CL1",))) == frozenset({"CL101", "CL102", "CL103"})
+    on = enabled({"select": ["CL3"], **EXTENDED}, Overrides(select=("CL104",)))
+    assert on == frozenset({"CL104"})
+
+
+def test_command_line_ignore_beats_any_selection_in_the_file() -> None:
+    # issue 14: `--ignore CL2,CL3` used to keep the file's exact CL304 (more specific than CL3).
+    on = enabled(EXTENDED, Overrides(ignore=("CL2", "CL3")))
+    assert not any(code.startswith(("CL2", "CL3")) for code in on)
+    assert {"CL002", "CL104", "CL101"} <= on
+    on = enabled({"select": ["CL101"]}, Overrides(ignore=("CL",)))
+    assert on == frozenset()
+
+
+def test_command_line_select_and_ignore_in_one_layer_use_specificity() -> None:
+    on = enabled(EXTENDED, Overrides(select=("CL1", "CL104"), ignore=("CL10",)))
+    assert on == frozenset({"CL104"})
+    # A command-line extend-select adds on top of the file, the file's ignore holding otherwise.
+    on = enabled({"ignore": ["CL1"]}, Overrides(extend_select=("CL101",)))
+    assert "CL101" in on and "CL102" not in on
+
+
+def test_select_all_turns_on_every_rule() -> None:
+    every = frozenset(CATALOGUE)
+    assert enabled({}, Overrides(select=("ALL",))) == every
+    assert enabled({"select": ["all"]}) == every
+    assert enabled({}, Overrides(select=("ALL",), ignore=("CL2",))) == frozenset(
+        c for c in CATALOGUE if not c.startswith("CL2")
+    )
+    # Any prefix is more specific than ALL.
+    assert enabled({"select": ["ALL"], "ignore": ["ALL"], "extend-select": ["CL3"]}) == frozenset(
+        c for c, m in CATALOGUE.items() if c.startswith("CL3") and m.default_on
+    )
+
+
+def test_command_line_errors_are_about_the_command_line(tmp_path: Path) -> None:
+    message = error_of({"select": ["CL999"]}, tmp_path, Overrides(ignore=("CL9",)))
+    first, second = message.splitlines()
+    assert first.startswith("command line: --ignore: unknown rule code 'CL9'")
+    assert second.startswith("consistency-lint.toml: select:")
+    message = error_of({}, tmp_path, Overrides(select=("CL9",)))
+    assert "consistency-lint.toml" not in message
 
 
 # ----- discovery of files --------------------------------------------------

@@ -42,6 +42,7 @@ class ReportContext:
         cwd: str = "",
         repo_root: str | None = None,
         environ: Mapping[str, str] | None = None,
+        color: bool = False,
     ):
         self.rules = rules
         self.files_checked = files_checked
@@ -51,6 +52,8 @@ class ReportContext:
         self.cwd = cwd
         self._repo_root = repo_root
         self.environ = os.environ if environ is None else environ
+        # ANSI colours in the text report (a terminal, `--color`); other formats ignore it.
+        self.color = color
 
     def project_path(self, shown: str) -> str:
         """A shown path relative to the project root (absolute when outside it)."""
