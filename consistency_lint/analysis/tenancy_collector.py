@@ -534,12 +534,22 @@ class TenancyCollector(FactCollector):
             elif arg.keyword is not None:
                 kwargs.append(arg.keyword.value)
                 names.update(_kw_facts(self.packs.syntax, arg.keyword.value, arg.value))
+                if self._outer_row(arg.value, frame):  # filter(project=OuterRef("project"))
+                    names.add(ROW_MARK)
             elif not arg.star:
                 if first:
                     literal = _literal(arg.value) or ""
                 names.update(self._predicate(arg.value, frame, env))
                 first = False
         return StepFact(name, True, tuple(sorted(names)), tuple(kwargs), star, literal, None)
+
+    def _outer_row(self, value: cst.BaseExpression, frame: Frame) -> bool:
+        """A predicate value naming the outer query's row (a pack `tenancy = "outer-row"` call:
+        `OuterRef("pk")`): the subquery is tied to a row of the query it is nested in."""
+        if not isinstance(value, cst.Call):
+            return False
+        spec = self._spec(value, frame)
+        return spec is not None and spec.tenancy == "outer-row"
 
     def _predicate(self, node: cst.BaseExpression, frame: Frame, env: dict[str, _Value]) -> set[str]:
         """The names a predicate requires in every case."""
