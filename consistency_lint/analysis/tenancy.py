@@ -268,7 +268,7 @@ class TenancyAnalysis:
             if found is None:
                 continue
             for construct in found.constructs:
-                if construct.unknown:
+                if construct.unknown or self._throwaway(construct):
                     continue
                 info = self.models.info(construct.cls, self.tenancy)
                 if not (info.is_model and info.tenant_scoped):
@@ -276,6 +276,14 @@ class TenancyAnalysis:
                 if self.has_tenant(info, construct.kwargs):
                     continue
                 yield summary, construct, info
+
+    def _throwaway(self, construct: ConstructFact) -> bool:
+        """An instance built only to call a method on it (`Channel().send_alert(...)`), never
+        bound or passed: not a new row unless that method is a pack write (`Model(...).save()`)."""
+        if not construct.then_called:
+            return False
+        spec = self.index.resolve(f"{construct.cls}.{construct.then_called}").spec
+        return spec is None or spec.role != "write"
 
     def has_tenant(self, model: ModelInfo, names: tuple[str, ...]) -> bool:
         """Whether a new row gets its tenant key: given, or derived by the model itself."""

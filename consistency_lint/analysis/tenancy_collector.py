@@ -67,6 +67,7 @@ class _Built:
     cls: str
     kwargs: list[str]
     unknown: bool
+    then_called: str = ""
 
 
 @dataclass
@@ -160,6 +161,7 @@ class TenancyCollector(FactCollector):
                 tuple(b.kwargs),
                 b.unknown,
                 f"{_short(b.cls)}(...)",
+                b.then_called,
             )
             for b in self.built
             if not b.unknown
@@ -380,6 +382,8 @@ class TenancyCollector(FactCollector):
                     self._sql_args(call, values, None, fn, keyword_where=False)
                 receiver.steps.append(step)
                 return receiver
+            if isinstance(receiver, _Built) and isinstance(func.value, cst.Call):
+                receiver.then_called = func.attr.value  # `Channel().send_alert()`: never bound
             if isinstance(receiver, _Sql) and func.attr.value == "format":
                 self._args(call, frame, env, fn)
                 return _Sql(_FORMAT_FIELD.sub("?", receiver.text))

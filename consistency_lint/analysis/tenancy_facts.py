@@ -58,6 +58,8 @@ class ConstructFact:
     kwargs: tuple[str, ...] = ()
     unknown: bool = False  # positional arguments or **kwargs
     text: str = ""
+    # The method called straight on the new, unbound instance (`Channel().send_alert()`), if any.
+    then_called: str = ""
 
 
 @dataclass(frozen=True)
