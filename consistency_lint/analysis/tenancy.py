@@ -211,8 +211,8 @@ class TenancyAnalysis:
                 kinds.add(INSERT)
                 insert_kwargs = step.kwargs
                 insert_unknown = step.star
-            if spec.tenancy == "empty":
-                helper = True
+            if spec.tenancy in ("empty", "outer-row"):
+                helper = True  # selects nothing / correlated to its outer row (`.correlate(...)`)
             if spec.tenancy == "fixed-alias" and step.literal:
                 aliases.append(step.literal)
             if spec.predicates or spec.sql_keyword:

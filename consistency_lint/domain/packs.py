@@ -47,7 +47,7 @@ TENANCY_MEANINGS = (
     "fixed-alias",  # a connection chosen by its first argument / subscript: flagged when a literal
     "scopes",  # a query handed to this call is scoped by it (a prefetch through a relation)
     "empty",  # a query method that selects nothing (QuerySet.none())
-    "outer-row",  # a predicate value naming the outer query's row (OuterRef): a correlated subquery
+    "outer-row",  # OuterRef(...) or .correlate(...): a subquery tied to its outer row
 )
 PREDICATE_KINDS = ("args", "kwargs")
 
