@@ -13,6 +13,7 @@ from typing import NoReturn
 import click
 
 from consistency_lint import __version__
+from consistency_lint.adapters.output import encode_output, write_output
 from consistency_lint.adapters.output_specs import (
     COLOR_MODES,
     OutputFormat,
@@ -46,7 +47,8 @@ def _comma_list(value: str | None) -> tuple[str, ...] | None:
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"consistency-lint: error: {message}", err=True)
+    for line in message.splitlines() or [""]:  # several configuration errors: each line prefixed
+        click.echo(f"consistency-lint: error: {line}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -118,6 +120,7 @@ def _warn(message: str, quiet: bool) -> None:
     show_default=True,
     help="Colour the text report (auto: on a terminal unless NO_COLOR is set).",
 )
+@click.option("--force-exclude", is_flag=True, help="Apply exclusions to paths named explicitly too.")
 def check(
     paths: tuple[Path, ...],
     config: Path | None,
@@ -139,6 +142,7 @@ def check(
     stdin_filename: Path | None,
     quiet: bool,
     color: str,
+    force_exclude: bool,
 ) -> None:
     """Lint PATHS (default: the project root; `-`: the standard input)."""
     progress = ProgressBar(sys.stderr) if progress_wanted(sys.stderr) and not quiet else None
@@ -166,6 +170,7 @@ def check(
                 cache=not no_cache,
                 cache_dir=Path.cwd() / cache_dir if cache_dir is not None else None,
                 buffers=buffers,
+                force_exclude=force_exclude,
             )
         finally:
             if progress is not None:
@@ -238,16 +243,20 @@ def _write_report(text: str, path: Path | None, status: int) -> None:
     """One report to its file, or to the standard output (a reader that has gone is not an error)."""
     if path is not None:
         try:
-            path.write_text(text, encoding="utf-8")
+            write_output(path, text)  # atomic: a failure leaves the previous report whole
         except OSError as error:
             _fail(f"cannot write {path}: {error.strerror or error}")
         return
     try:
-        sys.stdout.write(text)
         sys.stdout.flush()
+        sys.stdout.buffer.write(encode_output(text))  # names that are not UTF-8 escaped
+        sys.stdout.buffer.flush()
     except BrokenPipeError:  # `consistency-lint check | head`: the reader has gone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(status)
+    except OSError as error:  # a full device, a closed terminal
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _fail(f"cannot write the report to standard output: {error.strerror or error}")
 
 
 def statistics_table(diagnostics: list[Diagnostic]) -> str:

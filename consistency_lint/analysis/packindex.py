@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from functools import cached_property
 
+from consistency_lint.domain.globs import dotted_glob
 from consistency_lint.domain.packs import CallSpec, FrameworkSyntax, Pack, TypeSpec
 
 
@@ -40,8 +41,7 @@ class PackIndex:
                 if (call.sql_arg >= 0 or call.sql_keyword) and is_method:
                     sql_methods.add(method)
                 if "*" in call.target:
-                    regex = re.escape(call.target).replace(r"\*\*", ".+").replace(r"\*", r"[^.]*")
-                    self._tcall_globs.append((re.compile(regex + "$"), call))
+                    self._tcall_globs.append((dotted_glob(call.target), call))
                 else:
                     self._tcalls.setdefault(call.target, call)
         self.sql_methods = frozenset(sql_methods)
@@ -74,8 +74,7 @@ class PackIndex:
                         returns_by_literal=call.returns_by_literal,
                     )
                 if "*" in call.target:
-                    regex = re.escape(call.target).replace(r"\*\*", ".+").replace(r"\*", r"[^.]*")
-                    self._call_globs.append((re.compile(regex + "$"), call))
+                    self._call_globs.append((dotted_glob(call.target), call))
                 else:
                     self._calls.setdefault(call.target, []).append(call)
 

@@ -16,6 +16,7 @@ from typing import Any
 from consistency_lint.app.errors import UserError
 from consistency_lint.app.toml import load_toml
 from consistency_lint.checks import CATALOGUE
+from consistency_lint.domain.globs import pattern_problem
 from consistency_lint.domain.packs import suggest
 from consistency_lint.domain.selection import ALL, Selection, resolve_layers
 from consistency_lint.domain.settings import (
@@ -150,6 +151,8 @@ _TOP = {
     "src": "",
     "tenancy": "",
     "layers": "",
+    "file-timeout": "",
+    "file-memory-mb": "",
 }
 _TENANCY = (
     "mode",
@@ -205,7 +208,18 @@ def resolve(raw: dict[str, Any], label: str, root: Path, overrides: Overrides = 
         "outbox_models": v.strings(raw, "outbox-models", "", DEFAULT_OUTBOX_MODELS),
         "atomic_requests": v.boolean(raw, "atomic-requests", "", False),
         "src": v.strings(raw, "src", "", ()),
+        "file_timeout": float(_limit(v, raw, "file-timeout", 60)),
+        "file_memory_mb": int(_limit(v, raw, "file-memory-mb", 2048)),
     }
+    _check_patterns(v, raw, tenancy, layers)
+    for option, patterns in (
+        ("--exclude", overrides.exclude or ()),
+        ("--extend-exclude", overrides.extend_exclude),
+    ):
+        for pattern in patterns:
+            problem = pattern_problem(pattern)
+            if problem:
+                command_line.error(option, f"invalid pattern {pattern!r}: {problem}")
     if command_line.errors or v.errors:
         raise UserError("\n".join(command_line.errors + v.errors))
     file_layer = Selection(select, extend_select, ignore)
@@ -219,6 +233,38 @@ def resolve(raw: dict[str, Any], label: str, root: Path, overrides: Overrides = 
         config_file=label,
         **settings_kw,  # type: ignore[arg-type]
     )
+
+
+def _limit(v: _Validator, raw: dict[str, Any], key: str, default: int) -> float:
+    """A non-negative number (0: no limit)."""
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        v.error(key, f"expected a number >= 0 (0 for no limit), got {value!r}")
+        return default
+    return value
+
+
+def _check_patterns(v: _Validator, raw: dict[str, Any], tenancy: object, layers: object) -> None:
+    """Every path pattern compiles, so matching can never fail in the middle of a run."""
+    checks: list[tuple[str, tuple[str, ...]]] = []
+    for key in ("exclude", "extend-exclude"):
+        value = raw.get(key)
+        if isinstance(value, list):
+            checks.append((key, tuple(p for p in value if isinstance(p, str))))
+    table = raw.get("per-file-ignores")
+    if isinstance(table, dict):
+        checks.extend((f'per-file-ignores."{pattern}"', (pattern,)) for pattern in table)
+    if isinstance(tenancy, TenancySettings):
+        checks.append(("tenancy.exclude", tenancy.exclude))
+        checks.append(("tenancy.bootstrap-modules", tenancy.bootstrap_modules))
+    if isinstance(layers, LayerSettings):
+        for name in ("domain", "persistence", "outer"):
+            checks.append((f"layers.{name}", tuple(p for p in getattr(layers, name) if "/" in p)))
+    for key, patterns in checks:
+        for pattern in patterns:
+            problem = pattern_problem(pattern)
+            if problem:
+                v.error(key, f"invalid pattern {pattern!r}: {problem}")
 
 
 def _section(
@@ -279,7 +325,10 @@ def load_settings(
         return resolve(read_raw(explicit), _display(explicit, cwd), cwd.resolve(), overrides)
     path = find_config(cwd.resolve())
     if path is None and paths:
-        first = (cwd / paths[0]).resolve()
+        try:
+            first = (cwd / paths[0]).resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop: reported by discovery
+            first = cwd / paths[0]
         path = find_config(first if first.is_dir() else first.parent)
     if path is None:
         return resolve({}, "(defaults)", cwd.resolve(), overrides)

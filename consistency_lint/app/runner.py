@@ -5,16 +5,17 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from consistency_lint.analysis.layers import unmatched_patterns
 from consistency_lint.analysis.summary import Suppressions
+from consistency_lint.analysis.unreadable import Unreadable
 from consistency_lint.app.cache import ResultCache, cache_key, content_hash, project_key
 from consistency_lint.app.cpus import available_cpus
 from consistency_lint.app.discovery import DEFAULT_EXCLUDE, discover, relative_found, relative_posix
+from consistency_lint.app.isolation import Failure, IsolatedPool, deep_recursion
 from consistency_lint.app.session import open_session
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.globs import any_match
@@ -50,7 +51,8 @@ class RunResult:
     checked: list[str] = field(default_factory=list)
     # The project root (absolute): SARIF URIs and baseline paths are relative to it.
     root: str = ""
-    # Things the user should know that are not errors (files outside the root, dead layer patterns).
+    # Things the user should know that are not errors (files outside the root, dead layer
+    # patterns, a skipped .gitignore line, a cache folder not used).
     warnings: list[str] = field(default_factory=list)
 
 
@@ -101,6 +103,7 @@ def run_check(
     buffers: Mapping[Path, bytes] | None = None,
     buffer_noqa: bool = True,
     session: Session | None = None,
+    force_exclude: bool = False,
 ) -> RunResult:
     """Lint `paths` within the project at `settings.root`.
 
@@ -117,7 +120,7 @@ def run_check(
     (flake8's `--disable-noqa`). `session`: the project's open session, when
     the caller keeps one (the flake8 plugin); by default one is opened.
     """
-    with _paused_gc():
+    with _paused_gc(), deep_recursion():
         return _run_check(
             paths,
             settings,
@@ -128,6 +131,7 @@ def run_check(
             buffers or {},
             buffer_noqa,
             session or open_session(settings),
+            force_exclude,
         )
 
 
@@ -141,24 +145,30 @@ def _run_check(
     buffers: Mapping[Path, bytes],
     buffer_noqa: bool,
     session: Session,
+    force_exclude: bool = False,
 ) -> RunResult:
     root = Path(settings.root)
     packs = session.pack_list
     is_project = bool(settings.config_file and settings.config_file != "(defaults)")
     targets = discover(
-        [p for p in paths if p not in buffers], root, settings.exclude, settings.respect_gitignore
+        [p for p in paths if p not in buffers],
+        root,
+        settings.exclude,
+        settings.respect_gitignore,
+        force_exclude=force_exclude,
     )
     # A buffer is linted as a file named on the command line (that file may not exist).
     targets.files = sorted(
         set(targets.files)
         | {p for p in buffers if not any_match(relative_posix(p, root), DEFAULT_EXCLUDE + settings.exclude)}
     )
-    result = RunResult(errors=list(targets.errors))
+    result = RunResult(errors=list(targets.errors), warnings=list(targets.warnings))
     context_files = list(targets.files)
-    if is_project and [p.resolve() for p in paths] != [root.resolve()]:
+    if is_project and [Path(os.path.realpath(p)) for p in paths] != [root.resolve()]:
         project = discover([root], root, settings.exclude, settings.respect_gitignore)
         known = set(context_files)
         context_files += [f for f in project.files if f not in known]
+        result.warnings = list(dict.fromkeys(result.warnings + project.warnings))
     relative = {path: relative_found(path, root) for path in context_files}
     report = sorted({relative[p] for p in targets.files})
     store: ResultCache | None = None
@@ -168,6 +178,8 @@ def _run_check(
         parts = [repr(packs).encode("utf-8")] + ([str(root.resolve()).encode()] if cache_dir else [])
         key = cache_key(settings.fingerprint(), parts)
         store = ResultCache(root, key, cache_dir)
+        if store.problem:
+            result.warnings.append(store.problem)
 
     # Which files must be analysed: all without a cache; with one, those whose stat changed.
     job_list: list[Job] = []
@@ -200,7 +212,7 @@ def _run_check(
             unchanged.append((rel, module, is_package, digest))
         else:
             job_list.append((str(path), rel, module, is_package, store.known_digest(rel, module, is_package)))
-    result.warnings = _warnings(settings, root, report, described, is_project)
+    result.warnings += _warnings(settings, root, report, described, is_project)
 
     # Fast path: nothing changed since the last run with the same settings and targets.
     if store is not None and not job_list and not fresh:
@@ -330,28 +342,46 @@ def _run_jobs(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[Outcome]:
+    """Analyse every job in worker processes (one below `PARALLEL_THRESHOLD` files).
+
+    Even one file is parsed in a worker: the native parser can kill its process
+    (SIGSEGV on deep input) or stall, and the run must go on. A job that fails
+    so is a CL001 finding with the reason, not cached (digest b"").
+    """
+    if not job_list:
+        return []
     workers = jobs or available_cpus()
-    total = len(job_list)
-    out: list[Outcome] = []
-    if workers <= 1 or total < PARALLEL_THRESHOLD:
-        global _WORKER_SESSION
-        _WORKER_SESSION = session
-        for done, job in enumerate(job_list, start=1):
-            out.append(_analyse_job(job))
-            if progress:
-                progress(done, total)
-        return out
-    chunk = max(1, min(64, total // (workers * 8)))
-    with ProcessPoolExecutor(
-        max_workers=workers,
+    if len(job_list) < PARALLEL_THRESHOLD:
+        workers = 1
+    settings = session.settings
+    pool: IsolatedPool[Job, Outcome] = IsolatedPool(
+        _analyse_job,
+        workers=workers,
         initializer=_init_worker,
-        initargs=(session.settings, session.pack_list, session.roots),
-    ) as pool:
-        for done, item in enumerate(pool.map(_analyse_job, job_list, chunksize=chunk), start=1):
+        initargs=(settings, session.pack_list, session.roots),
+        time_budget=settings.file_timeout,
+        memory_limit=settings.file_memory_mb * 2**20,
+    )
+    out: list[Outcome] = []
+    for job, item in zip(job_list, pool.run(job_list, progress)):
+        if isinstance(item, Failure):  # the worker died or overran: CL001 with the reason
+            out.append((b"", FileResult(job[1], None, Unreadable(item.reason))))
+        else:
             out.append(item)
-            if progress:
-                progress(done, total)
     return out
+
+
+def _source_lines(path: Path, root: Path) -> list[str]:
+    """The lines of a file inside the project; none for a link to a file elsewhere or a special file."""
+    try:
+        real = path.resolve()
+        real.relative_to(root.resolve())
+        if not real.is_file():
+            return []
+        with open(real, "rb") as handle:
+            return [raw.decode("utf-8", errors="replace").rstrip("\r\n") for raw in handle]
+    except (OSError, RuntimeError, ValueError):
+        return []
 
 
 def _for_display(diagnostic: Diagnostic, root: Path, lines: dict[str, list[str]]) -> Diagnostic:
@@ -361,11 +391,7 @@ def _for_display(diagnostic: Diagnostic, root: Path, lines: dict[str, list[str]]
     related = tuple(replace(r, path=os.path.relpath(root / r.path, Path.cwd())) for r in diagnostic.related)
     text = lines.get(diagnostic.path)
     if text is None:  # each file read once, however many findings it has
-        try:
-            with open(absolute, "rb") as handle:
-                text = [raw.decode("utf-8", errors="replace").rstrip("\r\n") for raw in handle]
-        except OSError:
-            text = []
+        text = _source_lines(absolute, root)
         lines[diagnostic.path] = text
     line = text[diagnostic.line - 1] if 0 < diagnostic.line <= len(text) else ""
     return replace(diagnostic, path=shown.replace(os.sep, "/"), related=related, source_line=line)

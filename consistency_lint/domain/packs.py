@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, TypeVar, get_args
 
+from consistency_lint.domain.globs import dotted_problem
+
 _Choice = TypeVar("_Choice", bound=str)
 
 SCHEMA_VERSION = 1
@@ -404,6 +406,9 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
         if not isinstance(spec, dict):
             raise r.fail(f"calls[{i}]", "expected a table")
         target = r.string(f"calls[{i}].target", spec.get("target"))
+        problem = dotted_problem(target)
+        if problem:
+            raise r.fail(f"calls[{i}].target", f"invalid pattern {target!r}: {problem}")
         where = f"calls[{i}] ({target})"
         r.keys(where, spec, _CALL_KEYS)
         role: Role | Literal[""] = r.choice(f"{where}.role", spec["role"], ROLES) if "role" in spec else ""

@@ -49,6 +49,10 @@ class Settings:
     src: tuple[str, ...] = ()
     tenancy: TenancySettings = field(default_factory=TenancySettings)
     layers: LayerSettings = field(default_factory=LayerSettings)
+    # Limits per file (docs/limits.md): seconds to analyse it, and MB a worker may
+    # grow by while doing so; 0 means no limit. A file over either is a CL001 finding.
+    file_timeout: float = 60.0
+    file_memory_mb: int = 2048
     # Folder of the configuration file: the project root ("" when no file was found).
     root: str = ""
     config_file: str = ""
