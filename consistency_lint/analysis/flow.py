@@ -613,6 +613,13 @@ class FlowBuilder:
                 attributes=tuple(sorted(attrs.items())),
             )
         )
+        for collector in self.collectors:  # class-level statements: `queryset = M.objects.all()`
+            collector.enter_scope(qualname, (), outer, module=False, class_body=True)
+            for stmt in body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for small in stmt.body:
+                        collector.statement(small, outer)
+            collector.exit_scope()
         frame = Frame(outer.names, class_qual, attrs)
         for stmt in body:
             if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):

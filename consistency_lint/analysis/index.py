@@ -54,6 +54,12 @@ class ProjectIndex:
 
     # ----- classes -------------------------------------------------------
 
+    def global_type(self, qualname: str) -> str:
+        """The type of a module global, a project subclass of a pack type lifted to that type
+        (`db = ProjectSQLAlchemy()` -> `flask_sqlalchemy.SQLAlchemy`; "" if unknown)."""
+        kind = self.global_types.get(qualname, "")
+        return (self.pack_type(kind) or kind) if kind else ""
+
     def mro(self, qualname: str) -> Iterator[str]:
         """The class and its project bases, depth first, each once."""
         seen: set[str] = set()
@@ -83,12 +89,12 @@ class ProjectIndex:
             if through_global:  # `class MyTask(app.Task)` with `app = Celery()`
                 result = through_global
                 break
-            owner = self.global_types.get(base)  # Base = declarative_base()
+            owner = self.global_type(base)  # Base = declarative_base()
             if owner:
                 result = owner
                 break
             head, _, attribute = base.rpartition(".")
-            owner = self.global_types.get(head)  # class Invoice(db.Model) with db = SQLAlchemy()
+            owner = self.global_type(head)  # class Invoice(db.Model) with db = SQLAlchemy()
             if owner and self.packs.is_model_base(f"{owner}.{attribute}"):
                 result = f"{owner}.{attribute}"
                 break

@@ -45,6 +45,13 @@ class PackIndex:
                 else:
                     self._tcalls.setdefault(call.target, call)
         self.sql_methods = frozenset(sql_methods)
+        # What query sources return (a Django queryset, an SQLAlchemy `Query`): the types a
+        # custom manager declared on a model can have.
+        self.query_types = frozenset(
+            spec.returns
+            for spec in [*self._tcalls.values(), *(glob for _, glob in self._tcall_globs)]
+            if spec.role == "query" and spec.returns
+        )
         for pack in self.packs:
             for spec in pack.types:
                 self.types[spec.name] = spec

@@ -49,6 +49,7 @@ TENANCY_MEANINGS = (
     "fixed-alias",  # a connection chosen by its first argument / subscript: flagged when a literal
     "scopes",  # a query handed to this call is scoped by it (a prefetch through a relation)
     "empty",  # a query method that selects nothing (QuerySet.none())
+    "outer-row",  # OuterRef(...) or .correlate(...): a subquery tied to its outer row
 )
 PREDICATE_KINDS = ("args", "kwargs")
 
@@ -118,7 +119,9 @@ class FrameworkSyntax:
     fields through relations (`relation-separators`, `exact-lookups`, `membership-lookups`,
     `primary-keys`, `foreign-key-suffixes`), how relations name their reverse
     (`related-name-keywords`, `hidden-relation-suffixes`, `reverse-relation-name`,
-    `self-relation-names`) and which parameter makes a view (`request-parameters`)."""
+    `self-relation-names`), which parameter makes a view (`request-parameters`), which
+    methods replace the queries a class assigns in its body (`class-query-overrides`) and
+    which calls make a model attribute that is no stored column (`derived-fields`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -130,6 +133,8 @@ class FrameworkSyntax:
     reverse_name: str = ""
     self_relation_names: tuple[str, ...] = ()
     request_parameters: tuple[str, ...] = ()
+    class_query_overrides: tuple[str, ...] = ()
+    derived_fields: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -235,6 +240,8 @@ _TOP_KEYS = {
     "reverse-relation-name",
     "self-relation-names",
     "request-parameters",
+    "class-query-overrides",
+    "derived-fields",
     "types",
     "calls",
 }
@@ -354,6 +361,8 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         reverse_name=_parse_name_template(r, data),
         self_relation_names=strings("self-relation-names"),
         request_parameters=strings("request-parameters"),
+        class_query_overrides=strings("class-query-overrides"),
+        derived_fields=strings("derived-fields"),
     )
 
 
