@@ -175,8 +175,7 @@ class TenancyAnalysis:
                 manager = dict(model.field_calls).get(step.name, "")
                 if manager and helper_matches(tenancy, manager):
                     helper = True
-                made_by = packs.tenancy_call(manager) if manager else None
-                if made_by is not None and made_by.tenancy == "scopes":
+                if manager and self.scoping_class(manager):
                     helper = True  # an automatically scoping manager (django-scopes' ScopedManager)
             if step.name and helper_matches(
                 tenancy, f"{model.qualname}.{step.name}" if model else "", target, step.name
@@ -211,8 +210,10 @@ class TenancyAnalysis:
                 kinds.add(INSERT)
                 insert_kwargs = step.kwargs
                 insert_unknown = step.star
-            if spec.tenancy in ("empty", "outer-row"):
-                helper = True  # selects nothing / correlated to its outer row (`.correlate(...)`)
+            if spec.tenancy in ("empty", "outer-row", "scopes"):
+                # selects nothing / correlated to its outer row (`.correlate(...)`) / a manager
+                # the library scopes itself (django-multitenant's `TenantModel.objects`)
+                helper = True
             if spec.tenancy == "fixed-alias" and step.literal:
                 aliases.append(step.literal)
             if spec.predicates or spec.sql_keyword:
@@ -239,6 +240,16 @@ class TenancyAnalysis:
         return QueryVerdict(
             query, kind, model, scoped, insert_kwargs, insert_unknown, tuple(aliases), _text(query, used)
         )
+
+    def scoping_class(self, made_by: str) -> bool:
+        """Whether a manager is made by a class the packs mark as scoping every query
+        (`tenancy = "scopes"`), itself or as a base of a project class
+        (`class BoardManager(TenantManagerMixin, models.Manager)`)."""
+        for cls in self.index.mro(made_by):
+            spec = self.index.packs.tenancy_call(cls)
+            if spec is not None and spec.tenancy == "scopes":
+                return True
+        return False
 
     def through_relation(self, model: ModelInfo, path: str) -> bool:
         """`order=o`, `order__in=qs`, `addon_to__subevent=s`: a relation path that ends at a
