@@ -557,6 +557,13 @@ class TenancyCollector(FactCollector):
 
     def _predicate(self, node: cst.BaseExpression, frame: Frame, env: dict[str, _Value]) -> set[str]:
         """The names a predicate requires in every case."""
+        if isinstance(node, cst.Lambda):
+            # `with_loader_criteria(Mixin, lambda cls: cls.tenant_id == t)`: the parameter
+            # stands for each mapped class the criterion applies to.
+            inner = dict(env)
+            for param in node.params.params:
+                inner[param.name.value] = _ClassRef("")
+            return self._predicate(node.body, frame, inner)
         if isinstance(node, cst.BinaryOperation):
             left = self._predicate(node.left, frame, env)
             right = self._predicate(node.right, frame, env)
@@ -606,7 +613,7 @@ class TenancyCollector(FactCollector):
             head = text.split(".")[0]
             if head in env and not isinstance(env.get(head), _ClassRef):
                 return set()
-            if frame.names.resolve(head)[1] or head in ("self", "cls"):
+            if head in env or frame.names.resolve(head)[1] or head in ("self", "cls"):
                 return {node.attr.value}
             return set()
         return set()
