@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from consistency_lint.analysis.index import ProjectIndex
+from consistency_lint.analysis.jobs import TenantFreeJobs
 from consistency_lint.analysis.models import ModelIndex, ModelInfo
 from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import (
@@ -72,6 +73,7 @@ class TenancyAnalysis:
         self.models = models
         self._criteria: set[str] | None = None
         self._verdicts: list[tuple[FileSummary, QueryVerdict]] | None = None
+        self.jobs = TenantFreeJobs(index)
 
     def criteria_models(self) -> set[str]:
         if self._criteria is None:
@@ -106,10 +108,18 @@ class TenancyAnalysis:
                     if query.in_class_body and self._class_overrides(summary, query.function):
                         continue
                     verdict = self.judge(query)
+                    if verdict.kind in (READ, BULK) and self.in_job(summary, query.function):
+                        verdict = replace(verdict, scoped=True)  # every tenant, by design
                     if verdict.kind or verdict.fixed_alias:
                         verdicts.append((summary, verdict))
             self._verdicts = verdicts
         return iter(self._verdicts)
+
+    def in_job(self, summary: FileSummary, function: str) -> bool:
+        """Whether code of `function` runs in a background job that takes no argument (or a
+        function only such jobs call): it serves every tenant by design (`jobs`)."""
+        qualname = f"{summary.module}.{function}" if summary.module else function
+        return bool(function) and qualname in self.jobs
 
     def _class_overrides(self, summary: FileSummary, cls: str) -> bool:
         """A class (or a project base) defines a method that replaces or narrows the queries
@@ -314,6 +324,8 @@ class TenancyAnalysis:
             if found is None:
                 continue
             for sql in found.sql:
+                if self.in_job(summary, sql.function):
+                    continue
                 missing: list[ModelInfo] = []
                 for table, columns in sql.refs:
                     info = tables.get(table)
