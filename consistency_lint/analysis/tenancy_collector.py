@@ -582,6 +582,12 @@ class TenancyCollector(FactCollector):
             out = self._predicate(node.left, frame, env)
             for comparison in node.comparisons:
                 out |= self._predicate(comparison.comparator, frame, env)
+            if all(isinstance(c.operator, cst.Equal) for c in node.comparisons):
+                # `Query.data_source == ds`: an equality on a column or relation, like the keyword
+                # `data_source=ds` (the project phase follows it when it is a relation path).
+                for operand in (node.left, *(c.comparator for c in node.comparisons)):
+                    if isinstance(operand, cst.Attribute) and self._predicate(operand, frame, env):
+                        out.add(f"={operand.attr.value}")
             return out
         if isinstance(node, cst.Call):
             spec = self._spec(node, frame)
