@@ -22,6 +22,7 @@ from consistency_lint.analysis.jobs import TenantFreeJobs
 from consistency_lint.analysis.models import ModelIndex, ModelInfo
 from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import (
+    OBJECT_MARK,
     ROW_MARK,
     ConstructFact,
     FixedConnectionFact,
@@ -230,7 +231,11 @@ class TenancyAnalysis:
                 names.update(step.names)
             if spec.predicates and model is not None and not helper:
                 paths = [*step.kwargs, *(n[1:] for n in step.names if n.startswith("=") and n != ROW_MARK)]
-                helper = ROW_MARK in step.names or any(self.through_relation(model, key) for key in paths)
+                helper = (
+                    ROW_MARK in step.names
+                    or any(self.through_relation(model, key) for key in paths)
+                    or self.attached_to_object(model, step.names)
+                )
             if spec.returns and step.name:
                 type_name = spec.returns
             elif step.name and not spec.returns and type_name:
@@ -260,6 +265,16 @@ class TenancyAnalysis:
             if spec is not None and spec.tenancy == "scopes":
                 return True
         return False
+
+    def attached_to_object(self, model: ModelInfo, names: tuple[str, ...]) -> bool:
+        """`Watched.objects.filter(content_type=ct, object_id=obj.id)`: the rows a generic relation
+        (`content_object = GenericForeignKey(...)`, the packs' `generic-relations`) attaches to an
+        object in hand, selected by its id column (`generic-id-fields`) read from that object."""
+        syntax = self.index.packs.syntax
+        calls = dict(model.field_calls).values()
+        if not any(call in syntax.generic_relations for call in calls):
+            return False
+        return any(f"{OBJECT_MARK}{field}" in names for field in syntax.generic_id_fields)
 
     def through_relation(self, model: ModelInfo, path: str) -> bool:
         """`order=o`, `order__in=qs`, `addon_to__subevent=s`: a relation path that ends at a

@@ -29,6 +29,7 @@ from consistency_lint.analysis.resolver import Frame, Resolver
 from consistency_lint.analysis.spans import SpanRecorder
 from consistency_lint.analysis.sqlfacts import table_refs
 from consistency_lint.analysis.tenancy_facts import (
+    OBJECT_MARK,
     ROW_MARK,
     ConstructFact,
     CriteriaFact,
@@ -637,10 +638,10 @@ def _kw_facts(syntax: FrameworkSyntax, keyword: str, value: cst.BaseExpression) 
     the path syntax and the primary-key names come from the packs."""
     out = set(syntax.split(keyword))
     out.add(f"={keyword}")
-    if keyword in syntax.row_keys and isinstance(value, cst.Attribute):
+    if isinstance(value, cst.Attribute):
         text = dotted(value)
         if text is not None and "()" not in text:
-            out.add(ROW_MARK)
+            out.add(ROW_MARK if keyword in syntax.row_keys else f"{OBJECT_MARK}{keyword}")
     return out
 
 

@@ -22,6 +22,8 @@ from consistency_lint.domain.diagnostic import Span
 
 # Marker name: the predicate selects a row by the primary key of a row already in hand.
 ROW_MARK = "=row"
+# Prefix of a keyword whose value is read from an object in hand (`object_id=obj.id`).
+OBJECT_MARK = "^"
 
 
 @dataclass(frozen=True)

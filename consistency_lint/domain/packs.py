@@ -121,7 +121,9 @@ class FrameworkSyntax:
     (`related-name-keywords`, `hidden-relation-suffixes`, `reverse-relation-name`,
     `self-relation-names`), which parameter makes a view (`request-parameters`), which
     methods replace the queries a class assigns in its body (`class-query-overrides`) and
-    which calls make a model attribute that is no stored column (`derived-fields`)."""
+    which calls make a model attribute that is no stored column (`derived-fields`), and which
+    make a generic relation, with the column holding the related row's id
+    (`generic-relations`, `generic-id-fields`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -135,6 +137,8 @@ class FrameworkSyntax:
     request_parameters: tuple[str, ...] = ()
     class_query_overrides: tuple[str, ...] = ()
     derived_fields: tuple[str, ...] = ()
+    generic_relations: tuple[str, ...] = ()
+    generic_id_fields: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -242,6 +246,8 @@ _TOP_KEYS = {
     "request-parameters",
     "class-query-overrides",
     "derived-fields",
+    "generic-relations",
+    "generic-id-fields",
     "types",
     "calls",
 }
@@ -363,6 +369,8 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         request_parameters=strings("request-parameters"),
         class_query_overrides=strings("class-query-overrides"),
         derived_fields=strings("derived-fields"),
+        generic_relations=strings("generic-relations"),
+        generic_id_fields=strings("generic-id-fields"),
     )
 
 
