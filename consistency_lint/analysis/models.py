@@ -104,6 +104,7 @@ class ModelIndex:
         self._canonical: dict[str, str] = {}
         self._short_names: dict[str, str] | None = None
         self._reverse: dict[str, dict[str, str]] | None = None
+        self._key_relations: dict[str, bool] = {}
 
     def key_matches(self, name: str, keys: Iterable[str]) -> str:
         """The tenant key `name` stands for (`organization_id` for key `organization`, with
@@ -152,6 +153,8 @@ class ModelIndex:
         relations: dict[str, str] = {}
         reverse_names: dict[str, str] = {}
         field_calls: dict[str, str] = {}
+        text_fields: set[str] = set()
+        text_types = self.syntax.text_column_types
         for position, cls_name in enumerate(index.mro(qualname)):
             assigned.extend(self.self_assigned.get(cls_name, ()))
             found = index.classes.get(cls_name)
@@ -164,6 +167,8 @@ class ModelIndex:
                 if field.name.startswith("__") or field.name in fields:
                     continue
                 fields.append(field.name)
+                if field.call in text_types or field.related in text_types:
+                    text_fields.add(field.name)
                 if field.related:
                     related = self._related_class(field.related, cls_name, qualname)
                     if related:
@@ -207,7 +212,10 @@ class ModelIndex:
             for name in fields:
                 if field_calls.get(name, "") in derived:
                     continue  # `organization = association_proxy("customer", "organization")`
-                if self.key_matches(name, tenancy.tenant_keys):
+                key = self.key_matches(name, tenancy.tenant_keys)
+                if key and name in text_fields and self.key_is_relation(key):
+                    continue  # a text column named like the key (a provider's `customer_id`)
+                if key:
                     tenant_field = name
                     break
             is_global = _matches(tenancy.global_models, short, qualname, table)
@@ -254,6 +262,21 @@ class ModelIndex:
                     if name in wanted:
                         return name
         return ""
+
+    def key_is_relation(self, key: str) -> bool:
+        """Whether some model's field named by the tenant key is a relation to a project class:
+        then the key names relations to the tenant model, and a same-named text column is not one."""
+        found = self._key_relations.get(key)
+        if found is None:
+            found = any(
+                field.related
+                and self.key_matches(field.name, (key,))
+                and self._related_class(field.related, cls_name, cls_name)
+                for cls_name, (_, cls) in self.index.classes.items()
+                for field in cls.fields
+            )
+            self._key_relations[key] = found
+        return found
 
     def manager_type(self, model: ModelInfo, field: str) -> str:
         """The query type of a manager declared on a model or inherited from its bases ("" if

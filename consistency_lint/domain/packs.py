@@ -123,7 +123,8 @@ class FrameworkSyntax:
     methods replace the queries a class assigns in its body (`class-query-overrides`) and
     which calls make a model attribute that is no stored column (`derived-fields`), and which
     make a generic relation, with the column holding the related row's id
-    (`generic-relations`, `generic-id-fields`)."""
+    (`generic-relations`, `generic-id-fields`), and which column types hold text
+    (`text-column-types`: a text column is no relation to the tenant model)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -139,6 +140,7 @@ class FrameworkSyntax:
     derived_fields: tuple[str, ...] = ()
     generic_relations: tuple[str, ...] = ()
     generic_id_fields: tuple[str, ...] = ()
+    text_column_types: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -248,6 +250,7 @@ _TOP_KEYS = {
     "derived-fields",
     "generic-relations",
     "generic-id-fields",
+    "text-column-types",
     "types",
     "calls",
 }
@@ -371,6 +374,7 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         derived_fields=strings("derived-fields"),
         generic_relations=strings("generic-relations"),
         generic_id_fields=strings("generic-id-fields"),
+        text_column_types=strings("text-column-types"),
     )
 
 
