@@ -105,6 +105,7 @@ class ModelIndex:
         self._short_names: dict[str, str] | None = None
         self._reverse: dict[str, dict[str, str]] | None = None
         self._key_relations: dict[str, bool] = {}
+        self._declared: dict[str, list[tuple[str, tuple[str, ...]]]] | None = None
 
     def key_matches(self, name: str, keys: Iterable[str]) -> str:
         """The tenant key `name` stands for (`organization_id` for key `organization`, with
@@ -175,6 +176,15 @@ class ModelIndex:
                         relations.setdefault(field.name, related)
                         if field.related_name and not field.related_name.endswith(self.hidden):
                             reverse_names.setdefault(field.name, field.related_name)
+            for name, mentioned in self.declared(cls_name):
+                if name in fields:
+                    continue
+                fields.append(name)  # @declared_attr def customer(cls) -> Mapped["Customer"]
+                for written in mentioned:
+                    related = self._related_class(written, cls_name, qualname)
+                    if related and self.index.is_model(related):
+                        relations.setdefault(name, related)
+                        break
             for name, value in cls.keywords:
                 keywords.setdefault(name, value)
             if position == 0:
@@ -262,6 +272,19 @@ class ModelIndex:
                     if name in wanted:
                         return name
         return ""
+
+    def declared(self, cls: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Model attributes a class makes with a method and a `declared-fields` decorator: (name,
+        the names its return annotation mentions)."""
+        if self._declared is None:
+            self._declared = {}
+            makers = self.syntax.declared_fields
+            if makers:
+                for qualname, (_, function) in self.index.functions.items():
+                    if function.class_name and any(d in makers for d in function.decorators):
+                        owner, _, name = qualname.rpartition(".")
+                        self._declared.setdefault(owner, []).append((name, function.return_names))
+        return self._declared.get(cls, [])
 
     def key_is_relation(self, key: str) -> bool:
         """Whether some model's field named by the tenant key is a relation to a project class:

@@ -124,7 +124,9 @@ class FrameworkSyntax:
     which calls make a model attribute that is no stored column (`derived-fields`), and which
     make a generic relation, with the column holding the related row's id
     (`generic-relations`, `generic-id-fields`), and which column types hold text
-    (`text-column-types`: a text column is no relation to the tenant model)."""
+    (`text-column-types`: a text column is no relation to the tenant model), and which
+    decorators make a model attribute from a method (`declared-fields`: SQLAlchemy's
+    `@declared_attr def customer(cls) -> Mapped["Customer"]`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -141,6 +143,7 @@ class FrameworkSyntax:
     generic_relations: tuple[str, ...] = ()
     generic_id_fields: tuple[str, ...] = ()
     text_column_types: tuple[str, ...] = ()
+    declared_fields: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -251,6 +254,7 @@ _TOP_KEYS = {
     "generic-relations",
     "generic-id-fields",
     "text-column-types",
+    "declared-fields",
     "types",
     "calls",
 }
@@ -375,6 +379,7 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         generic_relations=strings("generic-relations"),
         generic_id_fields=strings("generic-id-fields"),
         text_column_types=strings("text-column-types"),
+        declared_fields=strings("declared-fields"),
     )
 
 
