@@ -6,9 +6,11 @@ over every tenant's rows on purpose, and there is no tenant value to filter by.
 So is a function without parameters that only such jobs call
 (`send_telemetry()` -> `generate_platform_data()`). A task is a function a
 decorator turns into a pack type that enqueues (a type with a `publish` entry of
-effect kind `task`: Celery, dramatiq, rq, huey, ...). A task with parameters,
-and any function with one, is not a tenant-free job: what it is handed may be a
-tenant.
+effect kind `task`: Celery, dramatiq, rq, huey, ...). An operator's job
+runs for every tenant too: a method listed in the packs' `job-methods`
+(`BaseCommand.handle` of a Django management command). A task with parameters,
+and any other function with one, is not a tenant-free job: what it is handed may
+be a tenant.
 """
 
 from __future__ import annotations
@@ -35,12 +37,14 @@ class TenantFreeJobs:
     def _compute(self) -> frozenset[str]:
         index = self.index
         task_types = index.packs.task_types
-        if not task_types:
+        if not task_types and not index.packs.syntax.job_methods:
             return frozenset()
+        job_methods = index.packs.syntax.job_methods
         found = {
             name
             for name, (_, function) in index.functions.items()
-            if _no_arguments(function) and index.decorated_type(function) in task_types
+            if (_no_arguments(function) and index.decorated_type(function) in task_types)
+            or (job_methods and self._job_method(name, job_methods))
         }
         if not found:
             return frozenset()
@@ -63,6 +67,14 @@ class TenantFreeJobs:
                     found.add(name)
                     changed = True
         return frozenset(found)
+
+    def _job_method(self, qualname: str, job_methods: tuple[str, ...]) -> bool:
+        """`Command.handle` of a project subclass of a pack base listed in `job-methods`
+        (`django.core.management.base.BaseCommand.handle`): an operator's job."""
+        owner, _, method = qualname.rpartition(".")
+        if not owner or owner not in self.index.classes:
+            return False
+        return any(f"{base}.{method}" in job_methods for base in self.index.mro(owner))
 
 
 def _no_arguments(function: Function) -> bool:

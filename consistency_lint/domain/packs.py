@@ -126,7 +126,8 @@ class FrameworkSyntax:
     (`generic-relations`, `generic-id-fields`), and which column types hold text
     (`text-column-types`: a text column is no relation to the tenant model), and which
     decorators make a model attribute from a method (`declared-fields`: SQLAlchemy's
-    `@declared_attr def customer(cls) -> Mapped["Customer"]`)."""
+    `@declared_attr def customer(cls) -> Mapped["Customer"]`), and which methods run an
+    operator job (`job-methods`: a management command's `handle`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -144,6 +145,7 @@ class FrameworkSyntax:
     generic_id_fields: tuple[str, ...] = ()
     text_column_types: tuple[str, ...] = ()
     declared_fields: tuple[str, ...] = ()
+    job_methods: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -255,6 +257,7 @@ _TOP_KEYS = {
     "generic-id-fields",
     "text-column-types",
     "declared-fields",
+    "job-methods",
     "types",
     "calls",
 }
@@ -380,6 +383,7 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         generic_id_fields=strings("generic-id-fields"),
         text_column_types=strings("text-column-types"),
         declared_fields=strings("declared-fields"),
+        job_methods=strings("job-methods"),
     )
 
 
