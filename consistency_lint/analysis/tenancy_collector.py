@@ -76,7 +76,14 @@ class _Sql:
     text: str
 
 
-_Value = Union[_ClassRef, _Chain, _Built, _Sql, None]
+@dataclass
+class _Pred:
+    """A predicate bound to a variable: `org_filter = M.organization_id == org_id`."""
+
+    names: frozenset[str]
+
+
+_Value = Union[_ClassRef, _Chain, _Built, _Sql, _Pred, None]
 
 _MAX_TEXT = 80
 
@@ -199,6 +206,9 @@ class TenancyCollector(FactCollector):
     def _small(self, small: cst.CSTNode, frame: Frame, env: dict[str, _Value], fn: str, module: bool) -> None:
         if isinstance(small, cst.Assign):
             value = self._eval(small.value, frame, env, fn)
+            if value is None and isinstance(small.value, _PREDICATE_NODES):
+                names = self._predicate(small.value, frame, env)
+                value = _Pred(frozenset(names)) if names else None
             for target in small.targets:
                 self._assign(target.target, value, small.value, frame, env, module)
         elif isinstance(small, cst.AnnAssign):
@@ -558,6 +568,11 @@ class TenancyCollector(FactCollector):
 
     def _predicate(self, node: cst.BaseExpression, frame: Frame, env: dict[str, _Value]) -> set[str]:
         """The names a predicate requires in every case."""
+        if isinstance(node, cst.Name):
+            bound = env.get(node.value)
+            return set(bound.names) if isinstance(bound, _Pred) else set()
+        if isinstance(node, cst.IfExp):  # either arm may hold: what both require
+            return self._predicate(node.body, frame, env) & self._predicate(node.orelse, frame, env)
         if isinstance(node, cst.Lambda):
             # `with_loader_criteria(Mixin, lambda cls: cls.tenant_id == t)`: the parameter
             # stands for each mapped class the criterion applies to.
@@ -625,6 +640,9 @@ class TenancyCollector(FactCollector):
             return set()
         return set()
 
+
+# Expressions that may be a predicate bound to a variable and used later (`.where(..., f)`).
+_PREDICATE_NODES = (cst.Comparison, cst.BooleanOperation, cst.IfExp, cst.BinaryOperation, cst.UnaryOperation)
 
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
 # `.extra(where=[...])` conditions apply to the queried model's table, which the
