@@ -175,6 +175,7 @@ class DualWrites:
         # Project function -> for each call site, the open transaction (None: outside one).
         self.contexts: dict[str, list[Hit | None]] = {}
         self._functions: dict[str, tuple[FileSummary, Function]] = index.functions
+        self.hooks = self._registered_hooks()
 
     # ----- driver -----------------------------------------------------------
 
@@ -206,11 +207,32 @@ class DualWrites:
         """The events of one kind, in no particular order."""
         return (event for event in self.found if isinstance(event, kind))
 
+    def _registered_hooks(self) -> dict[str, Hit]:
+        """Project functions registered to run when a row is written, by qualified name:
+        the registration (a signal receiver's `@receiver(post_save)`, a mapper listener's
+        `event.listen(Order, "after_insert", f)`), the first one met for each function."""
+        out: dict[str, Hit] = {}
+        for file in self.index.files.values():
+            for target, hook in file.hooks:
+                resolved = self.index.resolve(target).function
+                if resolved is None:
+                    continue
+                prefix = f"{resolved[0].module}." if resolved[0].module else ""
+                out.setdefault(prefix + resolved[1].qualname, Hit(hook, file.path))
+        return out
+
     def _entry(self, file: FileSummary, function: Function, walker: _Walker) -> State:
         """The state a function starts in: inside a transaction when every caller opened one,
         or for a view under `atomic-requests` (a function taking one of the packs'
-        `request-parameters` first or second)."""
+        `request-parameters` first or second). A function registered to run after a row is
+        written starts after that write's commit (autocommit); one registered to run inside
+        the writing transaction starts inside it, with a write pending."""
         prefix = f"{file.module}." if file.module else ""
+        hook = self.hooks.get(prefix + function.qualname)
+        if hook is not None and hook.op.kind == "after-write-hook":
+            return State(committed=hook, store=(hook.op.pack, ""), uncommitted=False)
+        if hook is not None and hook.op.kind == "in-transaction-hook":
+            return State(depth=1, opener=hook, scope_writes=True, writes=hook)
         callers = self.contexts.get(prefix + function.qualname)
         if callers and all(hit is not None for hit in callers):
             first = next(hit for hit in callers if hit is not None)

@@ -49,6 +49,7 @@ def extract(
         suppressions=Suppressions(),
         references=layering.facts(),
         dispatch=flow.dispatch,
+        hooks=tuple(flow.hooks),
         tenancy=tenancy.facts(),
     )
     return spans.fill(module, summary)

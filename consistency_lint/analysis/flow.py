@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import libcst as cst
 
@@ -21,6 +22,7 @@ from consistency_lint.analysis.names import NameTable, dotted
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.resolver import Frame, Resolver, literals
 from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
+from consistency_lint.domain.packs import HOOK_ROLES, CallSpec
 from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH_CALL,
@@ -85,6 +87,9 @@ class FlowBuilder:
         self.functions: list[Function] = []
         self.classes: list[ClassDef] = []
         self.dispatch: tuple[str, ...] = ()
+        # Functions registered to run when a row is written (signal receivers, mapper
+        # listeners): (qualified target of the function, the registering call or decorator).
+        self.hooks: list[tuple[str, Op]] = []
 
     def module(self, body: Sequence[cst.CSTNode]) -> None:
         """Walk the module body (after the resolver's pre-pass)."""
@@ -313,6 +318,8 @@ class FlowBuilder:
             if op is not None and op.kind == "on-commit":
                 self._on_commit(call, op, frame, out)
                 return
+            if op is not None and op.kind in HOOK_ROLES:
+                self._hook_call(call, op, frame)
             for arg in call.args:
                 self._expr(arg.value, frame, out)
             if op is not None:
@@ -435,6 +442,47 @@ class FlowBuilder:
             self._callback_ref(callback, frame, body)
         out.append(Deferred(hook, tuple(body)))
 
+    def _hook_call(self, call: cst.Call, hook: Op, frame: Frame) -> None:
+        """`post_save.connect(f)`, `event.listen(Order, "after_insert", f)`: f runs when a row
+        is written; the call itself is no operation of the flow."""
+        spec = self.packs.call(hook.target, literals(call))
+        if spec is None:
+            return
+        positional = [a for a in call.args if a.keyword is None]
+        callback: cst.BaseExpression | None = None
+        if len(positional) > spec.callback_arg:
+            callback = positional[spec.callback_arg].value
+        for arg in call.args:
+            if spec.callback_keyword and arg.keyword is not None and arg.keyword.value == spec.callback_keyword:
+                callback = arg.value
+        if isinstance(callback, cst.Call) and self.r.qualify(dotted(callback.func) or "", frame) == _PARTIAL:
+            callback = callback.args[0].value if callback.args else None
+        text = dotted(callback) if callback is not None else None
+        if text:
+            self.hooks.append((self.r.qualify(text, frame), replace(hook, text=_hook_name(spec, call))))
+
+    def _decorator_hooks(self, expr: cst.Call, target: str, names: NameTable) -> Iterator[Op]:
+        """The hooks a decorator registers its function with: its own role, or, for
+        `@receiver(post_save)` (`connects-arg`), the role of `post_save.connect`."""
+        spec = self.packs.call(target, literals(expr))
+        if spec is None:
+            return
+        span = self.spans.record(expr)
+        if spec.role in HOOK_ROLES:
+            yield Op(spec.role, target, span, text=_hook_name(spec, expr), pack=spec.pack)
+        positional = [a.value for a in expr.args if a.keyword is None]
+        if spec.connects_arg < 0 or len(positional) <= spec.connects_arg:
+            return
+        named = positional[spec.connects_arg]
+        signals = [e.value for e in named.elements] if isinstance(named, (cst.List, cst.Tuple)) else [named]
+        for signal in signals:
+            text = dotted(signal)
+            if not text:
+                continue
+            connect = self.packs.call(f"{names.resolve(text)[0]}.connect")
+            if connect is not None and connect.role in HOOK_ROLES:
+                yield Op(connect.role, connect.target, span, text=text.rpartition(".")[2], pack=connect.pack)
+
     def _callback_ref(self, node: cst.BaseExpression, frame: Frame, body: list[FlowNode]) -> None:
         text = dotted(node)
         if text is None:
@@ -502,6 +550,10 @@ class FlowBuilder:
                     if arg.keyword is not None and named:
                         keywords.append((arg.keyword.value, outer.names.resolve(named)[0]))
             spec = self.packs.call(target, literals(expr) if isinstance(expr, cst.Call) else ())
+            if isinstance(expr, cst.Call):
+                prefix = f"{self.module_name}." if self.module_name else ""
+                for registered in self._decorator_hooks(expr, target, outer.names):
+                    self.hooks.append((prefix + qualname, registered))
             if spec is not None and spec.role == "on-commit" and hook is None:
                 # `@event.listens_for(Session, "after_commit")`: the body runs after a commit.
                 hook = Op("on-commit", target, self.spans.record(deco), text=f"@{text}", pack=spec.pack)
@@ -714,3 +766,15 @@ def _has_ops(block: Block) -> bool:
         if isinstance(node, (Loop, Scope, Deferred, TryBlock)):
             return True
     return False
+
+
+def _hook_name(spec: CallSpec, call: cst.Call) -> str:
+    """How a registered hook is named in messages: the event literal (`after_insert`) or the
+    signal the callback is connected to (`post_save`)."""
+    values = literals(call)
+    if spec.if_literal and spec.literal_arg < len(values):
+        literal = values[spec.literal_arg]
+        if literal:
+            return literal
+    parent = spec.target.rpartition(".")[0]
+    return parent.rpartition(".")[2] or spec.target

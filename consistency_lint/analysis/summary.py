@@ -213,6 +213,10 @@ class FileSummary:
     references: tuple[Reference, ...] = ()
     # Project callables listed in module-level tables of the file (a message bus's handlers).
     dispatch: tuple[str, ...] = ()
+    # Functions registered to run when a row is written: (qualified target of the function
+    # as the registering module names it, the registering call or decorator, whose kind is
+    # one of the packs' HOOK_ROLES).
+    hooks: tuple[tuple[str, Op], ...] = ()
     tenancy: TenancyFacts | None = None  # None when the file has no tenancy fact
 
 

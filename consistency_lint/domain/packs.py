@@ -31,7 +31,13 @@ Role = Literal[
     "on-commit",
     "query",
     "bulk-write",
+    "after-write-hook",
+    "in-transaction-hook",
 ]
+# Roles of a call (or decorator) that registers a function to run when a row is written:
+# after the write (Django `post_save`: autocommitted by then) or inside the transaction
+# that writes (Django `pre_delete`, SQLAlchemy `after_insert`/`before_flush`).
+HOOK_ROLES: tuple[Role, ...] = ("after-write-hook", "in-transaction-hook")
 EffectKind = Literal["broker", "task", "http", "email"]
 Nesting = Literal["savepoint", "join"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -97,6 +103,11 @@ class CallSpec:
     returns_class_arg: int = -1
     # Calling what this call returns calls its positional argument N: `async_to_sync(f)(...)`.
     wraps_arg: int = -1
+    # A registering call's callback may be passed by keyword (`post_save.connect(receiver=f)`).
+    callback_keyword: str = ""
+    # A decorator whose positional argument N names the signal(s) it connects the decorated
+    # function to (`@receiver(post_save)`): it means what `<signal>.connect` means.
+    connects_arg: int = -1
 
     # --- tenancy ---
     predicates: str = ""  # "args" or "kwargs": the call's arguments filter the query
@@ -262,6 +273,8 @@ _CALL_KEYS = {
     "returns-model",
     "returns-class-arg",
     "wraps-arg",
+    "callback-keyword",
+    "connects-arg",
     "predicates",
     "model-arg",
     "sql-arg",
@@ -436,9 +449,12 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             and not returns_model
             and class_arg < 0
             and "wraps-arg" not in spec
+            and "connects-arg" not in spec
             and not any(key in spec for key in _TENANCY_CALL_KEYS)
         ):
-            raise r.fail(where, "needs a 'role', a 'returns', a 'returns-by-literal' or a tenancy key")
+            raise r.fail(
+                where, "needs a 'role', a 'returns', a 'returns-by-literal', 'connects-arg' or a tenancy key"
+            )
         effect_kind: EffectKind | Literal[""] = ""
         if role == "publish":
             if "effect-kind" not in spec:
@@ -463,6 +479,14 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 returns_model=returns_model,
                 returns_class_arg=class_arg,
                 wraps_arg=r.integer(f"{where}.wraps-arg", spec["wraps-arg"]) if "wraps-arg" in spec else -1,
+                callback_keyword=(
+                    r.string(f"{where}.callback-keyword", spec["callback-keyword"])
+                    if "callback-keyword" in spec
+                    else ""
+                ),
+                connects_arg=(
+                    r.integer(f"{where}.connects-arg", spec["connects-arg"]) if "connects-arg" in spec else -1
+                ),
                 class_keyword=(
                     r.string(f"{where}.class-keyword", spec["class-keyword"])
                     if "class-keyword" in spec
