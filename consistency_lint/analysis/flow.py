@@ -22,7 +22,6 @@ from consistency_lint.analysis.names import NameTable, dotted
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.resolver import Frame, Resolver, literals
 from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
-from consistency_lint.domain.packs import HOOK_ROLES, CallSpec
 from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH_CALL,
@@ -40,6 +39,7 @@ from consistency_lint.analysis.summary import (
     Scope,
     TryBlock,
 )
+from consistency_lint.domain.packs import HOOK_ROLES, CallSpec
 
 _BUILTINS = frozenset(dir(builtins))
 _PARTIAL = "functools.partial"
@@ -453,7 +453,8 @@ class FlowBuilder:
         if len(positional) > spec.callback_arg:
             callback = positional[spec.callback_arg].value
         for arg in call.args:
-            if spec.callback_keyword and arg.keyword is not None and arg.keyword.value == spec.callback_keyword:
+            keyword = arg.keyword.value if arg.keyword is not None else ""
+            if spec.callback_keyword and keyword == spec.callback_keyword:
                 callback = arg.value
         if isinstance(callback, cst.Call) and self.r.qualify(dotted(callback.func) or "", frame) == _PARTIAL:
             callback = callback.args[0].value if callback.args else None
