@@ -88,6 +88,8 @@ class Resolver:
                         self.bind_import(small, self.names, in_function=False, type_checking=type_checking)
                     elif isinstance(small, (cst.Assign, cst.AnnAssign)):
                         self._global_assign(small)
+                    elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                        self._identify(small.value)
             elif isinstance(stmt, cst.FunctionDef):
                 qual = f"{self.module_name}.{stmt.name.value}"
                 self.names.bind(stmt.name.value, qual)
@@ -106,6 +108,20 @@ class Resolver:
                 self.prepass(stmt.body.body, type_checking=type_checking)
                 for handler in stmt.handlers:
                     self.prepass(handler.body.body, type_checking=type_checking)
+
+    def _identify(self, call: cst.Call) -> None:
+        """`app.autodiscover_tasks()` at module level, on a global of this module the walk
+        could not type (`app = celery_class(main="x")` with the class loaded at run time):
+        the method identifies the pack type (`identifying-methods`)."""
+        text = dotted(call.func)
+        if text is None or text.count(".") != 1:
+            return
+        name, method = text.split(".")
+        kind = self.packs.identifying_methods.get(method)
+        known = self.global_types.get(name, "")
+        untyped = not known or known.endswith("()")  # nothing, or an unresolved call result
+        if kind and untyped and self.names.lookup(name) == f"{self.module_name}.{name}":
+            self.global_types[name] = kind
 
     def _is_type_checking(self, test: cst.BaseExpression) -> bool:
         text = dotted(test)

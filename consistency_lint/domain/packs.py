@@ -73,6 +73,9 @@ class TypeSpec:
     receivers: tuple[str, ...] = ()
     call_returns: str = ""
     with_commits: bool = False
+    # Methods only this type has: a module-level object the analysis cannot type (built by
+    # a factory loaded at run time) on which its module calls one of them is an instance.
+    identifying_methods: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -256,7 +259,7 @@ _TOP_KEYS = {
     "types",
     "calls",
 }
-_TYPE_KEYS = {"aliases", "receivers", "call-returns", "with-commits"}
+_TYPE_KEYS = {"aliases", "receivers", "call-returns", "with-commits", "identifying-methods"}
 _CALL_KEYS = {
     "target",
     "role",
@@ -409,6 +412,9 @@ def _parse_types(r: _Reader, table: Any) -> tuple[TypeSpec, ...]:
                     r.string(f"{where}.call-returns", spec["call-returns"]) if "call-returns" in spec else ""
                 ),
                 with_commits=r.boolean(f"{where}.with-commits", spec.get("with-commits", False)),
+                identifying_methods=r.strings(
+                    f"{where}.identifying-methods", spec.get("identifying-methods", [])
+                ),
             )
         )
     return tuple(out)
