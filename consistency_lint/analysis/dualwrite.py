@@ -305,7 +305,7 @@ class DualWrites:
             file, function = resolved.function
             prefix = f"{file.module}." if file.module else ""
             return "", "", False, [prefix + function.qualname]
-        return "", "", False, []
+        return "", "", False, self.index.hook_implementations(op.target)
 
     def is_outbox(self, op: Op) -> bool:
         patterns = self.settings.outbox_models

@@ -135,7 +135,8 @@ class FrameworkSyntax:
     (`related-name-keywords`, `hidden-relation-suffixes`, `reverse-relation-name`,
     `self-relation-names`), which parameter makes a view (`request-parameters`), which
     methods replace the queries a class assigns in its body (`class-query-overrides`) and
-    which calls make a model attribute that is no stored column (`derived-fields`)."""
+    which calls make a model attribute that is no stored column (`derived-fields`), and how
+    plugin hooks are marked and called (`hook-markers`, `hook-calls`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -149,6 +150,11 @@ class FrameworkSyntax:
     request_parameters: tuple[str, ...] = ()
     class_query_overrides: tuple[str, ...] = ()
     derived_fields: tuple[str, ...] = ()
+    # Plugin hooks (pluggy): instances of `hook-markers` types mark, as decorators, the
+    # implementations of a hook; a call matching a `hook-calls` pattern (`**.hook.*`) calls
+    # every marked project function named like its last segment.
+    hook_markers: tuple[str, ...] = ()
+    hook_calls: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -256,6 +262,8 @@ _TOP_KEYS = {
     "request-parameters",
     "class-query-overrides",
     "derived-fields",
+    "hook-markers",
+    "hook-calls",
     "types",
     "calls",
 }
@@ -366,6 +374,10 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
     def strings(key: str) -> tuple[str, ...]:
         return r.strings(key, data.get(key, []))
 
+    for i, pattern in enumerate(strings("hook-calls")):
+        problem = dotted_problem(pattern)
+        if problem:
+            raise r.fail(f"hook-calls[{i}]", f"invalid pattern {pattern!r}: {problem}")
     return FrameworkSyntax(
         separators=strings("relation-separators"),
         exact=strings("exact-lookups"),
@@ -379,6 +391,8 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         request_parameters=strings("request-parameters"),
         class_query_overrides=strings("class-query-overrides"),
         derived_fields=strings("derived-fields"),
+        hook_markers=strings("hook-markers"),
+        hook_calls=strings("hook-calls"),
     )
 
 
