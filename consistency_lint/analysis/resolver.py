@@ -109,6 +109,22 @@ class Resolver:
                 for handler in stmt.handlers:
                     self.prepass(handler.body.body, type_checking=type_checking)
 
+    def _loaded_class(self, call: cst.Call) -> str:
+        func = dotted(call.func)
+        if func is None:
+            return ""
+        resolved, known = self.names.resolve(func)
+        spec = self.packs.call(resolved) if known else None
+        if spec is None or not spec.returns_class_template:
+            return ""
+        values = literals(call)
+        if any(value is None for value in values):
+            return ""
+        try:
+            return spec.returns_class_template.format(*values)
+        except IndexError:
+            return ""
+
     def _identify(self, call: cst.Call) -> None:
         """`app.autodiscover_tasks()` at module level, on a global of this module the walk
         could not type (`app = celery_class(main="x")` with the class loaded at run time):
@@ -156,7 +172,11 @@ class Resolver:
 
     def _alias_of(self, value: cst.BaseExpression) -> str:
         """The qualified name a plain name or attribute chain stands for, when it is an
-        imported or module-level name ("" for anything else: a call, a literal, a local)."""
+        imported or module-level name, or the class a dynamic class loader names by literals
+        (`get_class("customer.utils", "Dispatcher")`, pack `returns-class-template`); ""
+        for anything else (another call, a literal, a local)."""
+        if isinstance(value, cst.Call):
+            return self._loaded_class(value)
         text = dotted(value)
         if text is None or "(" in text or text in self.global_types:
             return ""

@@ -106,6 +106,10 @@ class CallSpec:
     returns_class_arg: int = -1
     # Calling what this call returns calls its positional argument N: `async_to_sync(f)(...)`.
     wraps_arg: int = -1
+    # Returns the class named by its string literal arguments, formatted into this template
+    # (`get_class("customer.utils", "Dispatcher")` with "oscar.apps.{0}.{1}"): a module-level
+    # name bound to such a call stands for that class.
+    returns_class_template: str = ""
     # A registering call's callback may be passed by keyword (`post_save.connect(receiver=f)`).
     callback_keyword: str = ""
     # A decorator whose positional argument N names the signal(s) it connects the decorated
@@ -286,6 +290,7 @@ _CALL_KEYS = {
     "wraps-arg",
     "callback-keyword",
     "connects-arg",
+    "returns-class-template",
     "predicates",
     "model-arg",
     "sql-arg",
@@ -470,6 +475,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             and class_arg < 0
             and "wraps-arg" not in spec
             and "connects-arg" not in spec
+            and "returns-class-template" not in spec
             and not any(key in spec for key in _TENANCY_CALL_KEYS)
         ):
             raise r.fail(
@@ -504,6 +510,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                     if "callback-keyword" in spec
                     else ""
                 ),
+                returns_class_template=_class_template(r, where, spec),
                 connects_arg=(
                     r.integer(f"{where}.connects-arg", spec["connects-arg"]) if "connects-arg" in spec else -1
                 ),
@@ -531,6 +538,20 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             )
         )
     return tuple(out)
+
+
+def _class_template(r: _Reader, where: str, spec: Mapping[str, Any]) -> str:
+    """`returns-class-template`: a dotted name with {0}, {1}... for literal arguments."""
+    if "returns-class-template" not in spec:
+        return ""
+    template = r.string(f"{where}.returns-class-template", spec["returns-class-template"])
+    try:
+        template.format(*(["x"] * 10))
+    except (KeyError, IndexError, ValueError):
+        raise r.fail(
+            f"{where}.returns-class-template", f"'{template}' may use only positional placeholders ({{0}})"
+        ) from None
+    return template
 
 
 def _parse_string_table(r: _Reader, key: str, table: Any) -> tuple[tuple[str, str], ...]:
