@@ -279,6 +279,7 @@ class FlowBuilder:
             kind = self.r.type_of(small.value, frame)
             for target in small.targets:
                 self._bind(target.target, kind, frame)
+                self._bind_partial(target.target, small.value, frame)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 self._expr(small.value, frame, out)
@@ -297,6 +298,22 @@ class FlowBuilder:
                 value = getattr(small, name)
                 if isinstance(value, cst.BaseExpression):
                     self._expr(value, frame, out)
+
+    def _bind_partial(self, target: cst.BaseExpression, value: cst.BaseExpression, frame: Frame) -> None:
+        """`send = functools.partial(refresh.delay, pk)`: calling the local `send` calls what
+        the partial wraps. A local bound to anything else shadows an earlier partial."""
+        if not isinstance(target, cst.Name) or frame.names.parent is None:
+            return
+        wrapped = ""
+        if isinstance(value, cst.Call) and value.args and value.args[0].keyword is None:
+            if self.r.qualify(dotted(value.func) or "", frame) == _PARTIAL:
+                inner = dotted(value.args[0].value)
+                wrapped = self.r.qualify(inner, frame) if inner else ""
+        if wrapped:
+            frame.names.bind(target.value, wrapped)
+            frame.types.pop(target.value, None)
+        elif target.value in frame.names.names:
+            del frame.names.names[target.value]
 
     def _bind(self, target: cst.BaseExpression, kind: str, frame: Frame) -> None:
         text = dotted(target)
@@ -355,6 +372,11 @@ class FlowBuilder:
         if spec is None and target in self.packs.types:
             spec = self.packs.call(f"{target}.__call__")  # calling a task object enqueues it
             target = f"{target}.__call__" if spec is not None else target
+        if spec is None and text.endswith("()"):
+            produced = self.r.call_result(text[:-2], frame)  # `chord(header)(callback)`
+            called = self.packs.call(f"{produced}.__call__") if produced else None
+            if called is not None:
+                spec, target = called, called.target
         arg_classes = self._arg_classes(call, frame)
         if spec is not None and spec.role:
             return Op(
