@@ -305,10 +305,14 @@ class FlowBuilder:
         if not isinstance(target, cst.Name) or frame.names.parent is None:
             return
         wrapped = ""
-        if isinstance(value, cst.Call) and value.args and value.args[0].keyword is None:
-            if self.r.qualify(dotted(value.func) or "", frame) == _PARTIAL:
-                inner = dotted(value.args[0].value)
-                wrapped = self.r.qualify(inner, frame) if inner else ""
+        if (
+            isinstance(value, cst.Call)
+            and value.args
+            and value.args[0].keyword is None
+            and self.r.qualify(dotted(value.func) or "", frame) == _PARTIAL
+        ):
+            inner = dotted(value.args[0].value)
+            wrapped = self.r.qualify(inner, frame) if inner else ""
         if wrapped:
             frame.names.bind(target.value, wrapped)
             frame.types.pop(target.value, None)
