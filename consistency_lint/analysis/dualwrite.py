@@ -28,6 +28,7 @@ from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH_CALL,
+    TABLE_ITEM,
     Block,
     Branch,
     Deferred,
@@ -295,6 +296,14 @@ class DualWrites:
             module = op.target[: -len(DISPATCH_CALL) - 1]
             file = self.index.files.get(module)
             return "", "", False, list(file.dispatch) if file is not None else []
+        if f".{TABLE_ITEM}" in op.target:
+            return self._table_item(op)
+        table, get, method = op.target.rpartition(".get().")
+        if get and "(" not in table and "." not in method:  # `TASKS.get(name).delay()`
+            module, _, name = table.rpartition(".")
+            file = self.index.files.get(module)
+            if file is not None and name in dict(file.tables):
+                return self._table_item(replace(op, target=f"{table}.{TABLE_ITEM}.{method}"))
         resolved = self.index.resolve(op.target)
         if resolved.spec is not None and resolved.spec.role:
             spec = resolved.spec
@@ -306,6 +315,21 @@ class DualWrites:
             prefix = f"{file.module}." if file.module else ""
             return "", "", False, [prefix + function.qualname]
         return "", "", False, self.index.hook_implementations(op.target)
+
+    def _table_item(self, op: Op) -> tuple[str, str, bool, list[str]]:
+        """A call on an item of a module-level table: what calling the method on any listed
+        callable means (the first with a role), else the project functions it may call."""
+        table, _, method = op.target.partition(f".{TABLE_ITEM}")
+        module, _, name = table.rpartition(".")
+        file = self.index.files.get(module)
+        members = dict(file.tables).get(name, ()) if file is not None else ()
+        quals: list[str] = []
+        for member in members:
+            role, pack, autocommit, called = self.classify(replace(op, target=f"{member}{method}"))
+            if role:
+                return role, pack, autocommit, []
+            quals += called
+        return "", "", False, quals
 
     def is_outbox(self, op: Op) -> bool:
         patterns = self.settings.outbox_models

@@ -50,6 +50,7 @@ def extract(
         references=layering.facts(),
         dispatch=flow.dispatch,
         hooks=tuple(flow.hooks),
+        tables=flow.tables,
         tenancy=tenancy.facts(),
     )
     return spans.fill(module, summary)

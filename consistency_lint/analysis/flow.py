@@ -25,6 +25,7 @@ from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
 from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH_CALL,
+    TABLE_ITEM,
     Block,
     Branch,
     ClassDef,
@@ -87,6 +88,7 @@ class FlowBuilder:
         self.functions: list[Function] = []
         self.classes: list[ClassDef] = []
         self.dispatch: tuple[str, ...] = ()
+        self.tables: tuple[tuple[str, tuple[str, ...]], ...] = ()
         # Functions registered to run when a row is written (signal receivers, mapper
         # listeners): (qualified target of the function, the registering call or decorator).
         self.hooks: list[tuple[str, Op]] = []
@@ -94,6 +96,7 @@ class FlowBuilder:
     def module(self, body: Sequence[cst.CSTNode]) -> None:
         """Walk the module body (after the resolver's pre-pass)."""
         self.dispatch = self._dispatch_table()
+        self.tables = self._named_tables()
         frame = Frame(self.r.names)
         for collector in self.collectors:
             collector.begin_module(body)
@@ -104,10 +107,21 @@ class FlowBuilder:
         if _has_ops(module_block):
             self.functions.append(Function(qualname="<module>", span=NO_SPAN, body=module_block))
 
+    def _named_tables(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        out = []
+        for name, node in sorted(self.r.named_tables.items()):
+            members = self._table_members([node])
+            if members:
+                out.append((name, members))
+        return tuple(out)
+
     def _dispatch_table(self) -> tuple[str, ...]:
         """Project callables in module-level tables: a message bus may call any of them."""
+        return self._table_members(self.r.tables)
+
+    def _table_members(self, tables: Sequence[cst.CSTNode]) -> tuple[str, ...]:
         found: list[str] = []
-        stack: list[cst.CSTNode] = list(self.r.tables)
+        stack: list[cst.CSTNode] = list(tables)
         while stack:
             node = stack.pop()
             if isinstance(node, cst.Dict):
@@ -366,7 +380,7 @@ class FlowBuilder:
     def _classify(self, call: cst.Call, frame: Frame) -> Op | None:
         text = self._unwrapped(call.func, frame) or dotted(call.func)
         if text is None:
-            return None
+            return self._table_item_call(call, frame)
         target = self.r.qualify(text, frame)
         chained = self.r.chained_target(call.func, frame)
         if chained and self.packs.call(chained, literals(call)) is not None:
@@ -413,6 +427,33 @@ class FlowBuilder:
             receiver=receiver,
             arg_classes=arg_classes,
             text=f"{text}()",
+        )
+
+    def _table_item_call(self, call: cst.Call, frame: Frame) -> Op | None:
+        """`TASKS[name].delay()` or `HANDLERS[kind](event)` on a module-level table (of this
+        module or imported): a call of the method on (or of) any callable the table lists."""
+        func = call.func
+        if isinstance(func, cst.Subscript):  # `HANDLERS[kind](event)`: calls a listed callable
+            table = dotted(func.value) or ""
+            resolved, known = frame.names.resolve(table) if table and "(" not in table else ("", False)
+            if not known:
+                return None
+            return Op(CALL, f"{resolved}.{TABLE_ITEM}", self.spans.record(call), text=f"{table}[...]()")
+        if not isinstance(func, cst.Attribute):
+            return None
+        holder = func.value
+        # (`TASKS.get(name).delay()` has a dotted text: the project phase reads it.)
+        table = (dotted(holder.value) or "") if isinstance(holder, cst.Subscript) else ""
+        if not table or "(" in table:
+            return None
+        resolved, known = frame.names.resolve(table)
+        if not known:
+            return None
+        return Op(
+            CALL,
+            f"{resolved}.{TABLE_ITEM}.{func.attr.value}",
+            self.spans.record(call),
+            text=f"{table}[...].{func.attr.value}()",
         )
 
     def _unwrapped(self, func: cst.BaseExpression, frame: Frame) -> str:

@@ -74,6 +74,8 @@ class Resolver:
         # Module-level containers (`HANDLERS = {OrderPlaced: [notify]}`), for the
         # dual-write collector's table of dispatched callables.
         self.tables: list[cst.BaseExpression] = []
+        # Module-level tables by the name they are bound to (`TASKS = {"refresh": refresh}`).
+        self.named_tables: dict[str, cst.BaseExpression] = {}
         # Module-level names bound to an imported or project name (`project_task =
         # shared_task`): the name means what it is bound to, here and in other modules.
         self.aliases: dict[str, str] = {}
@@ -153,6 +155,9 @@ class Resolver:
             return
         if isinstance(value, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
             self.tables.append(value)
+            for target in node.targets if isinstance(node, cst.Assign) else ():
+                if isinstance(target.target, cst.Name):
+                    self.named_tables[target.target.value] = value
         kind = self.type_of(value, frame)
         if isinstance(node, cst.AnnAssign):
             kind = self.annotation_type(node.annotation.annotation, self.names) or kind
