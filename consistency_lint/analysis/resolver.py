@@ -155,9 +155,9 @@ class Resolver:
             return
         if isinstance(value, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
             self.tables.append(value)
-            for target in node.targets if isinstance(node, cst.Assign) else ():
-                if isinstance(target.target, cst.Name):
-                    self.named_tables[target.target.value] = value
+            for assigned in node.targets if isinstance(node, cst.Assign) else ():
+                if isinstance(assigned.target, cst.Name):
+                    self.named_tables[assigned.target.value] = value
         kind = self.type_of(value, frame)
         if isinstance(node, cst.AnnAssign):
             kind = self.annotation_type(node.annotation.annotation, self.names) or kind
