@@ -28,6 +28,7 @@ from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH_CALL,
+    TABLE_ITEM,
     Block,
     Branch,
     Deferred,
@@ -175,6 +176,7 @@ class DualWrites:
         # Project function -> for each call site, the open transaction (None: outside one).
         self.contexts: dict[str, list[Hit | None]] = {}
         self._functions: dict[str, tuple[FileSummary, Function]] = index.functions
+        self.hooks = self._registered_hooks()
 
     # ----- driver -----------------------------------------------------------
 
@@ -206,11 +208,32 @@ class DualWrites:
         """The events of one kind, in no particular order."""
         return (event for event in self.found if isinstance(event, kind))
 
+    def _registered_hooks(self) -> dict[str, Hit]:
+        """Project functions registered to run when a row is written, by qualified name:
+        the registration (a signal receiver's `@receiver(post_save)`, a mapper listener's
+        `event.listen(Order, "after_insert", f)`), the first one met for each function."""
+        out: dict[str, Hit] = {}
+        for file in self.index.files.values():
+            for target, hook in file.hooks:
+                resolved = self.index.resolve(target).function
+                if resolved is None:
+                    continue
+                prefix = f"{resolved[0].module}." if resolved[0].module else ""
+                out.setdefault(prefix + resolved[1].qualname, Hit(hook, file.path))
+        return out
+
     def _entry(self, file: FileSummary, function: Function, walker: _Walker) -> State:
         """The state a function starts in: inside a transaction when every caller opened one,
         or for a view under `atomic-requests` (a function taking one of the packs'
-        `request-parameters` first or second)."""
+        `request-parameters` first or second). A function registered to run after a row is
+        written starts after that write's commit (autocommit); one registered to run inside
+        the writing transaction starts inside it, with a write pending."""
         prefix = f"{file.module}." if file.module else ""
+        hook = self.hooks.get(prefix + function.qualname)
+        if hook is not None and hook.op.kind == "after-write-hook":
+            return State(committed=hook, store=(hook.op.pack, ""), uncommitted=False)
+        if hook is not None and hook.op.kind == "in-transaction-hook":
+            return State(depth=1, opener=hook, scope_writes=True, writes=hook)
         callers = self.contexts.get(prefix + function.qualname)
         if callers and all(hit is not None for hit in callers):
             first = next(hit for hit in callers if hit is not None)
@@ -273,6 +296,14 @@ class DualWrites:
             module = op.target[: -len(DISPATCH_CALL) - 1]
             file = self.index.files.get(module)
             return "", "", False, list(file.dispatch) if file is not None else []
+        if f".{TABLE_ITEM}" in op.target:
+            return self._table_item(op)
+        table, get, method = op.target.rpartition(".get().")
+        if get and "(" not in table and "." not in method:  # `TASKS.get(name).delay()`
+            module, _, name = table.rpartition(".")
+            file = self.index.files.get(module)
+            if file is not None and name in dict(file.tables):
+                return self._table_item(replace(op, target=f"{table}.{TABLE_ITEM}.{method}"))
         resolved = self.index.resolve(op.target)
         if resolved.spec is not None and resolved.spec.role:
             spec = resolved.spec
@@ -283,7 +314,22 @@ class DualWrites:
             file, function = resolved.function
             prefix = f"{file.module}." if file.module else ""
             return "", "", False, [prefix + function.qualname]
-        return "", "", False, []
+        return "", "", False, self.index.hook_implementations(op.target)
+
+    def _table_item(self, op: Op) -> tuple[str, str, bool, list[str]]:
+        """A call on an item of a module-level table: what calling the method on any listed
+        callable means (the first with a role), else the project functions it may call."""
+        table, _, method = op.target.partition(f".{TABLE_ITEM}")
+        module, _, name = table.rpartition(".")
+        file = self.index.files.get(module)
+        members = dict(file.tables).get(name, ()) if file is not None else ()
+        quals: list[str] = []
+        for member in members:
+            role, pack, autocommit, called = self.classify(replace(op, target=f"{member}{method}"))
+            if role:
+                return role, pack, autocommit, []
+            quals += called
+        return "", "", False, quals
 
     def is_outbox(self, op: Op) -> bool:
         patterns = self.settings.outbox_models

@@ -49,6 +49,8 @@ def extract(
         suppressions=Suppressions(),
         references=layering.facts(),
         dispatch=flow.dispatch,
+        hooks=tuple(flow.hooks),
+        tables=flow.tables,
         tenancy=tenancy.facts(),
     )
     return spans.fill(module, summary)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import libcst as cst
 
@@ -24,6 +25,7 @@ from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
 from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH_CALL,
+    TABLE_ITEM,
     Block,
     Branch,
     ClassDef,
@@ -38,6 +40,7 @@ from consistency_lint.analysis.summary import (
     Scope,
     TryBlock,
 )
+from consistency_lint.domain.packs import HOOK_ROLES, CallSpec
 
 _BUILTINS = frozenset(dir(builtins))
 _PARTIAL = "functools.partial"
@@ -85,10 +88,15 @@ class FlowBuilder:
         self.functions: list[Function] = []
         self.classes: list[ClassDef] = []
         self.dispatch: tuple[str, ...] = ()
+        self.tables: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        # Functions registered to run when a row is written (signal receivers, mapper
+        # listeners): (qualified target of the function, the registering call or decorator).
+        self.hooks: list[tuple[str, Op]] = []
 
     def module(self, body: Sequence[cst.CSTNode]) -> None:
         """Walk the module body (after the resolver's pre-pass)."""
         self.dispatch = self._dispatch_table()
+        self.tables = self._named_tables()
         frame = Frame(self.r.names)
         for collector in self.collectors:
             collector.begin_module(body)
@@ -99,10 +107,21 @@ class FlowBuilder:
         if _has_ops(module_block):
             self.functions.append(Function(qualname="<module>", span=NO_SPAN, body=module_block))
 
+    def _named_tables(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        out = []
+        for name, node in sorted(self.r.named_tables.items()):
+            members = self._table_members([node])
+            if members:
+                out.append((name, members))
+        return tuple(out)
+
     def _dispatch_table(self) -> tuple[str, ...]:
         """Project callables in module-level tables: a message bus may call any of them."""
+        return self._table_members(self.r.tables)
+
+    def _table_members(self, tables: Sequence[cst.CSTNode]) -> tuple[str, ...]:
         found: list[str] = []
-        stack: list[cst.CSTNode] = list(self.r.tables)
+        stack: list[cst.CSTNode] = list(tables)
         while stack:
             node = stack.pop()
             if isinstance(node, cst.Dict):
@@ -274,6 +293,7 @@ class FlowBuilder:
             kind = self.r.type_of(small.value, frame)
             for target in small.targets:
                 self._bind(target.target, kind, frame)
+                self._bind_partial(target.target, small.value, frame)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 self._expr(small.value, frame, out)
@@ -292,6 +312,26 @@ class FlowBuilder:
                 value = getattr(small, name)
                 if isinstance(value, cst.BaseExpression):
                     self._expr(value, frame, out)
+
+    def _bind_partial(self, target: cst.BaseExpression, value: cst.BaseExpression, frame: Frame) -> None:
+        """`send = functools.partial(refresh.delay, pk)`: calling the local `send` calls what
+        the partial wraps. A local bound to anything else shadows an earlier partial."""
+        if not isinstance(target, cst.Name) or frame.names.parent is None:
+            return
+        wrapped = ""
+        if (
+            isinstance(value, cst.Call)
+            and value.args
+            and value.args[0].keyword is None
+            and self.r.qualify(dotted(value.func) or "", frame) == _PARTIAL
+        ):
+            inner = dotted(value.args[0].value)
+            wrapped = self.r.qualify(inner, frame) if inner else ""
+        if wrapped:
+            frame.names.bind(target.value, wrapped)
+            frame.types.pop(target.value, None)
+        elif target.value in frame.names.names:
+            del frame.names.names[target.value]
 
     def _bind(self, target: cst.BaseExpression, kind: str, frame: Frame) -> None:
         text = dotted(target)
@@ -313,6 +353,8 @@ class FlowBuilder:
             if op is not None and op.kind == "on-commit":
                 self._on_commit(call, op, frame, out)
                 return
+            if op is not None and op.kind in HOOK_ROLES:
+                self._hook_call(call, op, frame)
             for arg in call.args:
                 self._expr(arg.value, frame, out)
             if op is not None:
@@ -338,7 +380,7 @@ class FlowBuilder:
     def _classify(self, call: cst.Call, frame: Frame) -> Op | None:
         text = self._unwrapped(call.func, frame) or dotted(call.func)
         if text is None:
-            return None
+            return self._table_item_call(call, frame)
         target = self.r.qualify(text, frame)
         chained = self.r.chained_target(call.func, frame)
         if chained and self.packs.call(chained, literals(call)) is not None:
@@ -348,6 +390,11 @@ class FlowBuilder:
         if spec is None and target in self.packs.types:
             spec = self.packs.call(f"{target}.__call__")  # calling a task object enqueues it
             target = f"{target}.__call__" if spec is not None else target
+        if spec is None and text.endswith("()"):
+            produced = self.r.call_result(text[:-2], frame)  # `chord(header)(callback)`
+            called = self.packs.call(f"{produced}.__call__") if produced else None
+            if called is not None:
+                spec, target = called, called.target
         arg_classes = self._arg_classes(call, frame)
         if spec is not None and spec.role:
             return Op(
@@ -380,6 +427,33 @@ class FlowBuilder:
             receiver=receiver,
             arg_classes=arg_classes,
             text=f"{text}()",
+        )
+
+    def _table_item_call(self, call: cst.Call, frame: Frame) -> Op | None:
+        """`TASKS[name].delay()` or `HANDLERS[kind](event)` on a module-level table (of this
+        module or imported): a call of the method on (or of) any callable the table lists."""
+        func = call.func
+        if isinstance(func, cst.Subscript):  # `HANDLERS[kind](event)`: calls a listed callable
+            table = dotted(func.value) or ""
+            resolved, known = frame.names.resolve(table) if table and "(" not in table else ("", False)
+            if not known:
+                return None
+            return Op(CALL, f"{resolved}.{TABLE_ITEM}", self.spans.record(call), text=f"{table}[...]()")
+        if not isinstance(func, cst.Attribute):
+            return None
+        holder = func.value
+        # (`TASKS.get(name).delay()` has a dotted text: the project phase reads it.)
+        table = (dotted(holder.value) or "") if isinstance(holder, cst.Subscript) else ""
+        if not table or "(" in table:
+            return None
+        resolved, known = frame.names.resolve(table)
+        if not known:
+            return None
+        return Op(
+            CALL,
+            f"{resolved}.{TABLE_ITEM}.{func.attr.value}",
+            self.spans.record(call),
+            text=f"{table}[...].{func.attr.value}()",
         )
 
     def _unwrapped(self, func: cst.BaseExpression, frame: Frame) -> str:
@@ -434,6 +508,48 @@ class FlowBuilder:
         elif callback is not None:
             self._callback_ref(callback, frame, body)
         out.append(Deferred(hook, tuple(body)))
+
+    def _hook_call(self, call: cst.Call, hook: Op, frame: Frame) -> None:
+        """`post_save.connect(f)`, `event.listen(Order, "after_insert", f)`: f runs when a row
+        is written; the call itself is no operation of the flow."""
+        spec = self.packs.call(hook.target, literals(call))
+        if spec is None:
+            return
+        positional = [a for a in call.args if a.keyword is None]
+        callback: cst.BaseExpression | None = None
+        if len(positional) > spec.callback_arg:
+            callback = positional[spec.callback_arg].value
+        for arg in call.args:
+            keyword = arg.keyword.value if arg.keyword is not None else ""
+            if spec.callback_keyword and keyword == spec.callback_keyword:
+                callback = arg.value
+        if isinstance(callback, cst.Call) and self.r.qualify(dotted(callback.func) or "", frame) == _PARTIAL:
+            callback = callback.args[0].value if callback.args else None
+        text = dotted(callback) if callback is not None else None
+        if text:
+            self.hooks.append((self.r.qualify(text, frame), replace(hook, text=_hook_name(spec, call))))
+
+    def _decorator_hooks(self, expr: cst.Call, target: str, names: NameTable) -> Iterator[Op]:
+        """The hooks a decorator registers its function with: its own role, or, for
+        `@receiver(post_save)` (`connects-arg`), the role of `post_save.connect`."""
+        spec = self.packs.call(target, literals(expr))
+        if spec is None:
+            return
+        span = self.spans.record(expr)
+        if spec.role in HOOK_ROLES:
+            yield Op(spec.role, target, span, text=_hook_name(spec, expr), pack=spec.pack)
+        positional = [a.value for a in expr.args if a.keyword is None]
+        if spec.connects_arg < 0 or len(positional) <= spec.connects_arg:
+            return
+        named = positional[spec.connects_arg]
+        signals = [e.value for e in named.elements] if isinstance(named, (cst.List, cst.Tuple)) else [named]
+        for signal in signals:
+            text = dotted(signal)
+            if not text:
+                continue
+            connect = self.packs.call(f"{names.resolve(text)[0]}.connect")
+            if connect is not None and connect.role in HOOK_ROLES:
+                yield Op(connect.role, connect.target, span, text=text.rpartition(".")[2], pack=connect.pack)
 
     def _callback_ref(self, node: cst.BaseExpression, frame: Frame, body: list[FlowNode]) -> None:
         text = dotted(node)
@@ -502,6 +618,10 @@ class FlowBuilder:
                     if arg.keyword is not None and named:
                         keywords.append((arg.keyword.value, outer.names.resolve(named)[0]))
             spec = self.packs.call(target, literals(expr) if isinstance(expr, cst.Call) else ())
+            if isinstance(expr, cst.Call):
+                prefix = f"{self.module_name}." if self.module_name else ""
+                for registered in self._decorator_hooks(expr, target, outer.names):
+                    self.hooks.append((prefix + qualname, registered))
             if spec is not None and spec.role == "on-commit" and hook is None:
                 # `@event.listens_for(Session, "after_commit")`: the body runs after a commit.
                 hook = Op("on-commit", target, self.spans.record(deco), text=f"@{text}", pack=spec.pack)
@@ -716,3 +836,15 @@ def _has_ops(block: Block) -> bool:
         if isinstance(node, (Loop, Scope, Deferred, TryBlock)):
             return True
     return False
+
+
+def _hook_name(spec: CallSpec, call: cst.Call) -> str:
+    """How a registered hook is named in messages: the event literal (`after_insert`) or the
+    signal the callback is connected to (`post_save`)."""
+    values = literals(call)
+    if spec.if_literal and spec.literal_arg < len(values):
+        literal = values[spec.literal_arg]
+        if literal:
+            return literal
+    parent = spec.target.rpartition(".")[0]
+    return parent.rpartition(".")[2] or spec.target

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.summary import SUPER, ClassDef, FileSummary, Function
+from consistency_lint.domain.globs import dotted_glob
 from consistency_lint.domain.packs import CallSpec
 
 MAX_REEXPORTS = 8
@@ -51,6 +52,29 @@ class ProjectIndex:
                 self.aliases[prefix + name] = bound
         self._model_base: dict[str, str] = {}
         self._resolved: dict[str, Resolved] = {}
+        self._hook_impls: dict[str, list[str]] | None = None
+        self._hook_calls = [dotted_glob(p) for p in packs.syntax.hook_calls]
+
+    # ----- plugin hooks --------------------------------------------------
+
+    def hook_implementations(self, target: str) -> list[str]:
+        """The project functions a plugin-hook call (`pm.hook.order_paid(...)`, a pack
+        `hook-calls` pattern) runs: those named like its last segment and decorated with an
+        instance of a `hook-markers` type (`@impl` with `impl = HookimplMarker("shop")`)."""
+        if not any(pattern.match(target) for pattern in self._hook_calls):
+            return []
+        if self._hook_impls is None:
+            markers = {self.packs.canonical_type(m) or m for m in self.packs.syntax.hook_markers}
+            self._hook_impls = {}
+            for qual, (_, function) in self.functions.items():
+                marked = any(self._marker_type(decorator) in markers for decorator in function.decorators)
+                if marked:
+                    self._hook_impls.setdefault(function.qualname.rpartition(".")[2], []).append(qual)
+        return self._hook_impls.get(target.rpartition(".")[2], [])
+
+    def _marker_type(self, decorator: str) -> str:
+        kind = self.global_type(self._follow_reexport(decorator))
+        return (self.packs.canonical_type(kind) or kind) if kind else "-"
 
     # ----- classes -------------------------------------------------------
 

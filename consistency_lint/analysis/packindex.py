@@ -143,6 +143,11 @@ class PackIndex:
         spec = self.types.get(type_name)
         return spec.call_returns if spec else ""
 
+    @cached_property
+    def identifying_methods(self) -> dict[str, str]:
+        """Method name -> the pack type it identifies (`autodiscover_tasks` -> Celery)."""
+        return {method: spec.name for spec in self.types.values() for method in spec.identifying_methods}
+
     def with_commits(self, type_name: str) -> bool:
         spec = self.types.get(type_name)
         return bool(spec and spec.with_commits)

@@ -74,6 +74,8 @@ class Resolver:
         # Module-level containers (`HANDLERS = {OrderPlaced: [notify]}`), for the
         # dual-write collector's table of dispatched callables.
         self.tables: list[cst.BaseExpression] = []
+        # Module-level tables by the name they are bound to (`TASKS = {"refresh": refresh}`).
+        self.named_tables: dict[str, cst.BaseExpression] = {}
         # Module-level names bound to an imported or project name (`project_task =
         # shared_task`): the name means what it is bound to, here and in other modules.
         self.aliases: dict[str, str] = {}
@@ -88,6 +90,8 @@ class Resolver:
                         self.bind_import(small, self.names, in_function=False, type_checking=type_checking)
                     elif isinstance(small, (cst.Assign, cst.AnnAssign)):
                         self._global_assign(small)
+                    elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                        self._identify(small.value)
             elif isinstance(stmt, cst.FunctionDef):
                 qual = f"{self.module_name}.{stmt.name.value}"
                 self.names.bind(stmt.name.value, qual)
@@ -107,6 +111,36 @@ class Resolver:
                 for handler in stmt.handlers:
                     self.prepass(handler.body.body, type_checking=type_checking)
 
+    def _loaded_class(self, call: cst.Call) -> str:
+        func = dotted(call.func)
+        if func is None:
+            return ""
+        resolved, known = self.names.resolve(func)
+        spec = self.packs.call(resolved) if known else None
+        if spec is None or not spec.returns_class_template:
+            return ""
+        values = literals(call)
+        if any(value is None for value in values):
+            return ""
+        try:
+            return spec.returns_class_template.format(*values)
+        except IndexError:
+            return ""
+
+    def _identify(self, call: cst.Call) -> None:
+        """`app.autodiscover_tasks()` at module level, on a global of this module the walk
+        could not type (`app = celery_class(main="x")` with the class loaded at run time):
+        the method identifies the pack type (`identifying-methods`)."""
+        text = dotted(call.func)
+        if text is None or text.count(".") != 1:
+            return
+        name, method = text.split(".")
+        kind = self.packs.identifying_methods.get(method)
+        known = self.global_types.get(name, "")
+        untyped = not known or known.endswith("()")  # nothing, or an unresolved call result
+        if kind and untyped and self.names.lookup(name) == f"{self.module_name}.{name}":
+            self.global_types[name] = kind
+
     def _is_type_checking(self, test: cst.BaseExpression) -> bool:
         text = dotted(test)
         if text is None:
@@ -121,6 +155,9 @@ class Resolver:
             return
         if isinstance(value, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
             self.tables.append(value)
+            for assigned in node.targets if isinstance(node, cst.Assign) else ():
+                if isinstance(assigned.target, cst.Name):
+                    self.named_tables[assigned.target.value] = value
         kind = self.type_of(value, frame)
         if isinstance(node, cst.AnnAssign):
             kind = self.annotation_type(node.annotation.annotation, self.names) or kind
@@ -140,7 +177,11 @@ class Resolver:
 
     def _alias_of(self, value: cst.BaseExpression) -> str:
         """The qualified name a plain name or attribute chain stands for, when it is an
-        imported or module-level name ("" for anything else: a call, a literal, a local)."""
+        imported or module-level name, or the class a dynamic class loader names by literals
+        (`get_class("customer.utils", "Dispatcher")`, pack `returns-class-template`); ""
+        for anything else (another call, a literal, a local)."""
+        if isinstance(value, cst.Call):
+            return self._loaded_class(value)
         text = dotted(value)
         if text is None or "(" in text or text in self.global_types:
             return ""

@@ -25,6 +25,9 @@ OpKind = Union[Role, Literal["call"]]
 ExitKind = Literal["return", "raise", "break", "continue"]
 # The target suffix of a call through a module's table of callables (`FileSummary.dispatch`).
 DISPATCH_CALL = "<dispatch>"
+# The segment standing for an item of a module-level table in a call target
+# (`shop.tasks.TASKS.<item>.delay`).
+TABLE_ITEM = "<item>"
 # `super().m()` in a method of `pkg.C` is recorded as `pkg.C.<super>.m`.
 SUPER = "<super>"
 
@@ -213,6 +216,13 @@ class FileSummary:
     references: tuple[Reference, ...] = ()
     # Project callables listed in module-level tables of the file (a message bus's handlers).
     dispatch: tuple[str, ...] = ()
+    # Module-level tables of project callables by name (`TASKS = {"refresh": refresh}`):
+    # `TASKS[name].delay()` / `TASKS.get(name).delay()` may call any of them (`TABLE_ITEM`).
+    tables: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Functions registered to run when a row is written: (qualified target of the function
+    # as the registering module names it, the registering call or decorator, whose kind is
+    # one of the packs' HOOK_ROLES).
+    hooks: tuple[tuple[str, Op], ...] = ()
     tenancy: TenancyFacts | None = None  # None when the file has no tenancy fact
 
 

@@ -31,7 +31,13 @@ Role = Literal[
     "on-commit",
     "query",
     "bulk-write",
+    "after-write-hook",
+    "in-transaction-hook",
 ]
+# Roles of a call (or decorator) that registers a function to run when a row is written:
+# after the write (Django `post_save`: autocommitted by then) or inside the transaction
+# that writes (Django `pre_delete`, SQLAlchemy `after_insert`/`before_flush`).
+HOOK_ROLES: tuple[Role, ...] = ("after-write-hook", "in-transaction-hook")
 EffectKind = Literal["broker", "task", "http", "email"]
 Nesting = Literal["savepoint", "join"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -67,6 +73,9 @@ class TypeSpec:
     receivers: tuple[str, ...] = ()
     call_returns: str = ""
     with_commits: bool = False
+    # Methods only this type has: a module-level object the analysis cannot type (built by
+    # a factory loaded at run time) on which its module calls one of them is an instance.
+    identifying_methods: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,15 @@ class CallSpec:
     returns_class_arg: int = -1
     # Calling what this call returns calls its positional argument N: `async_to_sync(f)(...)`.
     wraps_arg: int = -1
+    # Returns the class named by its string literal arguments, formatted into this template
+    # (`get_class("customer.utils", "Dispatcher")` with "oscar.apps.{0}.{1}"): a module-level
+    # name bound to such a call stands for that class.
+    returns_class_template: str = ""
+    # A registering call's callback may be passed by keyword (`post_save.connect(receiver=f)`).
+    callback_keyword: str = ""
+    # A decorator whose positional argument N names the signal(s) it connects the decorated
+    # function to (`@receiver(post_save)`): it means what `<signal>.connect` means.
+    connects_arg: int = -1
 
     # --- tenancy ---
     predicates: str = ""  # "args" or "kwargs": the call's arguments filter the query
@@ -127,7 +145,8 @@ class FrameworkSyntax:
     (`text-column-types`: a text column is no relation to the tenant model), and which
     decorators make a model attribute from a method (`declared-fields`: SQLAlchemy's
     `@declared_attr def customer(cls) -> Mapped["Customer"]`), and which methods run an
-    operator job (`job-methods`: a management command's `handle`)."""
+    operator job (`job-methods`: a management command's `handle`), and how plugin hooks are
+    marked and called (`hook-markers`, `hook-calls`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -146,6 +165,11 @@ class FrameworkSyntax:
     text_column_types: tuple[str, ...] = ()
     declared_fields: tuple[str, ...] = ()
     job_methods: tuple[str, ...] = ()
+    # Plugin hooks (pluggy): instances of `hook-markers` types mark, as decorators, the
+    # implementations of a hook; a call matching a `hook-calls` pattern (`**.hook.*`) calls
+    # every marked project function named like its last segment.
+    hook_markers: tuple[str, ...] = ()
+    hook_calls: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -258,10 +282,12 @@ _TOP_KEYS = {
     "text-column-types",
     "declared-fields",
     "job-methods",
+    "hook-markers",
+    "hook-calls",
     "types",
     "calls",
 }
-_TYPE_KEYS = {"aliases", "receivers", "call-returns", "with-commits"}
+_TYPE_KEYS = {"aliases", "receivers", "call-returns", "with-commits", "identifying-methods"}
 _CALL_KEYS = {
     "target",
     "role",
@@ -278,6 +304,9 @@ _CALL_KEYS = {
     "returns-model",
     "returns-class-arg",
     "wraps-arg",
+    "callback-keyword",
+    "connects-arg",
+    "returns-class-template",
     "predicates",
     "model-arg",
     "sql-arg",
@@ -366,6 +395,10 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
     def strings(key: str) -> tuple[str, ...]:
         return r.strings(key, data.get(key, []))
 
+    for i, pattern in enumerate(strings("hook-calls")):
+        problem = dotted_problem(pattern)
+        if problem:
+            raise r.fail(f"hook-calls[{i}]", f"invalid pattern {pattern!r}: {problem}")
     return FrameworkSyntax(
         separators=strings("relation-separators"),
         exact=strings("exact-lookups"),
@@ -384,6 +417,8 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         text_column_types=strings("text-column-types"),
         declared_fields=strings("declared-fields"),
         job_methods=strings("job-methods"),
+        hook_markers=strings("hook-markers"),
+        hook_calls=strings("hook-calls"),
     )
 
 
@@ -417,6 +452,9 @@ def _parse_types(r: _Reader, table: Any) -> tuple[TypeSpec, ...]:
                     r.string(f"{where}.call-returns", spec["call-returns"]) if "call-returns" in spec else ""
                 ),
                 with_commits=r.boolean(f"{where}.with-commits", spec.get("with-commits", False)),
+                identifying_methods=r.strings(
+                    f"{where}.identifying-methods", spec.get("identifying-methods", [])
+                ),
             )
         )
     return tuple(out)
@@ -457,9 +495,13 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             and not returns_model
             and class_arg < 0
             and "wraps-arg" not in spec
+            and "connects-arg" not in spec
+            and "returns-class-template" not in spec
             and not any(key in spec for key in _TENANCY_CALL_KEYS)
         ):
-            raise r.fail(where, "needs a 'role', a 'returns', a 'returns-by-literal' or a tenancy key")
+            raise r.fail(
+                where, "needs a 'role', a 'returns', a 'returns-by-literal', 'connects-arg' or a tenancy key"
+            )
         effect_kind: EffectKind | Literal[""] = ""
         if role == "publish":
             if "effect-kind" not in spec:
@@ -484,6 +526,15 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 returns_model=returns_model,
                 returns_class_arg=class_arg,
                 wraps_arg=r.integer(f"{where}.wraps-arg", spec["wraps-arg"]) if "wraps-arg" in spec else -1,
+                callback_keyword=(
+                    r.string(f"{where}.callback-keyword", spec["callback-keyword"])
+                    if "callback-keyword" in spec
+                    else ""
+                ),
+                returns_class_template=_class_template(r, where, spec),
+                connects_arg=(
+                    r.integer(f"{where}.connects-arg", spec["connects-arg"]) if "connects-arg" in spec else -1
+                ),
                 class_keyword=(
                     r.string(f"{where}.class-keyword", spec["class-keyword"])
                     if "class-keyword" in spec
@@ -508,6 +559,20 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             )
         )
     return tuple(out)
+
+
+def _class_template(r: _Reader, where: str, spec: Mapping[str, Any]) -> str:
+    """`returns-class-template`: a dotted name with {0}, {1}... for literal arguments."""
+    if "returns-class-template" not in spec:
+        return ""
+    template = r.string(f"{where}.returns-class-template", spec["returns-class-template"])
+    try:
+        template.format(*(["x"] * 10))
+    except (KeyError, IndexError, ValueError):
+        raise r.fail(
+            f"{where}.returns-class-template", f"'{template}' may use only positional placeholders ({{0}})"
+        ) from None
+    return template
 
 
 def _parse_string_table(r: _Reader, key: str, table: Any) -> tuple[tuple[str, str], ...]:
