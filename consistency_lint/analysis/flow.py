@@ -349,6 +349,8 @@ class FlowBuilder:
             spec = self.packs.call(f"{target}.__call__")  # calling a task object enqueues it
             target = f"{target}.__call__" if spec is not None else target
         arg_classes = self._arg_classes(call, frame)
+        if spec is not None and spec.unless_keyword and _passes_keyword(call, spec.unless_keyword):
+            return None  # `form.save(commit=False)`: the entry does not apply
         if spec is not None and spec.role:
             return Op(
                 spec.role,
@@ -695,6 +697,28 @@ class FlowBuilder:
                     if kind and text and text.startswith("self."):
                         attrs[text[5:]] = kind
         return attrs
+
+
+def _passes_keyword(call: cst.Call, pairs: tuple[tuple[str, str], ...]) -> bool:
+    """Does the call pass one of these keywords with this value (as written in source)?"""
+    for arg in call.args:
+        if arg.keyword is None:
+            continue
+        for keyword, value in pairs:
+            if arg.keyword.value == keyword and _source_text(arg.value) == value:
+                return True
+    return False
+
+
+def _source_text(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.SimpleString):
+        evaluated = node.evaluated_value
+        return evaluated if isinstance(evaluated, str) else ""
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return node.value
+    return ""
 
 
 def _string_value(small: cst.CSTNode) -> str:

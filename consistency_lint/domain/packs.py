@@ -97,6 +97,9 @@ class CallSpec:
     returns_class_arg: int = -1
     # Calling what this call returns calls its positional argument N: `async_to_sync(f)(...)`.
     wraps_arg: int = -1
+    # The entry does not apply when the call passes one of these keywords with this value,
+    # as written in source (`form.save(commit=False)`: `{ commit = "False" }`).
+    unless_keyword: tuple[tuple[str, str], ...] = ()
 
     # --- tenancy ---
     predicates: str = ""  # "args" or "kwargs": the call's arguments filter the query
@@ -262,6 +265,7 @@ _CALL_KEYS = {
     "returns-model",
     "returns-class-arg",
     "wraps-arg",
+    "unless-keyword",
     "predicates",
     "model-arg",
     "sql-arg",
@@ -424,6 +428,12 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             for key, value in by_literal.items()
         )
         returns_model = r.boolean(f"{where}.returns-model", spec.get("returns-model", False))
+        unless = spec.get("unless-keyword", {})
+        if not isinstance(unless, dict):
+            raise r.fail(f"{where}.unless-keyword", "expected a table of keyword = value as written")
+        unless_keyword = tuple(
+            (str(key), r.string(f"{where}.unless-keyword.{key}", value)) for key, value in unless.items()
+        )
         class_arg = (
             r.integer(f"{where}.returns-class-arg", spec["returns-class-arg"])
             if "returns-class-arg" in spec
@@ -463,6 +473,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 returns_model=returns_model,
                 returns_class_arg=class_arg,
                 wraps_arg=r.integer(f"{where}.wraps-arg", spec["wraps-arg"]) if "wraps-arg" in spec else -1,
+                unless_keyword=unless_keyword,
                 class_keyword=(
                     r.string(f"{where}.class-keyword", spec["class-keyword"])
                     if "class-keyword" in spec
