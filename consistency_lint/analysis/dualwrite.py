@@ -285,6 +285,61 @@ class DualWrites:
             return "", "", False, [prefix + function.qualname]
         return "", "", False, []
 
+    # ----- commit boundaries defined by the project ---------------------------
+
+    def boundary(self, opener: Op) -> bool | None:
+        """A project context manager as a transaction scope: True when leaving it commits,
+        False when it only bounds a transaction (its exit rolls back, the body commits
+        explicitly), None when it is no transaction boundary.
+
+        - a class whose `__exit__`/`__aexit__` commits, or rolls back (a unit of work);
+        - a generator function (a `@contextmanager`) that commits: the commit is taken to
+          follow its `yield`, where the `with` block ends."""
+        target = opener.target
+        owner = target[: -len(".__enter__")] if target.endswith(".__enter__") else target
+        if owner in self.index.classes:
+            for cls in self.index.mro(owner):
+                for method in ("__exit__", "__aexit__"):
+                    qual = f"{cls}.{method}"
+                    if qual in self._functions:
+                        return self._exit_kind(qual)
+            return None
+        resolved = self.index.resolve(target)
+        if resolved.function is None:
+            return None
+        file, function = resolved.function
+        if not function.generator:
+            return None
+        qual = (f"{file.module}." if file.module else "") + function.qualname
+        return True if self.summary(qual, False).commit is not None else None
+
+    def _exit_kind(self, qual: str) -> bool | None:
+        if self.summary(qual, False).commit is not None:
+            return True
+        _, function = self._functions[qual]
+        for op in iter_ops(function.body):
+            if self.classify(op)[0] == "rollback":
+                return False
+        return None
+
+    def transactional_decorator(self, file: FileSummary, function: Function) -> str:
+        """The project decorator that runs `function` in a transaction and commits after it
+        (a function whose nested wrapper commits: `@transactional`), or ""."""
+        for decorator in function.decorators:
+            found = self._functions.get(decorator) or self.index.resolve(decorator).function
+            if found is None:
+                continue
+            deco_file, deco = found
+            if not deco.params:
+                continue
+            prefix = f"{deco_file.module}." if deco_file.module else ""
+            inner = f"{prefix}{deco.qualname}."
+            for nested in deco_file.functions:
+                qual = prefix + nested.qualname
+                if qual.startswith(inner) and self.summary(qual, False).commit is not None:
+                    return prefix + deco.qualname
+        return ""
+
     def is_outbox(self, op: Op) -> bool:
         patterns = self.settings.outbox_models
         for cls in op.arg_classes:
@@ -346,7 +401,14 @@ class _Walker:
         self.any_write = False
 
     def run(self, start: State) -> State | None:
-        fall, returns, _ = self.block(self.function.body, start)
+        body = self.function.body
+        wrapper = self.a.transactional_decorator(self.file, self.function)
+        if wrapper:
+            # `@transactional`: the body runs in a transaction the decorator commits after it.
+            text = f"@{wrapper.rpartition('.')[2]}"
+            opener = Op("begin", wrapper, self.function.span, commits=True, text=text)
+            body = (Scope(opener, body),)
+        fall, returns, _ = self.block(body, start)
         return _join([fall, *returns])
 
     # ----- flow -------------------------------------------------------------
@@ -422,6 +484,14 @@ class _Walker:
         return ff if joined is not None else None
 
     def _scope(self, node: Scope, st: State, returns: list[State], breaks: list[State]) -> State | None:
+        if node.opener.kind == CALL:
+            commits = self.a.boundary(node.opener)
+            if commits is None:  # a context manager that is no transaction: a call, then the body
+                fb, rb, bb = self.block(node.body, self.op(node.opener, st))
+                returns += rb
+                breaks += bb
+                return fb
+            node = Scope(replace(node.opener, kind="begin", commits=commits), node.body)
         opener = Hit(node.opener, self.file.path)
         outermost = st.depth == 0
         writes_inside = self.block_writes(node.body)
@@ -538,6 +608,7 @@ class _Walker:
             writes=None,
             outbox=False,
             uncommitted=False,
+            scope_writes=False,  # an explicit commit inside a scope ends its transaction
         )
 
     def publish(self, at: Op, st: State, pub: Hit) -> None:

@@ -198,17 +198,25 @@ class FlowBuilder:
         item, rest = items[0], items[1:]
         expr = item.item
         opener: Op | None = None
+        kind = self.r.type_of(expr, frame)
         if isinstance(expr, cst.Call):
             for arg in expr.args:
                 self._expr(arg.value, frame, out)
             op = self._classify(expr, frame)
-            if op is not None and op.kind == "begin":
+            if op is not None and op.kind in ("begin", CALL):
+                # A project context manager (`with session_scope() as s:`, `with UnitOfWork():`)
+                # is a CALL opener: the project phase decides whether it bounds a transaction.
                 opener = op
             elif op is not None:
                 out.append(op)
         else:
             self._expr(expr, frame, out)
-        kind = self.r.type_of(expr, frame)
+            text = dotted(expr)
+            if text and kind and "()" not in kind and kind.split(".")[0] not in self.packs.modules:
+                # `with uow:` / `async with self.uow:` on a value of a project class.
+                opener = Op(
+                    CALL, f"{kind}.__enter__", self.spans.record(expr), receiver=text, text=f"with {text}"
+                )
         if opener is None and kind and self.packs.with_commits(kind):
             text = dotted(expr) or kind
             opener = Op(
@@ -221,7 +229,9 @@ class FlowBuilder:
                 text=f"with {text}",
             )
         if item.asname is not None and isinstance(item.asname.name, cst.Name):
-            bound = opener.target and self.packs.returns_of(opener.target) if opener else ""
+            bound = ""
+            if opener is not None and opener.kind != CALL and opener.target:
+                bound = self.packs.returns_of(opener.target)
             frame.types[item.asname.name.value] = bound or kind
         for collector in self.collectors:
             collector.with_item(item, frame)
@@ -306,6 +316,8 @@ class FlowBuilder:
 
     def _expr(self, node: cst.CSTNode, frame: Frame, out: list[FlowNode]) -> None:
         node_type = type(node)
+        if node_type is cst.Yield:
+            frame.yields = True
         if node_type is cst.Call:
             call: cst.Call = node  # type: ignore[assignment]
             self._expr(call.func, frame, out)
@@ -545,6 +557,7 @@ class FlowBuilder:
                 class_name=outer.class_qual,
                 decorator_keywords=tuple(keywords),
                 return_names=return_names,
+                generator=frame.yields,
             )
         )
 

@@ -121,6 +121,7 @@ class Function:
     # Keyword arguments of decorator calls naming something: `@app.task(base=MyTask)`.
     decorator_keywords: tuple[tuple[str, str], ...] = ()
     return_names: tuple[str, ...] = ()  # like Param.names, for the return annotation
+    generator: bool = False  # its body yields (a `@contextmanager` generator, among others)
 
 
 @dataclass(frozen=True)
