@@ -25,6 +25,7 @@ from fnmatch import fnmatchcase
 from typing import TypeVar
 
 from consistency_lint.analysis.index import ProjectIndex
+from consistency_lint.analysis.param_types import typed_functions
 from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH_CALL,
@@ -174,7 +175,8 @@ class DualWrites:
         self.found: set[Event] = set()
         # Project function -> for each call site, the open transaction (None: outside one).
         self.contexts: dict[str, list[Hit | None]] = {}
-        self._functions: dict[str, tuple[FileSummary, Function]] = index.functions
+        # Calls on untyped parameters typed from their call sites (param_types).
+        self._functions: dict[str, tuple[FileSummary, Function]] = typed_functions(index)
 
     # ----- driver -----------------------------------------------------------
 
@@ -193,13 +195,11 @@ class DualWrites:
                 break
         # Calling contexts: a function every known caller calls inside an open transaction
         # runs inside one (its autocommit writes do not commit, its publishes are CL102).
-        for summary in self.index.files.values():
-            for function in summary.functions:
-                _Walker(self, summary, function, report=False, record=True).run(State())
-        for summary in self.index.files.values():
-            for function in summary.functions:
-                walker = _Walker(self, summary, function, report=True)
-                walker.run(self._entry(summary, function, walker))
+        for summary, function in self._functions.values():
+            _Walker(self, summary, function, report=False, record=True).run(State())
+        for summary, function in self._functions.values():
+            walker = _Walker(self, summary, function, report=True)
+            walker.run(self._entry(summary, function, walker))
         return self
 
     def events(self, kind: type[E]) -> Iterator[E]:

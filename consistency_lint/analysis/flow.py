@@ -24,6 +24,7 @@ from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
 from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH_CALL,
+    PARAM,
     Block,
     Branch,
     ClassDef,
@@ -307,6 +308,7 @@ class FlowBuilder:
         text = dotted(target)
         if text is None or "()" in text:
             return
+        frame.params.discard(text)
         if kind:
             frame.types[text] = kind
         else:
@@ -383,9 +385,13 @@ class FlowBuilder:
                     CALL, f"{self.module_name}.{DISPATCH_CALL}", self.spans.record(call), text=f"{text}()"
                 )
             return None  # a builtin or an unknown local callable
+        arg_types, keyword_types = self._arg_types(call, frame)
         if target == text and not receiver.startswith("self"):
             head = text.split(".")[0]
-            if frame.names.lookup(head) is None and head not in frame.types:
+            if head in frame.params and "()" not in text:
+                # `order.save()` on an untyped parameter: typed later from the call sites.
+                target = f"{PARAM}.{text}"
+            elif frame.names.lookup(head) is None and head not in frame.types:
                 return None  # a method of a value we know nothing about
         return Op(
             CALL,
@@ -394,7 +400,28 @@ class FlowBuilder:
             receiver=receiver,
             arg_classes=arg_classes,
             text=f"{text}()",
+            arg_types=arg_types,
+            keyword_types=keyword_types,
         )
+
+    def _arg_types(self, call: cst.Call, frame: Frame) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """The arguments' types for the project phase's parameter typing (empty: none known)."""
+        positional: list[str] = []
+        keywords: list[tuple[str, str]] = []
+        for arg in call.args:
+            if arg.star:
+                break
+            value = arg.value
+            kind = self.r.type_of(value, frame)
+            if not kind and isinstance(value, cst.Name) and value.value in frame.params:
+                kind = f"{PARAM}.{value.value}"
+            if arg.keyword is None:
+                positional.append(kind)
+            elif kind:
+                keywords.append((arg.keyword.value, kind))
+        if not any(positional):
+            positional = []
+        return tuple(positional), tuple(keywords)
 
     def _unwrapped(self, func: cst.BaseExpression, frame: Frame) -> str:
         """`async_to_sync(layer.group_send)(...)`: the callable a wrapper (a pack entry with
@@ -497,6 +524,8 @@ class FlowBuilder:
                 frame.types.pop(name, None)
             elif annotation:
                 frame.types[name] = annotation
+            elif name not in frame.types:
+                frame.params.add(name)
             params.append(Param(name, annotation, default, mentioned))
         decorators = []
         keywords: list[tuple[str, str]] = []

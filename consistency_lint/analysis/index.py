@@ -248,6 +248,11 @@ class ProjectIndex:
                 out += [value for key, value in function.decorator_keywords if key == spec.class_keyword]
         return out
 
+    def result_type(self, callee: str) -> str:
+        """The type a call returns when the index knows it: a project function's return type,
+        or the model a pack query returns (`shop.Order.objects.get` -> `shop.Order`)."""
+        return self.returns_of_function(callee) or self._returned_model(callee)
+
     def returns_of_function(self, qualname: str, depth: int = 0) -> str:
         """The type a project function returns or yields (its annotation, or inferred)."""
         found = self.functions.get(self._follow_reexport(qualname))

@@ -35,7 +35,7 @@ _TYPE_CHECKING = ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TY
 class Frame:
     """What is known inside one function (or the module body)."""
 
-    __slots__ = ("class_attrs", "class_qual", "names", "returned", "types", "yields")
+    __slots__ = ("class_attrs", "class_qual", "names", "params", "returned", "types", "yields")
 
     def __init__(self, names: NameTable, class_qual: str = "", class_attrs: dict[str, str] | None = None):
         self.names = names
@@ -44,6 +44,7 @@ class Frame:
         self.class_attrs = class_attrs or {}
         self.returned = ""  # type of the first returned or yielded value with a known type
         self.yields = False  # the function's body yields: a generator
+        self.params: set[str] = set()  # untyped parameters not rebound so far
 
 
 def literals(call: cst.Call) -> tuple[str | None, ...]:

@@ -27,6 +27,9 @@ ExitKind = Literal["return", "raise", "break", "continue"]
 DISPATCH_CALL = "<dispatch>"
 # `super().m()` in a method of `pkg.C` is recorded as `pkg.C.<super>.m`.
 SUPER = "<super>"
+# A call on an untyped parameter `order` (`order.save()`) is recorded as `<param>.order.save`;
+# the project phase types the parameter from its call sites (every caller passes an `Order`).
+PARAM = "<param>"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ class Op:
     text: str = ""  # short source text of the call, for messages
     # begin: the scope commits when it ends; write: commits at once outside a transaction.
     commits: bool = False
+    # Types of the arguments ("" when unknown; `<param>.x` for the caller's untyped
+    # parameter x passed on): positional in order, then keywords as (name, type).
+    arg_types: tuple[str, ...] = ()
+    keyword_types: tuple[tuple[str, str], ...] = ()
     nested: Nesting | Literal[""] = ""  # how a begin nests inside an open transaction
 
 
