@@ -169,6 +169,9 @@ class ProjectIndex:
                     return self.resolve(f"{model}.{rest}")
                 continue
             head = self._follow_reexport(head)
+            canonical = self.packs.canonical_type(head) if head not in self.classes else ""
+            if canonical:  # `AlchemySession = ScopedSession[Any]` in another module
+                return self._via(f"{canonical}.{rest}", target)
             kind = self.global_types.get(head)
             if kind:
                 found = self._via(f"{kind}.{rest}", target)

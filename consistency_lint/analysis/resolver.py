@@ -143,6 +143,8 @@ class Resolver:
     def _alias_of(self, value: cst.BaseExpression) -> str:
         """The qualified name a plain name or attribute chain stands for, when it is an
         imported or module-level name ("" for anything else: a call, a literal, a local)."""
+        if isinstance(value, cst.Subscript):
+            value = value.value  # a generic alias: `AlchemySession = ScopedSession[Any]`
         text = dotted(value)
         if text is None or "(" in text or text in self.global_types:
             return ""
