@@ -24,6 +24,7 @@ from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
 from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH_CALL,
+    ITEM,
     PARAM,
     Block,
     Branch,
@@ -165,6 +166,10 @@ class FlowBuilder:
             head = stmt.iter if isinstance(stmt, cst.For) else stmt.test
             self._expr(head, frame, out)
             self._heads(head, frame)
+            if isinstance(stmt, cst.For) and isinstance(stmt.target, cst.Name):
+                iterated = self.r.type_of(stmt.iter, frame)
+                # An element of a query result, typed by the project index (ITEM).
+                self._bind(stmt.target, f"{iterated}{ITEM}" if iterated.endswith("()") else "", frame)
             body = self._suite(stmt.body, frame, scope_prefix, in_function)
             loop_else = self._suite(stmt.orelse.body, frame, scope_prefix, in_function) if stmt.orelse else ()
             out.append(Loop(body, loop_else))

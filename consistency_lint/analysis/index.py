@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from consistency_lint.analysis.packindex import PackIndex
-from consistency_lint.analysis.summary import SUPER, ClassDef, FileSummary, Function
+from consistency_lint.analysis.summary import ITEM, SUPER, ClassDef, FileSummary, Function
 from consistency_lint.domain.packs import CallSpec
 
 MAX_REEXPORTS = 8
@@ -159,6 +159,12 @@ class ProjectIndex:
         for cut in range(len(parts) - 1, 0, -1):
             head = ".".join(parts[:cut])
             rest = ".".join(parts[cut:])
+            if head.endswith(f"(){ITEM}"):
+                # `for order in Order.objects.filter(): order.save()`: a model instance.
+                model = self.element_model(head[: -len(ITEM) - 2])
+                if model:
+                    return self.resolve(f"{model}.{rest}")
+                continue
             if head.endswith("()"):
                 # `shop.db.get_db().commit`: the result of a project function.
                 produced = self.returns_of_function(head[:-2])
@@ -250,6 +256,18 @@ class ProjectIndex:
             if spec is not None and spec.class_keyword:
                 out += [value for key, value in function.decorator_keywords if key == spec.class_keyword]
         return out
+
+    def element_model(self, callee: str) -> str:
+        """`shop.Order.objects.filter().order_by` -> `shop.Order`: the model whose instances
+        iterating a query made through one of its query sources yields ("" if none)."""
+        parts = callee.split(".")
+        for cut in range(1, len(parts)):
+            head = self._follow_reexport(".".join(parts[:cut]))
+            if head in self.classes:
+                spec = self.resolve(f"{head}.{parts[cut]}").spec
+                query = spec is not None and spec.role == "query" and spec.returns in self.packs.query_types
+                return head if query else ""
+        return ""
 
     def result_type(self, callee: str) -> str:
         """The type a call returns when the index knows it: a project function's return type,

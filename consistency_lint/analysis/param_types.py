@@ -19,6 +19,7 @@ from dataclasses import replace
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.summary import (
     CALL,
+    ITEM,
     PARAM,
     Block,
     Branch,
@@ -117,7 +118,9 @@ def _solve(sites: Sites, previous: dict[Key, str], index: ProjectIndex) -> dict[
 
 def _known(kind: str, index: ProjectIndex) -> str:
     """A type the analysis can follow: a project class or a pack type ("" otherwise)."""
-    if kind.endswith("()") and "()" not in kind[:-2]:
+    if kind.endswith(f"(){ITEM}"):
+        kind = index.element_model(kind[: -len(ITEM) - 2])
+    elif kind.endswith("()") and "()" not in kind[:-2]:
         kind = index.result_type(kind[:-2])  # `Order.objects.get(pk=1)`, `make_order()`
     if not kind or "()" in kind:
         return ""

@@ -30,6 +30,9 @@ SUPER = "<super>"
 # A call on an untyped parameter `order` (`order.save()`) is recorded as `<param>.order.save`;
 # the project phase types the parameter from its call sites (every caller passes an `Order`).
 PARAM = "<param>"
+# The loop variable of `for order in Order.objects.filter(...)` has the type of the
+# iterated value with this suffix (`shop.Order.objects.filter()[]`): an element of it.
+ITEM = "[]"
 
 
 @dataclass(frozen=True)
