@@ -177,6 +177,10 @@ class DualWrites:
         self.contexts: dict[str, list[Hit | None]] = {}
         # Calls on untyped parameters typed from their call sites (param_types).
         self._functions: dict[str, tuple[FileSummary, Function]] = typed_functions(index)
+        # `atomic-requests` in our configuration, or found in the project's settings module.
+        self.atomic_requests = settings.atomic_requests or any(
+            file.request_transactions for file in index.files.values()
+        )
 
     # ----- driver -----------------------------------------------------------
 
@@ -217,7 +221,7 @@ class DualWrites:
             # Only writes on the path count here: the caller reports a publish reached before any.
             return State(depth=1, opener=first)
         views = self.index.packs.syntax.request_parameters
-        if self.settings.atomic_requests and any(p.name in views for p in function.params[:2]):
+        if self.atomic_requests and any(p.name in views for p in function.params[:2]):
             opener = Op("begin", "<atomic-requests>", function.span, text="atomic-requests", commits=True)
             return State(
                 depth=1,

@@ -225,6 +225,8 @@ class FileSummary:
     # Project callables listed in module-level tables of the file (a message bus's handlers).
     dispatch: tuple[str, ...] = ()
     tenancy: TenancyFacts | None = None  # None when the file has no tenancy fact
+    # A settings module that runs every request in a transaction (`ATOMIC_REQUESTS = True`).
+    request_transactions: bool = False
 
 
 def iter_ops(block: Iterable[FlowNode]) -> Iterator[Op]:

@@ -138,6 +138,10 @@ class FrameworkSyntax:
     request_parameters: tuple[str, ...] = ()
     class_query_overrides: tuple[str, ...] = ()
     derived_fields: tuple[str, ...] = ()
+    # Settings that run every request in a transaction (Django's `ATOMIC_REQUESTS`), read
+    # from modules a segment of whose name matches `settings_modules`.
+    request_transaction_settings: tuple[str, ...] = ()
+    settings_modules: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -245,6 +249,8 @@ _TOP_KEYS = {
     "request-parameters",
     "class-query-overrides",
     "derived-fields",
+    "request-transaction-settings",
+    "settings-modules",
     "types",
     "calls",
 }
@@ -367,6 +373,8 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         request_parameters=strings("request-parameters"),
         class_query_overrides=strings("class-query-overrides"),
         derived_fields=strings("derived-fields"),
+        request_transaction_settings=strings("request-transaction-settings"),
+        settings_modules=strings("settings-modules"),
     )
 
 
