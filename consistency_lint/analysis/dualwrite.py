@@ -200,7 +200,8 @@ class DualWrites:
         # Calling contexts: a function every known caller calls inside an open transaction
         # runs inside one (its autocommit writes do not commit, its publishes are CL102).
         for summary, function in self._functions.values():
-            _Walker(self, summary, function, report=False, record=True).run(State())
+            recorder = _Walker(self, summary, function, report=False, record=True)
+            recorder.run(self._request_entry(function, recorder))  # views' callees: in the request
         for summary, function in self._functions.values():
             walker = _Walker(self, summary, function, report=True)
             walker.run(self._entry(summary, function, walker))
@@ -220,6 +221,11 @@ class DualWrites:
             first = next(hit for hit in callers if hit is not None)
             # Only writes on the path count here: the caller reports a publish reached before any.
             return State(depth=1, opener=first)
+        return self._request_entry(function, walker)
+
+    def _request_entry(self, function: Function, walker: _Walker) -> State:
+        """A view under `atomic-requests` (a function taking one of the packs'
+        `request-parameters` first or second) runs in the request's transaction."""
         views = self.index.packs.syntax.request_parameters
         if self.atomic_requests and any(p.name in views for p in function.params[:2]):
             opener = Op("begin", "<atomic-requests>", function.span, text="atomic-requests", commits=True)
