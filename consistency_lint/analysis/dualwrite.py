@@ -291,8 +291,12 @@ class DualWrites:
             return spec.role, spec.pack, spec.autocommit, []
         if resolved.function is not None:
             file, function = resolved.function
-            prefix = f"{file.module}." if file.module else ""
-            return "", "", False, [prefix + function.qualname]
+            qual = (f"{file.module}." if file.module else "") + function.qualname
+            if function.class_name and _abstract(function):
+                # An abstract method (a backend base, an injected unit of work's interface):
+                # the call reaches the project's implementations of it.
+                return "", "", False, self.index.implementations(qual) or [qual]
+            return "", "", False, [qual]
         return "", "", False, []
 
     # ----- commit boundaries defined by the project ---------------------------
@@ -328,9 +332,15 @@ class DualWrites:
             return True
         _, function = self._functions[qual]
         for op in iter_ops(function.body):
-            if self.classify(op)[0] == "rollback":
+            role, _, _, quals = self.classify(op)
+            if role == "rollback" or any(self._rolls_back(q) for q in quals):
                 return False
         return None
+
+    def _rolls_back(self, qual: str) -> bool:
+        """`self.rollback()` in `__exit__`: a method (or its implementations) that rolls back."""
+        found = self._functions.get(qual)
+        return found is not None and any(self.classify(op)[0] == "rollback" for op in iter_ops(found[1].body))
 
     def transactional_decorator(self, file: FileSummary, function: Function) -> str:
         """The project decorator that runs `function` in a transaction and commits after it
@@ -641,6 +651,14 @@ class _Walker:
     def _report(self, event: Event) -> None:
         if self.reporting:
             self.a.report(event)
+
+
+def _abstract(function: Function) -> bool:
+    """A method with nothing to run: decorated `abstractmethod`, or whose body only raises."""
+    if any(d.rpartition(".")[2] == "abstractmethod" for d in function.decorators):
+        return True
+    body = function.body
+    return bool(body) and all(isinstance(node, Exit) and node.kind == "raise" for node in body)
 
 
 def _different(first: tuple[str, str], second: tuple[str, str]) -> bool:

@@ -51,6 +51,7 @@ class ProjectIndex:
                 self.aliases[prefix + name] = bound
         self._model_base: dict[str, str] = {}
         self._resolved: dict[str, Resolved] = {}
+        self._subclasses: dict[str, list[str]] | None = None
 
     # ----- classes -------------------------------------------------------
 
@@ -256,6 +257,19 @@ class ProjectIndex:
             if spec is not None and spec.class_keyword:
                 out += [value for key, value in function.decorator_keywords if key == spec.class_keyword]
         return out
+
+    def implementations(self, method: str) -> list[str]:
+        """The project subclasses' own definitions of `pkg.Base.method` (overrides)."""
+        owner, _, name = method.rpartition(".")
+        if self._subclasses is None:
+            self._subclasses = {}
+            for cls in self.classes:
+                for base in self.mro(cls):
+                    if base != cls:
+                        self._subclasses.setdefault(base, []).append(cls)
+        return sorted(
+            f"{cls}.{name}" for cls in self._subclasses.get(owner, []) if f"{cls}.{name}" in self.functions
+        )
 
     def element_model(self, callee: str) -> str:
         """`shop.Order.objects.filter().order_by` -> `shop.Order`: the model whose instances
