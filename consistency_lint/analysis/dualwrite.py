@@ -25,6 +25,7 @@ from fnmatch import fnmatchcase
 from typing import TypeVar
 
 from consistency_lint.analysis.index import ProjectIndex
+from consistency_lint.analysis.param_types import typed_functions
 from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH_CALL,
@@ -175,8 +176,13 @@ class DualWrites:
         self.found: set[Event] = set()
         # Project function -> for each call site, the open transaction (None: outside one).
         self.contexts: dict[str, list[Hit | None]] = {}
-        self._functions: dict[str, tuple[FileSummary, Function]] = index.functions
+        # Calls on untyped parameters typed from their call sites (param_types).
+        self._functions: dict[str, tuple[FileSummary, Function]] = typed_functions(index)
         self.hooks = self._registered_hooks()
+        # `atomic-requests` in our configuration, or found in the project's settings module.
+        self.atomic_requests = settings.atomic_requests or any(
+            file.request_transactions for file in index.files.values()
+        )
 
     # ----- driver -----------------------------------------------------------
 
@@ -195,13 +201,12 @@ class DualWrites:
                 break
         # Calling contexts: a function every known caller calls inside an open transaction
         # runs inside one (its autocommit writes do not commit, its publishes are CL102).
-        for summary in self.index.files.values():
-            for function in summary.functions:
-                _Walker(self, summary, function, report=False, record=True).run(State())
-        for summary in self.index.files.values():
-            for function in summary.functions:
-                walker = _Walker(self, summary, function, report=True)
-                walker.run(self._entry(summary, function, walker))
+        for summary, function in self._functions.values():
+            recorder = _Walker(self, summary, function, report=False, record=True)
+            recorder.run(self._request_entry(function, recorder))  # views' callees: in the request
+        for summary, function in self._functions.values():
+            walker = _Walker(self, summary, function, report=True)
+            walker.run(self._entry(summary, function, walker))
         return self
 
     def events(self, kind: type[E]) -> Iterator[E]:
@@ -239,8 +244,13 @@ class DualWrites:
             first = next(hit for hit in callers if hit is not None)
             # Only writes on the path count here: the caller reports a publish reached before any.
             return State(depth=1, opener=first)
+        return self._request_entry(function, walker)
+
+    def _request_entry(self, function: Function, walker: _Walker) -> State:
+        """A view under `atomic-requests` (a function taking one of the packs'
+        `request-parameters` first or second) runs in the request's transaction."""
         views = self.index.packs.syntax.request_parameters
-        if self.settings.atomic_requests and any(p.name in views for p in function.params[:2]):
+        if self.atomic_requests and any(p.name in views for p in function.params[:2]):
             opener = Op("begin", "<atomic-requests>", function.span, text="atomic-requests", commits=True)
             return State(
                 depth=1,
@@ -312,8 +322,12 @@ class DualWrites:
             return spec.role, spec.pack, spec.autocommit, []
         if resolved.function is not None:
             file, function = resolved.function
-            prefix = f"{file.module}." if file.module else ""
-            return "", "", False, [prefix + function.qualname]
+            qual = (f"{file.module}." if file.module else "") + function.qualname
+            if function.class_name and _abstract(function):
+                # An abstract method (a backend base, an injected unit of work's interface):
+                # the call reaches the project's implementations of it.
+                return "", "", False, self.index.implementations(qual) or [qual]
+            return "", "", False, [qual]
         return "", "", False, self.index.hook_implementations(op.target)
 
     def _table_item(self, op: Op) -> tuple[str, str, bool, list[str]]:
@@ -330,6 +344,67 @@ class DualWrites:
                 return role, pack, autocommit, []
             quals += called
         return "", "", False, quals
+
+    # ----- commit boundaries defined by the project ---------------------------
+
+    def boundary(self, opener: Op) -> bool | None:
+        """A project context manager as a transaction scope: True when leaving it commits,
+        False when it only bounds a transaction (its exit rolls back, the body commits
+        explicitly), None when it is no transaction boundary.
+
+        - a class whose `__exit__`/`__aexit__` commits, or rolls back (a unit of work);
+        - a generator function (a `@contextmanager`) that commits: the commit is taken to
+          follow its `yield`, where the `with` block ends."""
+        target = opener.target
+        owner = target[: -len(".__enter__")] if target.endswith(".__enter__") else target
+        if owner in self.index.classes:
+            for cls in self.index.mro(owner):
+                for method in ("__exit__", "__aexit__"):
+                    qual = f"{cls}.{method}"
+                    if qual in self._functions:
+                        return self._exit_kind(qual)
+            return None
+        resolved = self.index.resolve(target)
+        if resolved.function is None:
+            return None
+        file, function = resolved.function
+        if not function.generator:
+            return None
+        qual = (f"{file.module}." if file.module else "") + function.qualname
+        return True if self.summary(qual, False).commit is not None else None
+
+    def _exit_kind(self, qual: str) -> bool | None:
+        if self.summary(qual, False).commit is not None:
+            return True
+        _, function = self._functions[qual]
+        for op in iter_ops(function.body):
+            role, _, _, quals = self.classify(op)
+            if role == "rollback" or any(self._rolls_back(q) for q in quals):
+                return False
+        return None
+
+    def _rolls_back(self, qual: str) -> bool:
+        """`self.rollback()` in `__exit__`: a method (or its implementations) that rolls back."""
+        found = self._functions.get(qual)
+        return found is not None and any(self.classify(op)[0] == "rollback" for op in iter_ops(found[1].body))
+
+    def transactional_decorator(self, file: FileSummary, function: Function) -> str:
+        """The project decorator that runs `function` in a transaction and commits after it
+        (a function whose nested wrapper commits: `@transactional`), or ""."""
+        for decorator in function.decorators:
+            found = self._functions.get(decorator) or self.index.resolve(decorator).function
+            if found is None:
+                continue
+            deco_file, deco = found
+            if not deco.params:
+                continue
+            prefix = f"{deco_file.module}." if deco_file.module else ""
+            inner = f"{prefix}{deco.qualname}."
+            for nested in deco_file.functions:
+                qual = prefix + nested.qualname
+                if qual.startswith(inner) and self.summary(qual, False).commit is not None:
+                    return prefix + deco.qualname
+        return ""
 
     def is_outbox(self, op: Op) -> bool:
         patterns = self.settings.outbox_models
@@ -392,7 +467,14 @@ class _Walker:
         self.any_write = False
 
     def run(self, start: State) -> State | None:
-        fall, returns, _ = self.block(self.function.body, start)
+        body = self.function.body
+        wrapper = self.a.transactional_decorator(self.file, self.function)
+        if wrapper:
+            # `@transactional`: the body runs in a transaction the decorator commits after it.
+            text = f"@{wrapper.rpartition('.')[2]}"
+            opener = Op("begin", wrapper, self.function.span, commits=True, text=text)
+            body = (Scope(opener, body),)
+        fall, returns, _ = self.block(body, start)
         return _join([fall, *returns])
 
     # ----- flow -------------------------------------------------------------
@@ -468,6 +550,14 @@ class _Walker:
         return ff if joined is not None else None
 
     def _scope(self, node: Scope, st: State, returns: list[State], breaks: list[State]) -> State | None:
+        if node.opener.kind == CALL:
+            commits = self.a.boundary(node.opener)
+            if commits is None:  # a context manager that is no transaction: a call, then the body
+                fb, rb, bb = self.block(node.body, self.op(node.opener, st))
+                returns += rb
+                breaks += bb
+                return fb
+            node = Scope(replace(node.opener, kind="begin", commits=commits), node.body)
         opener = Hit(node.opener, self.file.path)
         outermost = st.depth == 0
         writes_inside = self.block_writes(node.body)
@@ -584,6 +674,7 @@ class _Walker:
             writes=None,
             outbox=False,
             uncommitted=False,
+            scope_writes=False,  # an explicit commit inside a scope ends its transaction
         )
 
     def publish(self, at: Op, st: State, pub: Hit) -> None:
@@ -606,6 +697,14 @@ class _Walker:
     def _report(self, event: Event) -> None:
         if self.reporting:
             self.a.report(event)
+
+
+def _abstract(function: Function) -> bool:
+    """A method with nothing to run: decorated `abstractmethod`, or whose body only raises."""
+    if any(d.rpartition(".")[2] == "abstractmethod" for d in function.decorators):
+        return True
+    body = function.body
+    return bool(body) and all(isinstance(node, Exit) and node.kind == "raise" for node in body)
 
 
 def _different(first: tuple[str, str], second: tuple[str, str]) -> bool:

@@ -25,6 +25,8 @@ from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
 from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH_CALL,
+    ITEM,
+    PARAM,
     TABLE_ITEM,
     Block,
     Branch,
@@ -183,6 +185,10 @@ class FlowBuilder:
             head = stmt.iter if isinstance(stmt, cst.For) else stmt.test
             self._expr(head, frame, out)
             self._heads(head, frame)
+            if isinstance(stmt, cst.For) and isinstance(stmt.target, cst.Name):
+                iterated = self.r.type_of(stmt.iter, frame)
+                # An element of a query result, typed by the project index (ITEM).
+                self._bind(stmt.target, f"{iterated}{ITEM}" if iterated.endswith("()") else "", frame)
             body = self._suite(stmt.body, frame, scope_prefix, in_function)
             loop_else = self._suite(stmt.orelse.body, frame, scope_prefix, in_function) if stmt.orelse else ()
             out.append(Loop(body, loop_else))
@@ -217,17 +223,25 @@ class FlowBuilder:
         item, rest = items[0], items[1:]
         expr = item.item
         opener: Op | None = None
+        kind = self.r.type_of(expr, frame)
         if isinstance(expr, cst.Call):
             for arg in expr.args:
                 self._expr(arg.value, frame, out)
             op = self._classify(expr, frame)
-            if op is not None and op.kind == "begin":
+            if op is not None and op.kind in ("begin", CALL):
+                # A project context manager (`with session_scope() as s:`, `with UnitOfWork():`)
+                # is a CALL opener: the project phase decides whether it bounds a transaction.
                 opener = op
             elif op is not None:
                 out.append(op)
         else:
             self._expr(expr, frame, out)
-        kind = self.r.type_of(expr, frame)
+            text = dotted(expr)
+            if text and kind and "()" not in kind and kind.split(".")[0] not in self.packs.modules:
+                # `with uow:` / `async with self.uow:` on a value of a project class.
+                opener = Op(
+                    CALL, f"{kind}.__enter__", self.spans.record(expr), receiver=text, text=f"with {text}"
+                )
         if opener is None and kind and self.packs.with_commits(kind):
             text = dotted(expr) or kind
             opener = Op(
@@ -240,7 +254,9 @@ class FlowBuilder:
                 text=f"with {text}",
             )
         if item.asname is not None and isinstance(item.asname.name, cst.Name):
-            bound = opener.target and self.packs.returns_of(opener.target) if opener else ""
+            bound = ""
+            if opener is not None and opener.kind != CALL and opener.target:
+                bound = self.packs.returns_of(opener.target)
             frame.types[item.asname.name.value] = bound or kind
         for collector in self.collectors:
             collector.with_item(item, frame)
@@ -337,6 +353,7 @@ class FlowBuilder:
         text = dotted(target)
         if text is None or "()" in text:
             return
+        frame.params.discard(text)
         if kind:
             frame.types[text] = kind
         else:
@@ -346,6 +363,8 @@ class FlowBuilder:
 
     def _expr(self, node: cst.CSTNode, frame: Frame, out: list[FlowNode]) -> None:
         node_type = type(node)
+        if node_type is cst.Yield:
+            frame.yields = True
         if node_type is cst.Call:
             call: cst.Call = node  # type: ignore[assignment]
             self._expr(call.func, frame, out)
@@ -396,6 +415,8 @@ class FlowBuilder:
             if called is not None:
                 spec, target = called, called.target
         arg_classes = self._arg_classes(call, frame)
+        if spec is not None and spec.unless_keyword and _passes_keyword(call, spec.unless_keyword):
+            return None  # `form.save(commit=False)`: the entry does not apply
         if spec is not None and spec.role:
             return Op(
                 spec.role,
@@ -416,9 +437,13 @@ class FlowBuilder:
                     CALL, f"{self.module_name}.{DISPATCH_CALL}", self.spans.record(call), text=f"{text}()"
                 )
             return None  # a builtin or an unknown local callable
+        arg_types, keyword_types = self._arg_types(call, frame)
         if target == text and not receiver.startswith("self"):
             head = text.split(".")[0]
-            if frame.names.lookup(head) is None and head not in frame.types:
+            if head in frame.params and "()" not in text:
+                # `order.save()` on an untyped parameter: typed later from the call sites.
+                target = f"{PARAM}.{text}"
+            elif frame.names.lookup(head) is None and head not in frame.types:
                 return None  # a method of a value we know nothing about
         return Op(
             CALL,
@@ -427,6 +452,8 @@ class FlowBuilder:
             receiver=receiver,
             arg_classes=arg_classes,
             text=f"{text}()",
+            arg_types=arg_types,
+            keyword_types=keyword_types,
         )
 
     def _table_item_call(self, call: cst.Call, frame: Frame) -> Op | None:
@@ -455,6 +482,25 @@ class FlowBuilder:
             self.spans.record(call),
             text=f"{table}[...].{func.attr.value}()",
         )
+
+    def _arg_types(self, call: cst.Call, frame: Frame) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """The arguments' types for the project phase's parameter typing (empty: none known)."""
+        positional: list[str] = []
+        keywords: list[tuple[str, str]] = []
+        for arg in call.args:
+            if arg.star:
+                break
+            value = arg.value
+            kind = self.r.type_of(value, frame)
+            if not kind and isinstance(value, cst.Name) and value.value in frame.params:
+                kind = f"{PARAM}.{value.value}"
+            if arg.keyword is None:
+                positional.append(kind)
+            elif kind:
+                keywords.append((arg.keyword.value, kind))
+        if not any(positional):
+            positional = []
+        return tuple(positional), tuple(keywords)
 
     def _unwrapped(self, func: cst.BaseExpression, frame: Frame) -> str:
         """`async_to_sync(layer.group_send)(...)`: the callable a wrapper (a pack entry with
@@ -599,6 +645,8 @@ class FlowBuilder:
                 frame.types.pop(name, None)
             elif annotation:
                 frame.types[name] = annotation
+            elif name not in frame.types:
+                frame.params.add(name)
             params.append(Param(name, annotation, default, mentioned))
         decorators = []
         keywords: list[tuple[str, str]] = []
@@ -663,6 +711,7 @@ class FlowBuilder:
                 class_name=outer.class_qual,
                 decorator_keywords=tuple(keywords),
                 return_names=return_names,
+                generator=frame.yields,
             )
         )
 
@@ -817,6 +866,28 @@ class FlowBuilder:
                     if kind and text and text.startswith("self."):
                         attrs[text[5:]] = kind
         return attrs
+
+
+def _passes_keyword(call: cst.Call, pairs: tuple[tuple[str, str], ...]) -> bool:
+    """Does the call pass one of these keywords with this value (as written in source)?"""
+    for arg in call.args:
+        if arg.keyword is None:
+            continue
+        for keyword, value in pairs:
+            if arg.keyword.value == keyword and _source_text(arg.value) == value:
+                return True
+    return False
+
+
+def _source_text(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.SimpleString):
+        evaluated = node.evaluated_value
+        return evaluated if isinstance(evaluated, str) else ""
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return node.value
+    return ""
 
 
 def _string_value(small: cst.CSTNode) -> str:

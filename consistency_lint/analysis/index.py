@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from consistency_lint.analysis.packindex import PackIndex
-from consistency_lint.analysis.summary import SUPER, ClassDef, FileSummary, Function
+from consistency_lint.analysis.summary import ITEM, SUPER, ClassDef, FileSummary, Function
 from consistency_lint.domain.globs import dotted_glob
 from consistency_lint.domain.packs import CallSpec
 
@@ -54,6 +54,7 @@ class ProjectIndex:
         self._resolved: dict[str, Resolved] = {}
         self._hook_impls: dict[str, list[str]] | None = None
         self._hook_calls = [dotted_glob(p) for p in packs.syntax.hook_calls]
+        self._subclasses: dict[str, list[str]] | None = None
 
     # ----- plugin hooks --------------------------------------------------
 
@@ -183,6 +184,12 @@ class ProjectIndex:
         for cut in range(len(parts) - 1, 0, -1):
             head = ".".join(parts[:cut])
             rest = ".".join(parts[cut:])
+            if head.endswith(f"(){ITEM}"):
+                # `for order in Order.objects.filter(): order.save()`: a model instance.
+                model = self.element_model(head[: -len(ITEM) - 2])
+                if model:
+                    return self.resolve(f"{model}.{rest}")
+                continue
             if head.endswith("()"):
                 # `shop.db.get_db().commit`: the result of a project function.
                 produced = self.returns_of_function(head[:-2])
@@ -193,6 +200,9 @@ class ProjectIndex:
                     return self.resolve(f"{model}.{rest}")
                 continue
             head = self._follow_reexport(head)
+            canonical = self.packs.canonical_type(head) if head not in self.classes else ""
+            if canonical:  # `AlchemySession = ScopedSession[Any]` in another module
+                return self._via(f"{canonical}.{rest}", target)
             kind = self.global_types.get(head)
             if kind:
                 found = self._via(f"{kind}.{rest}", target)
@@ -275,6 +285,36 @@ class ProjectIndex:
             if spec is not None and spec.class_keyword:
                 out += [value for key, value in function.decorator_keywords if key == spec.class_keyword]
         return out
+
+    def implementations(self, method: str) -> list[str]:
+        """The project subclasses' own definitions of `pkg.Base.method` (overrides)."""
+        owner, _, name = method.rpartition(".")
+        if self._subclasses is None:
+            self._subclasses = {}
+            for cls in self.classes:
+                for base in self.mro(cls):
+                    if base != cls:
+                        self._subclasses.setdefault(base, []).append(cls)
+        return sorted(
+            f"{cls}.{name}" for cls in self._subclasses.get(owner, []) if f"{cls}.{name}" in self.functions
+        )
+
+    def element_model(self, callee: str) -> str:
+        """`shop.Order.objects.filter().order_by` -> `shop.Order`: the model whose instances
+        iterating a query made through one of its query sources yields ("" if none)."""
+        parts = callee.split(".")
+        for cut in range(1, len(parts)):
+            head = self._follow_reexport(".".join(parts[:cut]))
+            if head in self.classes:
+                spec = self.resolve(f"{head}.{parts[cut]}").spec
+                query = spec is not None and spec.role == "query" and spec.returns in self.packs.query_types
+                return head if query else ""
+        return ""
+
+    def result_type(self, callee: str) -> str:
+        """The type a call returns when the index knows it: a project function's return type,
+        or the model a pack query returns (`shop.Order.objects.get` -> `shop.Order`)."""
+        return self.returns_of_function(callee) or self._returned_model(callee)
 
     def returns_of_function(self, qualname: str, depth: int = 0) -> str:
         """The type a project function returns or yields (its annotation, or inferred)."""

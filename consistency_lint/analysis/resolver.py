@@ -35,7 +35,7 @@ _TYPE_CHECKING = ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TY
 class Frame:
     """What is known inside one function (or the module body)."""
 
-    __slots__ = ("class_attrs", "class_qual", "names", "returned", "types")
+    __slots__ = ("class_attrs", "class_qual", "names", "params", "returned", "types", "yields")
 
     def __init__(self, names: NameTable, class_qual: str = "", class_attrs: dict[str, str] | None = None):
         self.names = names
@@ -43,6 +43,8 @@ class Frame:
         self.class_qual = class_qual
         self.class_attrs = class_attrs or {}
         self.returned = ""  # type of the first returned or yielded value with a known type
+        self.yields = False  # the function's body yields: a generator
+        self.params: set[str] = set()  # untyped parameters not rebound so far
 
 
 def literals(call: cst.Call) -> tuple[str | None, ...]:
@@ -182,6 +184,8 @@ class Resolver:
         for anything else (another call, a literal, a local)."""
         if isinstance(value, cst.Call):
             return self._loaded_class(value)
+        if isinstance(value, cst.Subscript):
+            value = value.value  # a generic alias: `AlchemySession = ScopedSession[Any]`
         text = dotted(value)
         if text is None or "(" in text or text in self.global_types:
             return ""

@@ -30,6 +30,12 @@ DISPATCH_CALL = "<dispatch>"
 TABLE_ITEM = "<item>"
 # `super().m()` in a method of `pkg.C` is recorded as `pkg.C.<super>.m`.
 SUPER = "<super>"
+# A call on an untyped parameter `order` (`order.save()`) is recorded as `<param>.order.save`;
+# the project phase types the parameter from its call sites (every caller passes an `Order`).
+PARAM = "<param>"
+# The loop variable of `for order in Order.objects.filter(...)` has the type of the
+# iterated value with this suffix (`shop.Order.objects.filter()[]`): an element of it.
+ITEM = "[]"
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,10 @@ class Op:
     text: str = ""  # short source text of the call, for messages
     # begin: the scope commits when it ends; write: commits at once outside a transaction.
     commits: bool = False
+    # Types of the arguments ("" when unknown; `<param>.x` for the caller's untyped
+    # parameter x passed on): positional in order, then keywords as (name, type).
+    arg_types: tuple[str, ...] = ()
+    keyword_types: tuple[tuple[str, str], ...] = ()
     nested: Nesting | Literal[""] = ""  # how a begin nests inside an open transaction
 
 
@@ -124,6 +134,7 @@ class Function:
     # Keyword arguments of decorator calls naming something: `@app.task(base=MyTask)`.
     decorator_keywords: tuple[tuple[str, str], ...] = ()
     return_names: tuple[str, ...] = ()  # like Param.names, for the return annotation
+    generator: bool = False  # its body yields (a `@contextmanager` generator, among others)
 
 
 @dataclass(frozen=True)
@@ -224,6 +235,8 @@ class FileSummary:
     # one of the packs' HOOK_ROLES).
     hooks: tuple[tuple[str, Op], ...] = ()
     tenancy: TenancyFacts | None = None  # None when the file has no tenancy fact
+    # A settings module that runs every request in a transaction (`ATOMIC_REQUESTS = True`).
+    request_transactions: bool = False
 
 
 def iter_ops(block: Iterable[FlowNode]) -> Iterator[Op]:

@@ -115,6 +115,9 @@ class CallSpec:
     # A decorator whose positional argument N names the signal(s) it connects the decorated
     # function to (`@receiver(post_save)`): it means what `<signal>.connect` means.
     connects_arg: int = -1
+    # The entry does not apply when the call passes one of these keywords with this value,
+    # as written in source (`form.save(commit=False)`: `{ commit = "False" }`).
+    unless_keyword: tuple[tuple[str, str], ...] = ()
 
     # --- tenancy ---
     predicates: str = ""  # "args" or "kwargs": the call's arguments filter the query
@@ -170,6 +173,10 @@ class FrameworkSyntax:
     # every marked project function named like its last segment.
     hook_markers: tuple[str, ...] = ()
     hook_calls: tuple[str, ...] = ()
+    # Settings that run every request in a transaction (Django's `ATOMIC_REQUESTS`), read
+    # from modules a segment of whose name matches `settings_modules`.
+    request_transaction_settings: tuple[str, ...] = ()
+    settings_modules: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -284,6 +291,8 @@ _TOP_KEYS = {
     "job-methods",
     "hook-markers",
     "hook-calls",
+    "request-transaction-settings",
+    "settings-modules",
     "types",
     "calls",
 }
@@ -307,6 +316,7 @@ _CALL_KEYS = {
     "callback-keyword",
     "connects-arg",
     "returns-class-template",
+    "unless-keyword",
     "predicates",
     "model-arg",
     "sql-arg",
@@ -419,6 +429,8 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         job_methods=strings("job-methods"),
         hook_markers=strings("hook-markers"),
         hook_calls=strings("hook-calls"),
+        request_transaction_settings=strings("request-transaction-settings"),
+        settings_modules=strings("settings-modules"),
     )
 
 
@@ -483,6 +495,12 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             for key, value in by_literal.items()
         )
         returns_model = r.boolean(f"{where}.returns-model", spec.get("returns-model", False))
+        unless = spec.get("unless-keyword", {})
+        if not isinstance(unless, dict):
+            raise r.fail(f"{where}.unless-keyword", "expected a table of keyword = value as written")
+        unless_keyword = tuple(
+            (str(key), r.string(f"{where}.unless-keyword.{key}", value)) for key, value in unless.items()
+        )
         class_arg = (
             r.integer(f"{where}.returns-class-arg", spec["returns-class-arg"])
             if "returns-class-arg" in spec
@@ -535,6 +553,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 connects_arg=(
                     r.integer(f"{where}.connects-arg", spec["connects-arg"]) if "connects-arg" in spec else -1
                 ),
+                unless_keyword=unless_keyword,
                 class_keyword=(
                     r.string(f"{where}.class-keyword", spec["class-keyword"])
                     if "class-keyword" in spec

@@ -58,8 +58,15 @@ def test_literal_keys_are_parsed_and_matched() -> None:
         ({"role": "write", "if-literal": "x"}, "if-literal"),
         ({"role": "write", "literal-arg": -1}, "literal-arg"),
         ({"returns": "m.T", "class-keyword": 3}, "class-keyword"),
+        ({"role": "write", "unless-keyword": ["commit"]}, "unless-keyword"),
+        ({"role": "write", "unless-keyword": {"commit": False}}, "unless-keyword.commit"),
     ],
 )
 def test_bad_literal_keys_are_pack_errors(call: dict[str, object], message: str) -> None:
     with pytest.raises(PackError, match=message):
         parse_pack(_pack(**call), "p.toml")
+
+
+def test_unless_keyword_is_parsed() -> None:
+    pack = parse_pack(_pack(role="write", **{"unless-keyword": {"commit": "False"}}), "p.toml")
+    assert pack.calls[0].unless_keyword == (("commit", "False"),)

@@ -29,6 +29,8 @@ def test_syntax_keys_are_read() -> None:
                 "reverse-relation-name": "{name}_set",
                 "self-relation-names": ["self"],
                 "request-parameters": ["request"],
+                "request-transaction-settings": ["ATOMIC_REQUESTS"],
+                "settings-modules": ["settings*"],
                 "model-modules": ["models"],
             }
         ),
@@ -42,6 +44,8 @@ def test_syntax_keys_are_read() -> None:
     assert syntax.column_relation("event_id", {"order": "m.Order"}) == ""
     assert syntax.reverse_name == "{name}_set"
     assert syntax.request_parameters == ("request",)
+    assert syntax.request_transaction_settings == ("ATOMIC_REQUESTS",)
+    assert syntax.settings_modules == ("settings*",)
 
 
 def test_without_syntax_a_keyword_is_one_name() -> None:
