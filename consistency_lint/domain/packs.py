@@ -148,8 +148,9 @@ class FrameworkSyntax:
     (`text-column-types`: a text column is no relation to the tenant model), and which
     decorators make a model attribute from a method (`declared-fields`: SQLAlchemy's
     `@declared_attr def customer(cls) -> Mapped["Customer"]`), and which methods run an
-    operator job (`job-methods`: a management command's `handle`), and how plugin hooks are
-    marked and called (`hook-markers`, `hook-calls`)."""
+    operator job (`job-methods`: a management command's `handle`), how plugin hooks are
+    marked and called (`hook-markers`, `hook-calls`), and which settings of which modules
+    run every request in a transaction (`request-transaction-settings`, `settings-modules`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
