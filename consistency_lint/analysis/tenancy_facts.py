@@ -22,6 +22,11 @@ from consistency_lint.domain.diagnostic import Span
 
 # Marker name: the predicate selects a row by the primary key of a row already in hand.
 ROW_MARK = "=row"
+# Prefix of a predicate name whose value comes from request data: it scopes nothing.
+UNTRUSTED = "?"
+# Origin of a value the client chose (request data, query parameters).
+REQUEST_DATA = "?"
+PARAM = "param:"
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,11 @@ class StepFact:
     literal: str = ""  # first positional argument when it is a string literal
     span: Span | None = None
     target: str = ""  # for a source call (name ""): its qualified target
+    # Provenance of the predicates' values (see `tenancy_collector._origin`): keyword or
+    # attribute name -> where its value comes from (`param:pk`, `param:request.user`,
+    # `flask_login.current_user.org_id`). Names whose value the client chose
+    # (`request.data[...]`) are recorded with the UNTRUSTED prefix instead of plain.
+    origins: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
