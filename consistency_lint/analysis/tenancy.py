@@ -21,7 +21,9 @@ from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.models import ModelIndex, ModelInfo
 from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import (
+    PARAM,
     ROW_MARK,
+    UNTRUSTED,
     ConstructFact,
     FixedConnectionFact,
     QueryFact,
@@ -121,6 +123,7 @@ class TenancyAnalysis:
         insert_kwargs: tuple[str, ...] = ()
         insert_unknown = False
         aliases: list[str] = []
+        origins: list[str] = []
         if query.root:
             info = self.models.info(query.root, tenancy)
             if not info.is_model:
@@ -197,6 +200,7 @@ class TenancyAnalysis:
                 aliases.append(step.literal)
             if spec.predicates or spec.sql_keyword:
                 names.update(step.names)
+                origins.extend(origin for _, origin in step.origins)
             if spec.predicates and model is not None and not helper:
                 paths = [*step.kwargs, *(n[1:] for n in step.names if n.startswith("=") and n != ROW_MARK)]
                 helper = ROW_MARK in step.names or any(self.through_relation(model, key) for key in paths)
@@ -215,10 +219,29 @@ class TenancyAnalysis:
             helper
             or any(self.models.key_matches(name, tenancy.tenant_keys) for name in names)
             or self.scoped_by_criteria(model.qualname)
+            or self.by_lookup_field(model, names)
+            or any(self.is_tenant_source(origin) for origin in origins)
         )
         return QueryVerdict(
             query, kind, model, scoped, insert_kwargs, insert_unknown, tuple(aliases), _text(query, used)
         )
+
+    def by_lookup_field(self, model: ModelInfo, names: set[str]) -> bool:
+        """A lookup by a configured unique secret (`ApiToken.key`): how a request finds its
+        tenant, whoever supplied the value."""
+        plain = {name.lstrip(UNTRUSTED).lstrip("=") for name in names}
+        classes = {base.rsplit(".", 1)[-1] for base in self.index.mro(model.qualname)}
+        for entry in self.tenancy.tenant_lookup_fields:
+            owner, _, field = entry.rpartition(".")
+            if field in plain and (owner in classes or owner in self.index.mro(model.qualname)):
+                return True
+        return False
+
+    def is_tenant_source(self, origin: str) -> bool:
+        """A value derived from a configured (or pack) tenant source."""
+        plain = origin[len(PARAM) :] if origin.startswith(PARAM) else origin
+        sources = (*self.tenancy.tenant_sources, *self.index.packs.syntax.tenant_sources)
+        return any(plain == source or plain.startswith((f"{source}.", f"{source}(")) for source in sources)
 
     def through_relation(self, model: ModelInfo, path: str) -> bool:
         """`order=o`, `order__in=qs`, `addon_to__subevent=s`: a relation path that ends at a
