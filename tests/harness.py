@@ -1,6 +1,6 @@
 """Fixture harness: Python files whose expected findings are written next to the code.
 
-Markers (see CONTRIBUTING in README):
+Markers (see docs/development.md):
 - `# expect: CL101` at the end of a line that must be reported (several: `CL101, CL102`);
 - `# expect-next-line: CL101` on its own line, for the line after it;
 - `# config: <TOML>` lines at the top of a single-file fixture set configuration keys

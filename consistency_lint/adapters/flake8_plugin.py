@@ -4,13 +4,18 @@ Registered in the `flake8.extension` entry-point group under the code `CL`.
 
 - flake8 hands every plugin the lines it read (from the file, or from stdin
   when an editor pipes an unsaved buffer), so the plugin lints `lines` and
-  never reads the file on disk. It asks for `tree` only because flake8 runs
-  tree plugins once per file; the stdlib tree itself is not used.
+  never reads the file on disk for its findings. It asks for `tree` only
+  because flake8 runs tree plugins once per file; the stdlib tree is not used.
 - flake8 does not read `pyproject.toml`: the plugin finds our configuration
   (`[tool.consistency-lint]` or `consistency-lint.toml`) from the file name
   upward and caches it per configuration file.
-- The file is analysed within its own flow (helpers in other modules are not
-  followed), like `consistency_lint.lint_source`.
+- In a project (a configuration file was found), the file is analysed in its
+  project's context, as `consistency-lint check FILE` analyses it: the other
+  files' results from the result cache (`.consistency-lint-cache/`, or
+  `CONSISTENCY_LINT_CACHE_DIR`), the buffer's own analysis fresh. When the
+  buffer is the file on disk, one whole-project run answers for the files of
+  the flake8 run (`app.buffer.PROJECT_RUN_TTL`). Without a configuration file,
+  the file is analysed alone, as the command line does.
 - Every code our configuration enables is yielded; flake8's own `--select`,
   `--ignore` and `# noqa` then apply on top. Our engine applies `# noqa` too
   (the same comments, so the result is the one of the command line), except
@@ -41,7 +46,7 @@ class ConsistencyLintChecker:
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
         # Linting here rather than in `run` makes a configuration error reach the user as
         # flake8's "plugin failed during execution" message instead of a traceback.
-        self.diagnostics = _LINTER.lint("".join(lines), filename, apply_noqa=self.apply_noqa)
+        self.diagnostics = _LINTER.lint_as_check("".join(lines), filename, apply_noqa=self.apply_noqa)
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:

@@ -26,8 +26,11 @@ class FactCollector:
     def begin_module(self, body: Sequence[cst.CSTNode]) -> None:
         """Before the walk: the module's top-level statements (for module constants)."""
 
-    def enter_scope(self, qualname: str, params: Sequence[str], frame: Frame, *, module: bool) -> None:
-        """A body starts: the module (`<module>`) or a function (its qualified name)."""
+    def enter_scope(
+        self, qualname: str, params: Sequence[str], frame: Frame, *, module: bool, class_body: bool = False
+    ) -> None:
+        """A body starts: the module (`<module>`), a function or a class body (its qualified
+        name; a class body is handed only its simple statements: `queryset = M.objects.all()`)."""
 
     def exit_scope(self) -> None:
         """The body last entered ends."""

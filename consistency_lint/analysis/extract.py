@@ -45,6 +45,7 @@ def extract(
         functions=tuple(flow.functions),
         classes=tuple(flow.classes),
         globals=tuple(sorted(resolver.global_types.items())),
+        aliases=tuple(sorted(resolver.aliases.items())),
         suppressions=Suppressions(),
         references=layering.facts(),
         dispatch=flow.dispatch,

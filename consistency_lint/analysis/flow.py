@@ -336,10 +336,13 @@ class FlowBuilder:
                         self._expr(item, frame, out)
 
     def _classify(self, call: cst.Call, frame: Frame) -> Op | None:
-        text = dotted(call.func)
+        text = self._unwrapped(call.func, frame) or dotted(call.func)
         if text is None:
             return None
         target = self.r.qualify(text, frame)
+        chained = self.r.chained_target(call.func, frame)
+        if chained and self.packs.call(chained, literals(call)) is not None:
+            target = chained  # boto3.client("ses").send_email(...)
         receiver = text.rpartition(".")[0]
         spec = self.packs.call(target, literals(call))
         if spec is None and target in self.packs.types:
@@ -378,6 +381,20 @@ class FlowBuilder:
             arg_classes=arg_classes,
             text=f"{text}()",
         )
+
+    def _unwrapped(self, func: cst.BaseExpression, frame: Frame) -> str:
+        """`async_to_sync(layer.group_send)(...)`: the callable a wrapper (a pack entry with
+        `wraps-arg`) calls when its result is called ("" if `func` is no such wrapper)."""
+        if not isinstance(func, cst.Call):
+            return ""
+        inner = dotted(func.func)
+        spec = self.packs.call(self.r.qualify(inner, frame)) if inner else None
+        if spec is None or spec.wraps_arg < 0:
+            return ""
+        positional = [a.value for a in func.args if a.keyword is None]
+        if spec.wraps_arg >= len(positional):
+            return ""
+        return dotted(positional[spec.wraps_arg]) or ""
 
     def _arg_classes(self, call: cst.Call, frame: Frame) -> tuple[str, ...]:
         out = []
@@ -596,6 +613,13 @@ class FlowBuilder:
                 attributes=tuple(sorted(attrs.items())),
             )
         )
+        for collector in self.collectors:  # class-level statements: `queryset = M.objects.all()`
+            collector.enter_scope(qualname, (), outer, module=False, class_body=True)
+            for stmt in body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for small in stmt.body:
+                        collector.statement(small, outer)
+            collector.exit_scope()
         frame = Frame(outer.names, class_qual, attrs)
         for stmt in body:
             if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):

@@ -16,6 +16,8 @@ from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.summary import SUPER, ClassDef, FileSummary, Function
 from consistency_lint.domain.packs import CallSpec
 
+MAX_REEXPORTS = 8
+
 
 @dataclass(frozen=True)
 class Resolved:
@@ -34,6 +36,7 @@ class ProjectIndex:
         self.functions: dict[str, tuple[FileSummary, Function]] = {}
         self.classes: dict[str, tuple[FileSummary, ClassDef]] = {}
         self.global_types: dict[str, str] = {}
+        self.aliases: dict[str, str] = {}
         for summary in summaries:
             self.files[summary.module] = summary
             self.by_path[summary.path] = summary
@@ -44,10 +47,18 @@ class ProjectIndex:
                 self.classes[prefix + cls.qualname] = (summary, cls)
             for name, kind in summary.globals:
                 self.global_types[prefix + name] = kind
+            for name, bound in summary.aliases:
+                self.aliases[prefix + name] = bound
         self._model_base: dict[str, str] = {}
         self._resolved: dict[str, Resolved] = {}
 
     # ----- classes -------------------------------------------------------
+
+    def global_type(self, qualname: str) -> str:
+        """The type of a module global, a project subclass of a pack type lifted to that type
+        (`db = ProjectSQLAlchemy()` -> `flask_sqlalchemy.SQLAlchemy`; "" if unknown)."""
+        kind = self.global_types.get(qualname, "")
+        return (self.pack_type(kind) or kind) if kind else ""
 
     def mro(self, qualname: str) -> Iterator[str]:
         """The class and its project bases, depth first, each once."""
@@ -78,12 +89,12 @@ class ProjectIndex:
             if through_global:  # `class MyTask(app.Task)` with `app = Celery()`
                 result = through_global
                 break
-            owner = self.global_types.get(base)  # Base = declarative_base()
+            owner = self.global_type(base)  # Base = declarative_base()
             if owner:
                 result = owner
                 break
             head, _, attribute = base.rpartition(".")
-            owner = self.global_types.get(head)  # class Invoice(db.Model) with db = SQLAlchemy()
+            owner = self.global_type(head)  # class Invoice(db.Model) with db = SQLAlchemy()
             if owner and self.packs.is_model_base(f"{owner}.{attribute}"):
                 result = f"{owner}.{attribute}"
                 break
@@ -95,9 +106,21 @@ class ProjectIndex:
         return bool(base) and (base in self.packs.model_bases or self.packs.is_model_base(base))
 
     def _follow_reexport(self, qualname: str) -> str:
-        """`pkg.Order` imported in pkg/__init__.py from pkg.models -> pkg.models.Order."""
+        """`pkg.Order` imported in pkg/__init__.py from pkg.models -> pkg.models.Order, through
+        chains of re-exports and module-level aliases (bounded)."""
+        for _ in range(MAX_REEXPORTS):
+            followed = self._reexport_step(qualname)
+            if followed == qualname:
+                break
+            qualname = followed
+        return qualname
+
+    def _reexport_step(self, qualname: str) -> str:
         if qualname in self.classes or qualname in self.functions:
             return qualname
+        bound = self.aliases.get(qualname)
+        if bound is not None:  # `project_task = shared_task` in that module
+            return bound
         module, _, name = qualname.rpartition(".")
         summary = self.files.get(module)
         if summary is None:
@@ -149,6 +172,10 @@ class ProjectIndex:
             kind = self.global_types.get(head)
             if kind:
                 found = self._via(f"{kind}.{rest}", target)
+                inherited = self.pack_type(kind) if kind in self.classes else ""
+                if found.spec is None and found.function is None and inherited:
+                    # `db = IndicoSQLAlchemy()`: a project subclass of a pack type.
+                    found = self._via(f"{inherited}.{rest}", target)
                 produced = self.packs.call_returns(kind)
                 if found.spec is None and found.function is None and produced:
                     # `db = SessionLocal()` in another module: the extractor types `db` by the
@@ -232,10 +259,28 @@ class ProjectIndex:
         return returns
 
     def _canonical_callee(self, name: str) -> str:
-        """A decorator or callee named through a project global: `shop.app.task` -> Celery.task."""
+        """A decorator or callee named through a project global: `shop.app.task` -> Celery.task,
+        also when the global is an instance of a project subclass of a pack type."""
+        name = self._follow_reexport(name)
         head, _, rest = name.rpartition(".")
-        kind = self.global_types.get(head)
-        return f"{kind}.{rest}" if kind else name
+        if not head:
+            return name
+        head = self._follow_reexport(head)
+        kind = self.global_types.get(head) or (head if head in self.classes else "")
+        if not kind:
+            return name
+        return f"{self.pack_type(kind) or kind}.{rest}"
+
+    def pack_type(self, kind: str) -> str:
+        """The pack type `kind` is or derives from: a project class whose base is a pack type
+        (`class ShopCelery(Celery)`) inherits that type's meanings ("" if none)."""
+        canonical = self.packs.canonical_type(kind)
+        if canonical:
+            return canonical
+        if kind in self.classes:
+            base = self.framework_base(kind)
+            return base if base in self.packs.types else ""
+        return ""
 
     def _via(self, rewritten: str, original: str) -> Resolved:
         spec = self.packs.call(rewritten)
@@ -248,4 +293,8 @@ class ProjectIndex:
             for cls in self.mro(owner):
                 if f"{cls}.{method}" in self.functions:
                     return Resolved(original, function=self.functions[f"{cls}.{method}"])
+            base = self.pack_type(owner)  # what it inherits from a pack type
+            spec = self.packs.call(f"{base}.{method}") if base else None
+            if spec is not None:
+                return Resolved(original, spec=spec)
         return Resolved(original)

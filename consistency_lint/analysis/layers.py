@@ -22,6 +22,7 @@ the persistence patterns belongs to the persistence layer.
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterable
 from functools import lru_cache
 
 from consistency_lint.domain.globs import path_matches
@@ -60,6 +61,17 @@ def in_layer(path: str, module: str, patterns: tuple[str, ...]) -> bool:
         elif module_matches(module, pattern):
             return True
     return False
+
+
+def unmatched_patterns(settings: LayerSettings, files: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(layer, pattern) for every layer pattern that matches none of `files` (path, module)."""
+    files = list(files)
+    out = []
+    for layer in ("domain", "persistence", "outer"):
+        for pattern in getattr(settings, layer):
+            if not any(in_layer(path, module, (pattern,)) for path, module in files):
+                out.append((layer, pattern))
+    return out
 
 
 def is_test_path(path: str) -> bool:

@@ -30,7 +30,8 @@ lowercase class name; an explicit `Meta.app_label` is not read).
 
 Tenant-scoped: the class (or a base) has a field named by a tenant key - a key
 also matches with `_id` added or removed, so a Django `ForeignKey` named
-`organization` counts as `organization` and `organization_id` -, or its name
+`organization` counts as `organization` and `organization_id`; a field made by a
+pack's `derived-fields` call (`association_proxy`) stores nothing and is no key -, or its name
 or table matches `tenancy.tenant-models`; `tenancy.global-models` wins over both.
 """
 
@@ -202,7 +203,10 @@ class ModelIndex:
         scoped = False
         is_global = False
         if tenancy is not None:
+            derived = self.syntax.derived_fields
             for name in fields:
+                if field_calls.get(name, "") in derived:
+                    continue  # `organization = association_proxy("customer", "organization")`
                 if self.key_matches(name, tenancy.tenant_keys):
                     tenant_field = name
                     break
@@ -235,7 +239,7 @@ class ModelIndex:
         chain = list(index.mro(qualname))
         for cls in chain:  # `db.Model`: an attribute of a project global of a pack type
             head, _, attr = cls.rpartition(".")
-            kind = index.global_types.get(self.canonical(head)) if head else None
+            kind = index.global_type(self.canonical(head)) if head else None
             if kind and packs.is_model_base(f"{kind}.{attr}"):
                 return f"{kind}.{attr}"
         wanted = packs.model_decorators
@@ -245,11 +249,33 @@ class ModelIndex:
                 continue
             for decorator in found[1].decorators:
                 head, _, attr = decorator.rpartition(".")
-                kind = index.global_types.get(self.canonical(head)) if head else None
+                kind = index.global_type(self.canonical(head)) if head else None
                 for name in (decorator, f"{kind}.{attr}" if kind else ""):
                     if name in wanted:
                         return name
         return ""
+
+    def manager_type(self, model: ModelInfo, field: str) -> str:
+        """The query type of a manager declared on a model or inherited from its bases ("" if
+        the field is none): `issue_objects = IssueManager()` with a project subclass of a pack
+        queryset type, `QS.as_manager()`, `Manager.from_queryset(QS)()`, or the pack type itself."""
+        call = dict(model.field_calls).get(field, "")
+        made = self._made_type(call) if call else ""
+        return made if made in self.index.packs.query_types else ""
+
+    def _made_type(self, call: str) -> str:
+        """The pack type of what a class-level call makes ("" if unknown)."""
+        packs = self.index.packs
+        if call.endswith("()"):  # `Manager.from_queryset(QS)()`: an instance of the made class
+            call = call[:-2]
+        canonical = self.canonical(call)
+        if canonical in self.index.classes:
+            return packs.canonical_type(self.index.framework_base(canonical))
+        direct = packs.canonical_type(call)
+        if direct:
+            return direct
+        spec = self.index.resolve(call).spec
+        return packs.canonical_type(spec.returns) if spec is not None and spec.returns else ""
 
     def reverse_relations(self, qualname: str) -> dict[str, str]:
         """Relation names that lead from `qualname` to models pointing at it: the name the

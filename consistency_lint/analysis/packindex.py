@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from functools import cached_property
 
+from consistency_lint.domain.globs import dotted_glob
 from consistency_lint.domain.packs import CallSpec, FrameworkSyntax, Pack, TypeSpec
 
 
@@ -40,11 +41,17 @@ class PackIndex:
                 if (call.sql_arg >= 0 or call.sql_keyword) and is_method:
                     sql_methods.add(method)
                 if "*" in call.target:
-                    regex = re.escape(call.target).replace(r"\*\*", ".+").replace(r"\*", r"[^.]*")
-                    self._tcall_globs.append((re.compile(regex + "$"), call))
+                    self._tcall_globs.append((dotted_glob(call.target), call))
                 else:
                     self._tcalls.setdefault(call.target, call)
         self.sql_methods = frozenset(sql_methods)
+        # What query sources return (a Django queryset, an SQLAlchemy `Query`): the types a
+        # custom manager declared on a model can have.
+        self.query_types = frozenset(
+            spec.returns
+            for spec in [*self._tcalls.values(), *(glob for _, glob in self._tcall_globs)]
+            if spec.role == "query" and spec.returns
+        )
         for pack in self.packs:
             for spec in pack.types:
                 self.types[spec.name] = spec
@@ -67,8 +74,7 @@ class PackIndex:
                         returns_by_literal=call.returns_by_literal,
                     )
                 if "*" in call.target:
-                    regex = re.escape(call.target).replace(r"\*\*", ".+").replace(r"\*", r"[^.]*")
-                    self._call_globs.append((re.compile(regex + "$"), call))
+                    self._call_globs.append((dotted_glob(call.target), call))
                 else:
                     self._calls.setdefault(call.target, []).append(call)
 

@@ -15,8 +15,7 @@ corpus). A wider prefilter (files that name no pack module, no pack method,
 no imported project module) was considered and rejected: every helper
 function in a project is a potential link of a commit/publish chain, and the
 layering and tenancy analyses need the imports and classes of every file, so
-any file with an import, a definition or a call must be parsed. See README,
-section "Performance".
+any file with an import, a definition or a call must be parsed. See docs/performance.md.
 
 The check is textual first (bytes that cannot be code-free skip the
 check at once), then Python's own parser confirms the shape; when it

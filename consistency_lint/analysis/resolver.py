@@ -74,6 +74,9 @@ class Resolver:
         # Module-level containers (`HANDLERS = {OrderPlaced: [notify]}`), for the
         # dual-write collector's table of dispatched callables.
         self.tables: list[cst.BaseExpression] = []
+        # Module-level names bound to an imported or project name (`project_task =
+        # shared_task`): the name means what it is bound to, here and in other modules.
+        self.aliases: dict[str, str] = {}
 
     # ----- module pre-pass: names that functions may use before they are defined ---
 
@@ -124,11 +127,25 @@ class Resolver:
             targets = [node.target]
         else:
             targets = [t.target for t in node.targets]
+        aliased = self._alias_of(value)
         for target in targets:
             if isinstance(target, cst.Name):
+                if aliased:
+                    self.names.bind(target.value, aliased)
+                    self.aliases[target.value] = aliased
+                    continue
                 self.names.bind(target.value, f"{self.module_name}.{target.value}")
                 if kind:
                     self.global_types[target.value] = kind
+
+    def _alias_of(self, value: cst.BaseExpression) -> str:
+        """The qualified name a plain name or attribute chain stands for, when it is an
+        imported or module-level name ("" for anything else: a call, a literal, a local)."""
+        text = dotted(value)
+        if text is None or "(" in text or text in self.global_types:
+            return ""
+        resolved, known = self.names.resolve(text)
+        return resolved if known else ""
 
     def bind_import(
         self, node: cst.Import | cst.ImportFrom, names: NameTable, *, in_function: bool, type_checking: bool
@@ -308,6 +325,14 @@ class Resolver:
                 return f"{target}()"
         return ""
 
+    def chained_target(self, func: cst.BaseExpression, frame: Frame) -> str:
+        """`boto3.client("ses").send_email`: the method of the type the receiver call returns,
+        typed with that call's own literal arguments ("" when func is no such chain)."""
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call)):
+            return ""
+        kind = self.type_of(func.value, frame)
+        return f"{kind}.{func.attr.value}" if kind else ""
+
     def type_of(self, expr: cst.BaseExpression, frame: Frame) -> str:
         """The type of an expression's value ("" if unknown)."""
         if isinstance(expr, cst.Await):
@@ -321,6 +346,11 @@ class Resolver:
             if spec is not None and 0 <= spec.returns_class_arg < len(positional):
                 named = dotted(positional[spec.returns_class_arg])  # get_object_or_404(Order, ...)
                 return frame.names.resolve(named)[0] if named else ""
+            chained = self.chained_target(expr.func, frame)
+            if chained:  # boto3.resource("sns").Topic(arn): the literal picks the first type
+                produced = self.packs.returns_of(chained, literals(expr))
+                if produced:
+                    return produced
             return self.call_result(text, frame, literals(expr))
         text = dotted(expr)
         return self.value_type(text, frame) if text else ""

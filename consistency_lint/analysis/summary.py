@@ -209,6 +209,8 @@ class FileSummary:
     classes: tuple[ClassDef, ...] = ()
     # Module-level names bound to something the packs know (SessionLocal = sessionmaker()).
     globals: tuple[tuple[str, str], ...] = ()
+    # Module-level names bound to another name (`project_task = shared_task`).
+    aliases: tuple[tuple[str, str], ...] = ()
     suppressions: Suppressions = field(default_factory=Suppressions)
     references: tuple[Reference, ...] = ()
     # Project callables listed in module-level tables of the file (a message bus's handlers).

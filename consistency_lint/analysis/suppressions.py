@@ -5,6 +5,9 @@ Only real comments count: a `# noqa` inside a string literal or docstring is
 text, not a directive. Codes follow flake8's
 shape, letters then digits (`CL101`, `CL1`, `E501`); `# noqa:` followed by
 anything else is a bare `# noqa`.
+
+CL001 (a file that cannot be analysed) is never suppressed, as ruff does with
+syntax errors: a file that does not parse must not look clean.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ _CODES = r"(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)"
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?" + _CODES + r")?", re.I)
 _FILE = re.compile(r"#\s*consistency-lint:\s*noqa(?::\s*" + _CODES + r")?", re.I)
 _SPLIT = re.compile(r"[,\s]+")
+UNSUPPRESSIBLE = frozenset({"CL001"})
 
 
 def _codes(text: str | None) -> tuple[str, ...]:
@@ -80,6 +84,8 @@ def parse_suppressions(text: str) -> Suppressions:
 
 def suppressed_by(suppressions: Suppressions, code: str, line: int) -> str | None:
     """Which comment suppresses `code` on `line`: "file", "line", or None."""
+    if code in UNSUPPRESSIBLE:
+        return None
     if suppressions.file_all or any(code.startswith(c) for c in suppressions.file_codes):
         return "file"
     for number, codes in suppressions.lines:
@@ -94,6 +100,8 @@ def matching_directives(suppressions: Suppressions, code: str, line: int) -> lis
     The code written is "" for a blanket directive. All matches are returned,
     so a line `# noqa: CL101` under a file-level one counts as used too.
     """
+    if code in UNSUPPRESSIBLE:
+        return []
     if not suppressions.comments:  # built by hand, without positions
         return [(-1, "")] if suppressed_by(suppressions, code, line) else []
     out = []

@@ -105,11 +105,22 @@ class TenancyAnalysis:
                 if found is None:
                     continue
                 for query in found.queries:
+                    if query.in_class_body and self._class_overrides(summary, query.function):
+                        continue
                     verdict = self.judge(query)
                     if verdict.kind or verdict.fixed_alias:
                         verdicts.append((summary, verdict))
             self._verdicts = verdicts
         return iter(self._verdicts)
+
+    def _class_overrides(self, summary: FileSummary, cls: str) -> bool:
+        """A class (or a project base) defines a method that replaces or narrows the queries
+        of its body (the packs' `class-query-overrides`: DRF's `get_queryset`)."""
+        methods = self.index.packs.syntax.class_query_overrides
+        qualname = f"{summary.module}.{cls}" if summary.module else cls
+        return any(
+            f"{owner}.{m}" in self.index.functions for owner in self.index.mro(qualname) for m in methods
+        )
 
     def judge(self, query: QueryFact) -> QueryVerdict:
         packs = self.index.packs
@@ -167,10 +178,19 @@ class TenancyAnalysis:
                 manager = dict(model.field_calls).get(step.name, "")
                 if manager and helper_matches(tenancy, manager):
                     helper = True
+                made_by = packs.tenancy_call(manager) if manager else None
+                if made_by is not None and made_by.tenancy == "scopes":
+                    helper = True  # an automatically scoping manager (django-scopes' ScopedManager)
             if step.name and helper_matches(
                 tenancy, f"{model.qualname}.{step.name}" if model else "", target, step.name
             ):
                 helper = True
+            if spec is None and step.name and position == 0 and query.root and model is not None:
+                managed = self.models.manager_type(model, step.name)
+                if managed:  # a custom manager: Issue.issue_objects.filter(...)
+                    kinds.add(READ)
+                    type_name = managed
+                    continue
             if spec is None:
                 if step.name and (not step.call or position == 0) and query.root:
                     # An attribute we cannot type (a relation descriptor, a field of a
@@ -194,8 +214,8 @@ class TenancyAnalysis:
                 kinds.add(INSERT)
                 insert_kwargs = step.kwargs
                 insert_unknown = step.star
-            if spec.tenancy == "empty":
-                helper = True
+            if spec.tenancy in ("empty", "outer-row"):
+                helper = True  # selects nothing / correlated to its outer row (`.correlate(...)`)
             if spec.tenancy == "fixed-alias" and step.literal:
                 aliases.append(step.literal)
             if spec.predicates or spec.sql_keyword:
@@ -271,7 +291,7 @@ class TenancyAnalysis:
             if found is None:
                 continue
             for construct in found.constructs:
-                if construct.unknown:
+                if construct.unknown or self._throwaway(construct):
                     continue
                 info = self.models.info(construct.cls, self.tenancy)
                 if not (info.is_model and info.tenant_scoped):
@@ -279,6 +299,14 @@ class TenancyAnalysis:
                 if self.has_tenant(info, construct.kwargs):
                     continue
                 yield summary, construct, info
+
+    def _throwaway(self, construct: ConstructFact) -> bool:
+        """An instance built only to call a method on it (`Channel().send_alert(...)`), never
+        bound or passed: not a new row unless that method is a pack write (`Model(...).save()`)."""
+        if not construct.then_called:
+            return False
+        spec = self.index.resolve(f"{construct.cls}.{construct.then_called}").spec
+        return spec is None or spec.role != "write"
 
     def has_tenant(self, model: ModelInfo, names: tuple[str, ...]) -> bool:
         """Whether a new row gets its tenant key: given, or derived by the model itself."""

@@ -70,6 +70,7 @@ class _Built:
     cls: str
     kwargs: list[str]
     unknown: bool
+    then_called: str = ""
 
 
 @dataclass
@@ -126,6 +127,7 @@ class TenancyCollector(FactCollector):
         self.self_assigned: dict[str, set[str]] = {}
         self._bodies: list[_Body] = []
         self._origins: list[tuple[str, str]] = []  # of the step being read
+        self.class_bodies: set[str] = set()
 
     # ----- the walk (FactCollector) ----------------------------------------------
 
@@ -133,9 +135,13 @@ class TenancyCollector(FactCollector):
         """Module-level strings, which functions above their definition may use as SQL."""
         _module_strings(body, self.module_strings)
 
-    def enter_scope(self, qualname: str, params: Sequence[str], frame: Frame, *, module: bool) -> None:
+    def enter_scope(
+        self, qualname: str, params: Sequence[str], frame: Frame, *, module: bool, class_body: bool = False
+    ) -> None:
         env: dict[str, _Value] = {name: _Origin(f"{PARAM}{name}") for name in params}
         self._bodies.append(_Body(env, qualname, module))
+        if class_body:
+            self.class_bodies.add(qualname)
 
     def exit_scope(self) -> None:
         self._bodies.pop()
@@ -164,6 +170,7 @@ class TenancyCollector(FactCollector):
                 models=c.models,
                 steps=tuple(c.steps),
                 text=_chain_text(c),
+                in_class_body=c.function in self.class_bodies,
             )
             for c in self.chains
             if any(step.call for step in c.steps)
@@ -176,6 +183,7 @@ class TenancyCollector(FactCollector):
                 tuple(b.kwargs),
                 b.unknown,
                 f"{_short(b.cls)}(...)",
+                b.then_called,
             )
             for b in self.built
             if not b.unknown
@@ -419,6 +427,8 @@ class TenancyCollector(FactCollector):
                     self._sql_args(call, values, None, fn, keyword_where=False)
                 receiver.steps.append(step)
                 return receiver
+            if isinstance(receiver, _Built) and isinstance(func.value, cst.Call):
+                receiver.then_called = func.attr.value  # `Channel().send_alert()`: never bound
             if isinstance(receiver, _Sql) and func.attr.value == "format":
                 self._args(call, frame, env, fn)
                 return _Sql(_FORMAT_FIELD.sub("?", receiver.text))
@@ -591,6 +601,8 @@ class TenancyCollector(FactCollector):
                 continue
             kwargs.append(keyword)
             names.update(facts)
+            if self._outer_row(value, frame):  # filter(project=OuterRef("project"))
+                names.add(ROW_MARK)
             if origin:
                 self._origins.append((keyword, origin))
         origins = tuple(dict.fromkeys(self._origins))
@@ -642,6 +654,14 @@ class TenancyCollector(FactCollector):
             if origin:
                 self._origins.extend((name, origin) for name in sorted(names))
         return names
+
+    def _outer_row(self, value: cst.BaseExpression, frame: Frame) -> bool:
+        """A predicate value naming the outer query's row (a pack `tenancy = "outer-row"` call:
+        `OuterRef("pk")`): the subquery is tied to a row of the query it is nested in."""
+        if not isinstance(value, cst.Call):
+            return False
+        spec = self._spec(value, frame)
+        return spec is not None and spec.tenancy == "outer-row"
 
     def _predicate(self, node: cst.BaseExpression, frame: Frame, env: dict[str, _Value]) -> set[str]:
         """The names a predicate requires in every case."""

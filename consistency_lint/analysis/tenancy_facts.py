@@ -55,6 +55,9 @@ class QueryFact:
     models: tuple[str, ...] = ()  # qualified classes named by the source call
     steps: tuple[StepFact, ...] = ()
     text: str = ""
+    # In a class body (`function` is the class): a DRF view's `queryset = M.objects.all()`,
+    # a serializer field's `queryset=`.
+    in_class_body: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class ConstructFact:
     kwargs: tuple[str, ...] = ()
     unknown: bool = False  # positional arguments or **kwargs
     text: str = ""
+    # The method called straight on the new, unbound instance (`Channel().send_alert()`), if any.
+    then_called: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from consistency_lint.app.atomic import write_bytes_atomic
 from consistency_lint.app.errors import UserError
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.fingerprint import fingerprints, normalise_source
@@ -58,7 +59,9 @@ def baseline_document(diagnostics: Sequence[Diagnostic], root: str, cwd: str | N
 def write_baseline(path: Path, diagnostics: Sequence[Diagnostic], root: str, cwd: str | None = None) -> None:
     text = baseline_document(diagnostics, root, cwd)
     try:
-        path.write_text(text, encoding="utf-8")
+        # Atomic: a failure never leaves a truncated baseline. A name that is not
+        # UTF-8 is kept as a JSON `\udcXX` escape, which reads back to the same path.
+        write_bytes_atomic(path, text.encode("utf-8", "backslashreplace"))
     except OSError as error:
         raise UserError(f"cannot write baseline {path}: {error.strerror or error}") from error
 

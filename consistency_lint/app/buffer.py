@@ -6,25 +6,30 @@ finds it from the current directory, and is cached per configuration file
 (re-read when the file changes).
 
 `lint` analyses the buffer alone, within its own flow, exactly as
-`consistency_lint.lint_source` does (the flake8 plugin). `lint_in_project`
-(the language server) also reads the project modules the buffer imports,
-transitively, so a dual write whose producer or helper lives in another
-module is found as `consistency-lint check FILE` finds it; like the command
-line it does so only when the project has a configuration file.
+`consistency_lint.lint_source` does. `lint_in_project` (the language server)
+also reads the project modules the buffer imports, transitively, so a dual
+write whose producer or helper lives in another module is found as
+`consistency-lint check FILE` finds it; like the command line it does so only
+when the project has a configuration file. `lint_as_check` (the flake8
+plugin) is `consistency-lint check FILE` with the buffer in place of the file:
+the rest of the project from the result cache, the buffer analysed fresh.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
+import time
 import tokenize
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from consistency_lint.analysis.summary import Import, Suppressions
+from consistency_lint.analysis.summary import Import
 from consistency_lint.app.config import find_config, load_settings, resolve
 from consistency_lint.app.discovery import DEFAULT_EXCLUDE
+from consistency_lint.app.runner import run_check, without_suppressions
 from consistency_lint.app.session import open_session
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.globs import any_match
@@ -33,6 +38,18 @@ from consistency_lint.engine import FileResult, Session
 
 # The language server reads at most this many modules around a buffer.
 MAX_CONTEXT_FILES = 400
+# How long one whole-project run answers for the files of a flake8 run (seconds):
+# flake8 asks file by file, a run per file would cost a project phase each.
+PROJECT_RUN_TTL = 2.0
+CACHE_DIR_VARIABLE = "CONSISTENCY_LINT_CACHE_DIR"
+
+
+@dataclass(frozen=True)
+class ProjectRun:
+    """A whole-project check: the findings of every checked file, by absolute path."""
+
+    finished: float
+    by_path: dict[str, list[Diagnostic]]
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,8 @@ class Project:
     results: dict[str, tuple[tuple[object, ...], FileResult]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # The last whole-project run (`lint_as_check`), under the key "last".
+    runs: dict[str, ProjectRun] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -175,8 +194,7 @@ class BufferLinter:
         data = encode(text) if isinstance(text, str) else text
         result = project.analyse(data, rel)
         if not apply_noqa:
-            summary = result.summary and replace(result.summary, suppressions=Suppressions())
-            result = replace(result, summary=summary, suppressions=Suppressions())
+            result = without_suppressions(result)
         return project.session.check([result])
 
     def lint_in_project(
@@ -216,6 +234,65 @@ class BufferLinter:
                         results[key] = result
                         queue.append(result)
         return project.session.check(list(results.values()), report_paths={rel})
+
+    def lint_as_check(self, text: str | bytes, filename: str, *, apply_noqa: bool = True) -> list[Diagnostic]:
+        """What `consistency-lint check FILE` reports for this file, with `text` in place of FILE.
+
+        Without a configuration file (or outside the project root) the buffer is
+        analysed alone, as the command line does. In a project, the other files
+        come from the result cache and the buffer is analysed fresh. When the
+        buffer is the file on disk (flake8 run over a tree), one whole-project
+        run answers for every file for `PROJECT_RUN_TTL` seconds.
+        """
+        path = self.absolute(filename).resolve()
+        project = self.project_for(path)
+        rel = project.relative(path)
+        if project.excluded(rel):
+            return []
+        if not project.has_config or Path(rel).is_absolute():
+            return self.lint(text, filename, apply_noqa=apply_noqa)
+        data = encode(text) if isinstance(text, str) else text
+        cache_dir = os.environ.get(CACHE_DIR_VARIABLE)
+        folder = self.cwd / cache_dir if cache_dir else None
+        if apply_noqa and _same_as_disk(path, data):
+            run = project.runs.get("last")
+            if run is None or time.monotonic() - run.finished > PROJECT_RUN_TTL:
+                result = run_check(
+                    [project.root], project.settings, jobs=1, cache_dir=folder, session=project.session
+                )
+                by_path: dict[str, list[Diagnostic]] = {
+                    _shown_to_absolute(name): [] for name in result.checked
+                }
+                for diagnostic in result.diagnostics:
+                    by_path.setdefault(_shown_to_absolute(diagnostic.path), []).append(diagnostic)
+                run = ProjectRun(time.monotonic(), by_path)
+                project.runs["last"] = run
+            found = run.by_path.get(str(path))
+            if found is not None:
+                return found
+        # An unsaved buffer, --disable-noqa, or a file the project walk skips (named explicitly).
+        result = run_check(
+            [path],
+            project.settings,
+            jobs=1,
+            cache_dir=folder,
+            buffers={path: data},
+            buffer_noqa=apply_noqa,
+            session=project.session,
+        )
+        return result.diagnostics
+
+
+def _shown_to_absolute(shown: str) -> str:
+    """The absolute path of a path the runner shows (relative to the current directory)."""
+    return os.path.normpath(os.path.join(os.getcwd(), shown))
+
+
+def _same_as_disk(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _imported_modules(imports: Iterable[Import]) -> Iterator[str]:

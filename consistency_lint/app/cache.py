@@ -13,6 +13,19 @@ and the stat signature of its sources, the settings fingerprint, the text of
 every loaded pack and the Python version. A different key is a different
 pair of files, so configurations do not evict each other (`_KEEP` kept).
 
+Security (SPEC section 8: loading the cache can never execute anything):
+- every file starts with a magic string and an HMAC-SHA256 of its content
+  under a per-user secret kept outside the project (`secret_path`, in the
+  user's cache folder, created with mode 0600); a file whose signature does
+  not verify is never unpickled, so a pickle planted in the project (or one
+  written by another user or machine) is ignored and rebuilt;
+- unpickling is restricted to the dataclasses and enums of this package
+  (`_DataOnly`): even a signed file cannot name any other callable;
+- what is loaded is validated (shapes and types), and anything unexpected
+  is dropped and rebuilt, never trusted;
+- a cache folder that is a symbolic link (or not a folder) is not used at
+  all, so a run never writes or prunes files elsewhere (`problem` says why).
+
 Safety:
 - writes go to a temporary file in the same folder, then `os.replace`, so a
   reader never sees a half-written file and concurrent runs end with complete
@@ -28,22 +41,31 @@ The project phase is recomputed from the summaries whenever any file changed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import enum
 import hashlib
+import hmac
+import io
 import os
 import pickle
+import secrets
+import stat
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from consistency_lint import __version__
+from consistency_lint.app.atomic import write_bytes_atomic
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.engine.file_phase import FileResult
 
 CACHE_DIR = ".consistency-lint-cache"
-_FORMAT = 1
+_FORMAT = 2
+_MAGIC = b"CLCACHE2"
+_MAC_SIZE = 32
+SECRET_ENV = "CONSISTENCY_LINT_SECRET_DIR"  # where the per-user secret lives (tests, unusual homes)
 _KEEP = 4  # index files kept per project (one per configuration)
 _RACY_NS = 2_000_000_000
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -103,8 +125,9 @@ class ResultCache:
     copied as bytes, never re-pickled) read only when something changed.
     """
 
-    def __init__(self, root: Path, key: str) -> None:
-        self.folder = root / CACHE_DIR
+    def __init__(self, root: Path, key: str, folder: Path | None = None) -> None:
+        # `folder`: `--cache-dir` / CONSISTENCY_LINT_CACHE_DIR; default `<root>/.consistency-lint-cache`.
+        self.folder = folder if folder is not None else root / CACHE_DIR
         self.index_path = self.folder / f"index-{key}.pickle"
         self.results_path = self.folder / f"results-{key}.pickle"
         self.entries: dict[str, Entry] = {}
@@ -113,12 +136,21 @@ class ResultCache:
         self._blobs: dict[str, tuple[bytes, bytes]] | None = None
         self.dirty = False
         self._blobs_dirty = False
-        self._load_index()
+        # Why the cache is not used at all (a linked folder, no secret); "" when it is.
+        # The folder inside the project may come with the repository: a link there is
+        # refused. A folder the user named (option, environment) is taken as given.
+        self._in_project = folder is None
+        self.problem = _folder_problem(self.folder) if self._in_project else ""
+        self._secret = b""
+        if not self.problem:
+            self._secret, self.problem = _load_secret()
+        if not self.problem:
+            self._load_index()
 
     # ----- reading (anything unexpected: start empty, rewrite at the end) -----
 
     def _load_index(self) -> None:
-        data = _read(self.index_path)
+        data = _read(self.index_path, self._secret)
         if data is None:
             self.dirty = self.index_path.exists()
             return
@@ -126,23 +158,24 @@ class ResultCache:
             fmt, written, entries, project = data
             if fmt != _FORMAT or not isinstance(written, int) or not isinstance(entries, dict):
                 raise ValueError("unexpected layout")
-            self.entries = {rel: Entry(*fields) for rel, fields in entries.items()}
+            self.entries = {rel: _entry(rel, fields) for rel, fields in entries.items()}
         except Exception:
             self.entries = {}
             self.dirty = True
             return
         self.written_ns = written
-        if isinstance(project, tuple) and len(project) == 2 and isinstance(project[1], list):
+        if _valid_project(project):
             self.project = project
 
     def _load_blobs(self) -> dict[str, tuple[bytes, bytes]]:
         if self._blobs is None:
-            data = _read(self.results_path)
+            data = _read(self.results_path, self._secret) if not self.problem else None
             if (
                 isinstance(data, tuple)
                 and len(data) == 2
                 and data[0] == _FORMAT
                 and isinstance(data[1], dict)
+                and all(_valid_blob(rel, blob) for rel, blob in data[1].items())
             ):
                 self._blobs = data[1]
             else:
@@ -175,10 +208,10 @@ class ResultCache:
         if found is None or found[0] != digest:
             return None
         try:
-            value = pickle.loads(found[1])
+            value = _DataOnly(io.BytesIO(found[1])).load()
         except Exception:
             return None
-        return value if isinstance(value, FileResult) else None
+        return value if isinstance(value, FileResult) and value.path == rel else None
 
     def refresh_stat(self, rel: str, stat: os.stat_result) -> None:
         entry = self.entries[rel]
@@ -225,21 +258,25 @@ class ResultCache:
 
     def save(self) -> None:
         """Write atomically; a failure to write (read-only tree, full disk) is not an error."""
-        if not self.dirty and not self._blobs_dirty:
+        if self.problem or (not self.dirty and not self._blobs_dirty):
             return
         try:
-            self.folder.mkdir(exist_ok=True)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if self._in_project and _folder_problem(self.folder):  # became a link during the run
+                return
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 _atomic_write(ignore, b"# Created by consistency-lint automatically.\n*\n")
             if self._blobs_dirty and self._blobs is not None:
                 blobs = {rel: blob for rel, blob in self._blobs.items() if rel in self.entries}
-                _atomic_write(self.results_path, pickle.dumps((_FORMAT, blobs), protocol=_PROTOCOL))
+                body = pickle.dumps((_FORMAT, blobs), protocol=_PROTOCOL)
+                _atomic_write(self.results_path, _sign(self._secret, self.results_path.name, body))
             entries = {
                 rel: (e.mtime_ns, e.size, e.digest, e.module, e.is_package) for rel, e in self.entries.items()
             }
             index = (_FORMAT, time.time_ns(), entries, self.project)
-            _atomic_write(self.index_path, pickle.dumps(index, protocol=_PROTOCOL))
+            body = pickle.dumps(index, protocol=_PROTOCOL)
+            _atomic_write(self.index_path, _sign(self._secret, self.index_path.name, body))
             self._prune()
         except OSError:
             return
@@ -268,14 +305,152 @@ def project_key(
     return digest.hexdigest()
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path, secret: bytes) -> Any:
+    """The signed pickle at `path`, or None when missing, unsigned, forged or corrupted."""
     try:
         with open(path, "rb") as handle:
-            return pickle.load(handle)
-    except FileNotFoundError:
+            data = handle.read()
+    except OSError:
         return None
+    body = _verified(secret, path.name, data)
+    if body is None:
+        return None  # planted, from another user or machine, or damaged: never unpickled
+    try:
+        return _DataOnly(io.BytesIO(body)).load()
     except Exception:  # corrupted, truncated, from an incompatible version: rebuild
         return None
+
+
+def _sign(secret: bytes, name: str, body: bytes) -> bytes:
+    return _MAGIC + _mac(secret, name, body) + body
+
+
+def _mac(secret: bytes, name: str, body: bytes) -> bytes:
+    # The file name is signed too: an index cannot be passed off as results, nor
+    # one configuration's file as another's.
+    return hmac.new(secret, name.encode("utf-8") + b"\0" + body, hashlib.sha256).digest()
+
+
+def _verified(secret: bytes, name: str, data: bytes) -> bytes | None:
+    """The body of a signed file if its signature is right, else None."""
+    if not secret or not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + _MAC_SIZE:
+        return None
+    mac = data[len(_MAGIC) : len(_MAGIC) + _MAC_SIZE]
+    body = data[len(_MAGIC) + _MAC_SIZE :]
+    return body if hmac.compare_digest(mac, _mac(secret, name, body)) else None
+
+
+class _DataOnly(pickle.Unpickler):
+    """An unpickler that can build this package's dataclasses and enums, and nothing else."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module.startswith("consistency_lint.") and "." not in name:
+            found = getattr(sys.modules.get(module), name, None)
+            if isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, enum.Enum)):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+
+
+def _entry(rel: Any, fields: Any) -> Entry:
+    if not isinstance(rel, str) or not isinstance(fields, tuple) or len(fields) != 5:
+        raise ValueError("unexpected entry")
+    mtime_ns, size, digest, module, is_package = fields
+    if not (
+        isinstance(mtime_ns, int)
+        and isinstance(size, int)
+        and isinstance(digest, bytes)
+        and isinstance(module, str)
+        and isinstance(is_package, bool)
+    ):
+        raise ValueError("unexpected entry")
+    return Entry(mtime_ns, size, digest, module, is_package)
+
+
+def _valid_project(project: Any) -> bool:
+    return (
+        isinstance(project, tuple)
+        and len(project) == 2
+        and isinstance(project[0], str)
+        and isinstance(project[1], list)
+        and all(isinstance(d, Diagnostic) for d in project[1])
+    )
+
+
+def _valid_blob(rel: Any, blob: Any) -> bool:
+    return (
+        isinstance(rel, str)
+        and isinstance(blob, tuple)
+        and len(blob) == 2
+        and isinstance(blob[0], bytes)
+        and isinstance(blob[1], bytes)
+    )
+
+
+def _folder_problem(folder: Path) -> str:
+    """Why the cache folder must not be used ("" when it may): a link could point anywhere."""
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return ""
+    except OSError as error:
+        return f"cache folder {folder} cannot be used: {error.strerror or error}; running without a cache"
+    if stat.S_ISLNK(info.st_mode):
+        return f"cache folder {folder} is a symbolic link; running without a cache"
+    if not stat.S_ISDIR(info.st_mode):
+        return f"cache folder {folder} is not a folder; running without a cache"
+    return ""
+
+
+def user_cache_dir() -> Path:
+    """The user's cache folder (outside every project), as each platform names it."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "consistency-lint"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "consistency-lint"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "consistency-lint"
+
+
+def secret_path() -> Path:
+    folder = os.environ.get(SECRET_ENV)
+    return (Path(folder) if folder else user_cache_dir()) / "cache-secret"
+
+
+def _load_secret() -> tuple[bytes, str]:
+    """The per-user signing key, created on first use; (b"", reason) when there is none."""
+    path = secret_path()
+    try:
+        return _read_secret(path), ""
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        return b"", f"cache secret {path} cannot be read ({error.strerror or error}); running without a cache"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+    except FileExistsError:
+        pass  # another run created it first
+    except OSError as error:
+        return (
+            b"",
+            f"cache secret {path} cannot be created ({error.strerror or error}); running without a cache",
+        )
+    try:
+        return _read_secret(path), ""
+    except OSError as error:
+        return b"", f"cache secret {path} cannot be read ({error.strerror or error}); running without a cache"
+
+
+def _read_secret(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as handle:
+        secret = handle.read(64)
+    if len(secret) < 16:
+        raise OSError(0, "too short")
+    return secret
 
 
 def _mtime(path: Path) -> float:
@@ -286,12 +461,4 @@ def _mtime(path: Path) -> float:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    write_bytes_atomic(path, data, durable=False)

@@ -16,10 +16,12 @@ from typing import Any
 from consistency_lint.app.errors import UserError
 from consistency_lint.app.toml import load_toml
 from consistency_lint.checks import CATALOGUE
+from consistency_lint.domain.globs import pattern_problem
 from consistency_lint.domain.packs import suggest
-from consistency_lint.domain.selection import resolve_enabled
+from consistency_lint.domain.selection import ALL, Selection, resolve_layers
 from consistency_lint.domain.settings import (
     ALL_EFFECT_KINDS,
+    DEFAULT_ANALYSIS_EXCLUDE,
     DEFAULT_EFFECT_KINDS,
     DEFAULT_OUTBOX_MODELS,
     DEFAULT_TENANCY_EXCLUDE,
@@ -37,11 +39,17 @@ TABLE = "tool.consistency-lint"
 
 @dataclass(frozen=True)
 class Overrides:
-    """What the command line adds on top of the file."""
+    """What the command line says, applied on top of the file (ruff's order, see `domain.selection`).
+
+    `exclude=None` keeps the file's `exclude`; a tuple replaces it (the file's
+    `extend-exclude` still applies), and `extend_exclude` adds to both.
+    """
 
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
 
 
 def _has_table(path: Path) -> bool:
@@ -121,7 +129,7 @@ class _Validator:
         prefixes = {code[:n] for code in CATALOGUE for n in range(2, 6)}
         good = []
         for value in values:
-            if value.upper() in prefixes:
+            if value.upper() in prefixes or value.upper() == ALL:
                 good.append(value.upper())
             else:
                 self.error(key, f"unknown rule code '{value}'{suggest(value.upper(), CATALOGUE)}")
@@ -135,6 +143,8 @@ _TOP = {
     "extend-ignore": "list of codes",
     "exclude": "",
     "extend-exclude": "",
+    "analysis-exclude": "",
+    "extend-analysis-exclude": "",
     "per-file-ignores": "",
     "respect-gitignore": "",
     "packs": "",
@@ -144,6 +154,8 @@ _TOP = {
     "src": "",
     "tenancy": "",
     "layers": "",
+    "file-timeout": "",
+    "file-memory-mb": "",
 }
 _TENANCY = (
     "mode",
@@ -162,6 +174,12 @@ _LAYERS = ("domain", "persistence", "outer", "type-checking-imports")
 
 def resolve(raw: dict[str, Any], label: str, root: Path, overrides: Overrides = Overrides()) -> Settings:
     """Validate a raw table into Settings; raise UserError listing every problem."""
+    command_line = _Validator("command line")
+    cli_layer = Selection(
+        command_line.codes(overrides.select, "--select") if overrides.select is not None else None,
+        command_line.codes(overrides.extend_select, "--extend-select"),
+        command_line.codes(overrides.ignore, "--ignore"),
+    )
     v = _Validator(label)
     v.unknown(raw, _TOP, "")
     select = v.codes(v.strings(raw, "select", "", ()), "select") if "select" in raw else None
@@ -185,25 +203,35 @@ def resolve(raw: dict[str, Any], label: str, root: Path, overrides: Overrides = 
             v.error("effect-kinds", f"unknown effect kind '{kind}'{suggest(kind, ALL_EFFECT_KINDS)}")
     tenancy = _section(v, raw, "tenancy", _TENANCY, _tenancy)
     layers = _section(v, raw, "layers", _LAYERS, _layers)
+    exclude = v.strings(raw, "exclude", "", ())
+    if overrides.exclude is not None:
+        exclude = overrides.exclude
     settings_kw = {
-        "exclude": v.strings(raw, "exclude", "", ()) + v.strings(raw, "extend-exclude", "", ()),
+        "exclude": exclude + v.strings(raw, "extend-exclude", "", ()) + overrides.extend_exclude,
+        "analysis_exclude": v.strings(raw, "analysis-exclude", "", DEFAULT_ANALYSIS_EXCLUDE)
+        + v.strings(raw, "extend-analysis-exclude", "", ()),
         "respect_gitignore": v.boolean(raw, "respect-gitignore", "", True),
         "packs": v.strings(raw, "packs", "", ()),
         "effect_kinds": effect_kinds,
         "outbox_models": v.strings(raw, "outbox-models", "", DEFAULT_OUTBOX_MODELS),
         "atomic_requests": v.boolean(raw, "atomic-requests", "", False),
         "src": v.strings(raw, "src", "", ()),
+        "file_timeout": float(_limit(v, raw, "file-timeout", 60)),
+        "file_memory_mb": int(_limit(v, raw, "file-memory-mb", 2048)),
     }
-    if overrides.select is not None:
-        # A command-line selection starts afresh, as in ruff: the file's select and
-        # ignore lists give way to it; --ignore and --extend-select still add to it.
-        select = v.codes(overrides.select, "--select")
-        ignore = ()
-    ignore += v.codes(overrides.ignore, "--ignore")
-    extend_select += v.codes(overrides.extend_select, "--extend-select")
-    if v.errors:
-        raise UserError("\n".join(v.errors))
-    enabled = resolve_enabled(CATALOGUE.values(), select, extend_select, ignore)
+    _check_patterns(v, raw, tenancy, layers)
+    for option, patterns in (
+        ("--exclude", overrides.exclude or ()),
+        ("--extend-exclude", overrides.extend_exclude),
+    ):
+        for pattern in patterns:
+            problem = pattern_problem(pattern)
+            if problem:
+                command_line.error(option, f"invalid pattern {pattern!r}: {problem}")
+    if command_line.errors or v.errors:
+        raise UserError("\n".join(command_line.errors + v.errors))
+    file_layer = Selection(select, extend_select, ignore)
+    enabled = resolve_layers(CATALOGUE.values(), [file_layer, cli_layer])
     return Settings(
         enabled=enabled,
         per_file_ignores=tuple(per_file),
@@ -213,6 +241,38 @@ def resolve(raw: dict[str, Any], label: str, root: Path, overrides: Overrides = 
         config_file=label,
         **settings_kw,  # type: ignore[arg-type]
     )
+
+
+def _limit(v: _Validator, raw: dict[str, Any], key: str, default: int) -> float:
+    """A non-negative number (0: no limit)."""
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        v.error(key, f"expected a number >= 0 (0 for no limit), got {value!r}")
+        return default
+    return value
+
+
+def _check_patterns(v: _Validator, raw: dict[str, Any], tenancy: object, layers: object) -> None:
+    """Every path pattern compiles, so matching can never fail in the middle of a run."""
+    checks: list[tuple[str, tuple[str, ...]]] = []
+    for key in ("exclude", "extend-exclude", "analysis-exclude", "extend-analysis-exclude"):
+        value = raw.get(key)
+        if isinstance(value, list):
+            checks.append((key, tuple(p for p in value if isinstance(p, str))))
+    table = raw.get("per-file-ignores")
+    if isinstance(table, dict):
+        checks.extend((f'per-file-ignores."{pattern}"', (pattern,)) for pattern in table)
+    if isinstance(tenancy, TenancySettings):
+        checks.append(("tenancy.exclude", tenancy.exclude))
+        checks.append(("tenancy.bootstrap-modules", tenancy.bootstrap_modules))
+    if isinstance(layers, LayerSettings):
+        for name in ("domain", "persistence", "outer"):
+            checks.append((f"layers.{name}", tuple(p for p in getattr(layers, name) if "/" in p)))
+    for key, patterns in checks:
+        for pattern in patterns:
+            problem = pattern_problem(pattern)
+            if problem:
+                v.error(key, f"invalid pattern {pattern!r}: {problem}")
 
 
 def _section(
@@ -265,20 +325,25 @@ def load_settings(
     Discovery walks up from the current directory (SPEC section 6). When that
     finds nothing, it walks up from the first path given instead, so that
     `consistency-lint check examples/shop` uses the example's own configuration.
+    A discovered file's folder is the project root. With an explicit `config`,
+    as in ruff, the project root is `cwd`: the relative paths in the file
+    (layers, excludes, packs, `src`) resolve against it.
     """
     if config is not None:
         if not config.is_file():
             raise UserError(f"configuration file not found: {config}")
-        path: Path | None = config.resolve()
-    else:
-        path = find_config(cwd.resolve())
-        if path is None and paths:
+        explicit = config.resolve()
+        return resolve(read_raw(explicit), _display(explicit, cwd), cwd.resolve(), overrides)
+    path = find_config(cwd.resolve())
+    if path is None and paths:
+        try:
             first = (cwd / paths[0]).resolve()
-            path = find_config(first if first.is_dir() else first.parent)
+        except (OSError, RuntimeError):  # a symbolic link loop: reported by discovery
+            first = cwd / paths[0]
+        path = find_config(first if first.is_dir() else first.parent)
     if path is None:
         return resolve({}, "(defaults)", cwd.resolve(), overrides)
-    label = _display(path, cwd)
-    return resolve(read_raw(path), label, path.parent, overrides)
+    return resolve(read_raw(path), _display(path, cwd), path.parent, overrides)
 
 
 def _display(path: Path, cwd: Path) -> str:

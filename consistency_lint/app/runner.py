@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from consistency_lint.analysis.layers import unmatched_patterns
+from consistency_lint.analysis.summary import Suppressions
+from consistency_lint.analysis.unreadable import Unreadable
 from consistency_lint.app.cache import ResultCache, cache_key, content_hash, project_key
-from consistency_lint.app.discovery import discover, relative_found
+from consistency_lint.app.cpus import available_cpus
+from consistency_lint.app.discovery import DEFAULT_EXCLUDE, discover, relative_found, relative_posix
+from consistency_lint.app.isolation import Failure, IsolatedPool, deep_recursion
 from consistency_lint.app.session import open_session
 from consistency_lint.domain.diagnostic import Diagnostic
+from consistency_lint.domain.globs import any_match
 from consistency_lint.domain.packs import Pack
 from consistency_lint.domain.settings import Settings
 from consistency_lint.engine import FileResult, Session
@@ -46,6 +51,9 @@ class RunResult:
     checked: list[str] = field(default_factory=list)
     # The project root (absolute): SARIF URIs and baseline paths are relative to it.
     root: str = ""
+    # Things the user should know that are not errors (files outside the root, dead layer
+    # patterns, a skipped .gitignore line, a cache folder not used).
+    warnings: list[str] = field(default_factory=list)
 
 
 # ----- worker side ---------------------------------------------------------
@@ -91,16 +99,40 @@ def run_check(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     cache: bool = True,
+    cache_dir: Path | None = None,
+    buffers: Mapping[Path, bytes] | None = None,
+    buffer_noqa: bool = True,
+    session: Session | None = None,
+    force_exclude: bool = False,
 ) -> RunResult:
     """Lint `paths` within the project at `settings.root`.
 
     With a configuration file, the whole project is analysed so that helpers in
     other files are resolved, and findings are reported for `paths` only.
     With `cache`, per-file results are kept in `.consistency-lint-cache/` under
-    the project root (only when there is a configuration file, i.e. a project).
+    the project root (only when there is a configuration file, i.e. a project),
+    or in `cache_dir`.
+
+    `buffers` maps absolute resolved paths to the text to lint in place of the
+    file on disk (stdin, an editor's or flake8's buffer; the file need not
+    exist). Each buffer is analysed fresh, the rest of the project comes from
+    the cache. `buffer_noqa=False` ignores the buffers' suppression comments
+    (flake8's `--disable-noqa`). `session`: the project's open session, when
+    the caller keeps one (the flake8 plugin); by default one is opened.
     """
-    with _paused_gc():
-        return _run_check(paths, settings, jobs, progress, cache)
+    with _paused_gc(), deep_recursion():
+        return _run_check(
+            paths,
+            settings,
+            jobs,
+            progress,
+            cache,
+            cache_dir,
+            buffers or {},
+            buffer_noqa,
+            session or open_session(settings),
+            force_exclude,
+        )
 
 
 def _run_check(
@@ -109,25 +141,45 @@ def _run_check(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
     cache: bool,
+    cache_dir: Path | None,
+    buffers: Mapping[Path, bytes],
+    buffer_noqa: bool,
+    session: Session,
+    force_exclude: bool = False,
 ) -> RunResult:
     root = Path(settings.root)
-    session = open_session(settings)
     packs = session.pack_list
     is_project = bool(settings.config_file and settings.config_file != "(defaults)")
-    targets = discover(list(paths), root, settings.exclude, settings.respect_gitignore)
-    result = RunResult(errors=list(targets.errors))
+    targets = discover(
+        [p for p in paths if p not in buffers],
+        root,
+        settings.exclude,
+        settings.respect_gitignore,
+        force_exclude=force_exclude,
+    )
+    # A buffer is linted as a file named on the command line (that file may not exist).
+    targets.files = sorted(
+        set(targets.files)
+        | {p for p in buffers if not any_match(relative_posix(p, root), DEFAULT_EXCLUDE + settings.exclude)}
+    )
+    result = RunResult(errors=list(targets.errors), warnings=list(targets.warnings))
     context_files = list(targets.files)
-    if is_project and [p.resolve() for p in paths] != [root.resolve()]:
+    if is_project and [Path(os.path.realpath(p)) for p in paths] != [root.resolve()]:
         project = discover([root], root, settings.exclude, settings.respect_gitignore)
         known = set(context_files)
         context_files += [f for f in project.files if f not in known]
+        result.warnings = list(dict.fromkeys(result.warnings + project.warnings))
     relative = {path: relative_found(path, root) for path in context_files}
     report = sorted({relative[p] for p in targets.files})
     store: ResultCache | None = None
     key = ""
     if cache and is_project:
-        key = cache_key(settings.fingerprint(), [repr(packs).encode("utf-8")])
-        store = ResultCache(root, key)
+        # A cache folder named by the user may be shared by projects: the root is part of the key.
+        parts = [repr(packs).encode("utf-8")] + ([str(root.resolve()).encode()] if cache_dir else [])
+        key = cache_key(settings.fingerprint(), parts)
+        store = ResultCache(root, key, cache_dir)
+        if store.problem:
+            result.warnings.append(store.problem)
 
     # Which files must be analysed: all without a cache; with one, those whose stat changed.
     job_list: list[Job] = []
@@ -135,10 +187,16 @@ def _run_check(
     digests: dict[str, bytes] = {}
     unchanged: list[tuple[str, str, bool, bytes]] = []
     described: list[tuple[str, str, bool]] = []
+    fresh: list[FileResult] = []
     for path in context_files:
         rel = relative[path]
         module, is_package = session.module_of(rel)
         described.append((rel, module, is_package))
+        if path in buffers:
+            data = buffers[path]
+            fresh.append(_analyse_buffer(session, data, rel, module, is_package, buffer_noqa))
+            digests[rel] = content_hash(data)
+            continue
         if store is None:
             job_list.append((str(path), rel, module, is_package, None))
             continue
@@ -154,16 +212,17 @@ def _run_check(
             unchanged.append((rel, module, is_package, digest))
         else:
             job_list.append((str(path), rel, module, is_package, store.known_digest(rel, module, is_package)))
+    result.warnings += _warnings(settings, root, report, described, is_project)
 
     # Fast path: nothing changed since the last run with the same settings and targets.
-    if store is not None and not job_list:
+    if store is not None and not job_list and not fresh:
         store.forget_missing(set(stats))
         cached = store.project_result(project_key(key, _stable_repr(settings), report, sorted(unchanged)))
         if cached is not None:
             store.save()
-            return _finish(result, cached, root, targets.files)
+            return _finish(result, cached, root, targets.files, buffers)
 
-    file_results: list[FileResult] = []
+    file_results: list[FileResult] = list(fresh)
     if store is not None:
         paths_by_rel = {relative[p]: p for p in context_files}
         for rel, module, is_package, digest in unchanged:
@@ -195,12 +254,55 @@ def _run_check(
     file_results.sort(key=lambda r: r.path)
     diagnostics = session.check(file_results, report_paths=report)
     if store is not None:
-        store.forget_missing(set(stats))
-        if not result.errors and all(rel in digests for rel, _, _ in described):
+        # A buffer's file keeps its cache entry (for its text on disk).
+        store.forget_missing(set(stats) | {r.path for r in fresh})
+        # One project result is kept: an editor's buffer must not evict the project's.
+        if not result.errors and not fresh and all(rel in digests for rel, _, _ in described):
             files = sorted((rel, module, pkg, digests[rel]) for rel, module, pkg in described)
             store.store_project(project_key(key, _stable_repr(settings), report, files), diagnostics)
         store.save()
-    return _finish(result, diagnostics, root, targets.files)
+    return _finish(result, diagnostics, root, targets.files, buffers)
+
+
+def _analyse_buffer(
+    session: Session, data: bytes, rel: str, module: str, is_package: bool, noqa: bool
+) -> FileResult:
+    result = session.analyse(data, rel, module=module, is_package=is_package)
+    return result if noqa else without_suppressions(result)
+
+
+def without_suppressions(result: FileResult) -> FileResult:
+    """A file's result with its `# noqa` comments ignored (flake8's `--disable-noqa`)."""
+    summary = result.summary and replace(result.summary, suppressions=Suppressions())
+    return replace(result, summary=summary, suppressions=Suppressions())
+
+
+def _warnings(
+    settings: Settings,
+    root: Path,
+    report: list[str],
+    described: list[tuple[str, str, bool]],
+    is_project: bool,
+) -> list[str]:
+    """Why a run may check less than the user thinks: it never does so silently."""
+    out = []
+    outside = [rel for rel in report if Path(rel).is_absolute()]
+    if outside:
+        count, config = len(outside), settings.config_file or "(defaults)"
+        out.append(
+            f"{count} file{'s lie' if count != 1 else ' lies'} outside the project root {root} "
+            f"(configuration: {config}), e.g. {display_path(Path(outside[0]))}: "
+            "path patterns, module names and the project context do not apply to "
+            f"{'them' if count != 1 else 'it'}"
+        )
+    if is_project:  # the whole project was discovered: a pattern matching nothing is dead
+        files = [(rel, module) for rel, module, _ in described]
+        for layer, pattern in unmatched_patterns(settings.layers, files):
+            out.append(
+                f"{settings.config_file}: layers.{layer}: pattern '{pattern}' matches no file "
+                f"under the project root {root}"
+            )
+    return out
 
 
 def _stable_repr(settings: Settings) -> str:
@@ -208,8 +310,20 @@ def _stable_repr(settings: Settings) -> str:
     return repr((replace(settings, enabled=frozenset()), sorted(settings.enabled)))
 
 
-def _finish(result: RunResult, diagnostics: list[Diagnostic], root: Path, files: list[Path]) -> RunResult:
-    lines: dict[str, list[str]] = {}
+def _finish(
+    result: RunResult,
+    diagnostics: list[Diagnostic],
+    root: Path,
+    files: list[Path],
+    buffers: Mapping[Path, bytes],
+) -> RunResult:
+    # The flagged source lines of a buffer come from the buffer, not from the disk.
+    lines = {
+        relative_posix(path, root): [
+            line.rstrip("\r\n") for line in data.decode("utf-8", "replace").splitlines()
+        ]
+        for path, data in buffers.items()
+    }
     result.diagnostics = [_for_display(d, root, lines) for d in diagnostics]
     result.files_checked = len(files)
     result.checked = [display_path(p) for p in files]
@@ -228,28 +342,46 @@ def _run_jobs(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[Outcome]:
-    workers = jobs or os.cpu_count() or 1
-    total = len(job_list)
-    out: list[Outcome] = []
-    if workers <= 1 or total < PARALLEL_THRESHOLD:
-        global _WORKER_SESSION
-        _WORKER_SESSION = session
-        for done, job in enumerate(job_list, start=1):
-            out.append(_analyse_job(job))
-            if progress:
-                progress(done, total)
-        return out
-    chunk = max(1, min(64, total // (workers * 8)))
-    with ProcessPoolExecutor(
-        max_workers=workers,
+    """Analyse every job in worker processes (one below `PARALLEL_THRESHOLD` files).
+
+    Even one file is parsed in a worker: the native parser can kill its process
+    (SIGSEGV on deep input) or stall, and the run must go on. A job that fails
+    so is a CL001 finding with the reason, not cached (digest b"").
+    """
+    if not job_list:
+        return []
+    workers = jobs or available_cpus()
+    if len(job_list) < PARALLEL_THRESHOLD:
+        workers = 1
+    settings = session.settings
+    pool: IsolatedPool[Job, Outcome] = IsolatedPool(
+        _analyse_job,
+        workers=workers,
         initializer=_init_worker,
-        initargs=(session.settings, session.pack_list, session.roots),
-    ) as pool:
-        for done, item in enumerate(pool.map(_analyse_job, job_list, chunksize=chunk), start=1):
+        initargs=(settings, session.pack_list, session.roots),
+        time_budget=settings.file_timeout,
+        memory_limit=settings.file_memory_mb * 2**20,
+    )
+    out: list[Outcome] = []
+    for job, item in zip(job_list, pool.run(job_list, progress)):
+        if isinstance(item, Failure):  # the worker died or overran: CL001 with the reason
+            out.append((b"", FileResult(job[1], None, Unreadable(item.reason))))
+        else:
             out.append(item)
-            if progress:
-                progress(done, total)
     return out
+
+
+def _source_lines(path: Path, root: Path) -> list[str]:
+    """The lines of a file inside the project; none for a link to a file elsewhere or a special file."""
+    try:
+        real = path.resolve()
+        real.relative_to(root.resolve())
+        if not real.is_file():
+            return []
+        with open(real, "rb") as handle:
+            return [raw.decode("utf-8", errors="replace").rstrip("\r\n") for raw in handle]
+    except (OSError, RuntimeError, ValueError):
+        return []
 
 
 def _for_display(diagnostic: Diagnostic, root: Path, lines: dict[str, list[str]]) -> Diagnostic:
@@ -259,11 +391,7 @@ def _for_display(diagnostic: Diagnostic, root: Path, lines: dict[str, list[str]]
     related = tuple(replace(r, path=os.path.relpath(root / r.path, Path.cwd())) for r in diagnostic.related)
     text = lines.get(diagnostic.path)
     if text is None:  # each file read once, however many findings it has
-        try:
-            with open(absolute, "rb") as handle:
-                text = [raw.decode("utf-8", errors="replace").rstrip("\r\n") for raw in handle]
-        except OSError:
-            text = []
+        text = _source_lines(absolute, root)
         lines[diagnostic.path] = text
     line = text[diagnostic.line - 1] if 0 < diagnostic.line <= len(text) else ""
     return replace(diagnostic, path=shown.replace(os.sep, "/"), related=related, source_line=line)

@@ -1,7 +1,11 @@
 """## What it does
 Flags an ORM read of a tenant-scoped model (SQLAlchemy `select`,
-`session.query`, `session.get`; Django managers and querysets) with no tenant
-predicate in its flow.
+`session.query`, `session.get`, Flask-SQLAlchemy `Model.query`; Django
+managers, custom managers declared on the model or its bases, querysets and
+`get_object_or_404`) with no tenant predicate in its flow. A query assigned in
+a class body (a DRF view's `queryset`, a serializer field's `queryset=`)
+counts unless the class or a base defines `get_queryset` or `__init__` (the
+packs' `class-query-overrides`).
 
 The whole chain counts, also when it is built step by step in a variable of
 the same function. Scoped: a predicate requiring the tenant key in every case

@@ -1,6 +1,8 @@
 """## What it does
 Flags the construction or creation (`Model(...)`, `objects.create(...)`,
-`bulk_create`) of a tenant-scoped entity without its tenant key.
+`bulk_create`) of a tenant-scoped entity without its tenant key. An instance
+built only to call a method on it (`Channel().send_alert(...)`, never bound,
+passed or saved) is no new row and is not flagged; `Model(...).save()` is.
 
 ## Why is this bad?
 A row without a tenant belongs to nobody, or to whichever tenant a default

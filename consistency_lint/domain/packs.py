@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, TypeVar, get_args
 
+from consistency_lint.domain.globs import dotted_problem
+
 _Choice = TypeVar("_Choice", bound=str)
 
 SCHEMA_VERSION = 1
@@ -47,6 +49,7 @@ TENANCY_MEANINGS = (
     "fixed-alias",  # a connection chosen by its first argument / subscript: flagged when a literal
     "scopes",  # a query handed to this call is scoped by it (a prefetch through a relation)
     "empty",  # a query method that selects nothing (QuerySet.none())
+    "outer-row",  # OuterRef(...) or .correlate(...): a subquery tied to its outer row
 )
 PREDICATE_KINDS = ("args", "kwargs")
 
@@ -92,6 +95,8 @@ class CallSpec:
     # or of the class named by a positional argument (`get_object_or_404(Order, pk=1)`).
     returns_model: bool = False
     returns_class_arg: int = -1
+    # Calling what this call returns calls its positional argument N: `async_to_sync(f)(...)`.
+    wraps_arg: int = -1
 
     # --- tenancy ---
     predicates: str = ""  # "args" or "kwargs": the call's arguments filter the query
@@ -114,7 +119,9 @@ class FrameworkSyntax:
     fields through relations (`relation-separators`, `exact-lookups`, `membership-lookups`,
     `primary-keys`, `foreign-key-suffixes`), how relations name their reverse
     (`related-name-keywords`, `hidden-relation-suffixes`, `reverse-relation-name`,
-    `self-relation-names`) and which parameter makes a view (`request-parameters`)."""
+    `self-relation-names`), which parameter makes a view (`request-parameters`), which
+    methods replace the queries a class assigns in its body (`class-query-overrides`) and
+    which calls make a model attribute that is no stored column (`derived-fields`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -135,6 +142,8 @@ class FrameworkSyntax:
     url_arguments: tuple[str, ...] = ()
     tenant_sources: tuple[str, ...] = ()
     guard_attributes: tuple[str, ...] = ()
+    class_query_overrides: tuple[str, ...] = ()
+    derived_fields: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -244,6 +253,8 @@ _TOP_KEYS = {
     "url-arguments",
     "tenant-sources",
     "scope-guard-attributes",
+    "class-query-overrides",
+    "derived-fields",
     "types",
     "calls",
 }
@@ -263,6 +274,7 @@ _CALL_KEYS = {
     "class-keyword",
     "returns-model",
     "returns-class-arg",
+    "wraps-arg",
     "predicates",
     "model-arg",
     "sql-arg",
@@ -366,6 +378,8 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         url_arguments=strings("url-arguments"),
         tenant_sources=strings("tenant-sources"),
         guard_attributes=strings("scope-guard-attributes"),
+        class_query_overrides=strings("class-query-overrides"),
+        derived_fields=strings("derived-fields"),
     )
 
 
@@ -412,6 +426,9 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
         if not isinstance(spec, dict):
             raise r.fail(f"calls[{i}]", "expected a table")
         target = r.string(f"calls[{i}].target", spec.get("target"))
+        problem = dotted_problem(target)
+        if problem:
+            raise r.fail(f"calls[{i}].target", f"invalid pattern {target!r}: {problem}")
         where = f"calls[{i}] ({target})"
         r.keys(where, spec, _CALL_KEYS)
         role: Role | Literal[""] = r.choice(f"{where}.role", spec["role"], ROLES) if "role" in spec else ""
@@ -435,6 +452,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             and not returns_by_literal
             and not returns_model
             and class_arg < 0
+            and "wraps-arg" not in spec
             and not any(key in spec for key in _TENANCY_CALL_KEYS)
         ):
             raise r.fail(where, "needs a 'role', a 'returns', a 'returns-by-literal' or a tenancy key")
@@ -461,6 +479,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 returns_by_literal=returns_by_literal,
                 returns_model=returns_model,
                 returns_class_arg=class_arg,
+                wraps_arg=r.integer(f"{where}.wraps-arg", spec["wraps-arg"]) if "wraps-arg" in spec else -1,
                 class_keyword=(
                     r.string(f"{where}.class-keyword", spec["class-keyword"])
                     if "class-keyword" in spec

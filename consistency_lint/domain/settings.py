@@ -10,6 +10,22 @@ DEFAULT_OUTBOX_MODELS = ("*Outbox*", "*outbox*")
 DEFAULT_TENANT_KEYS = ("tenant_id", "tenant")
 DEFAULT_TENANCY_EXCLUDE = ("**/migrations/**", "**/alembic/versions/**")
 TENANCY_MODES = ("shared-database", "database-per-tenant", "off")
+# Code left out of the flow rules (CL1xx, CL2xx) by default, still read for the project
+# index: tests (their transactions never commit), migrations, management commands, scripts.
+DEFAULT_ANALYSIS_EXCLUDE = (
+    "tests/",
+    "test/",
+    "tests.py",
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+    "migrations/",
+    "**/alembic/versions/",
+    "**/management/commands/",
+    "scripts/",
+)
+# The rule families `analysis-exclude` applies to.
+ANALYSIS_EXCLUDE_FAMILIES = ("CL1", "CL2")
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,8 @@ class Settings:
     enabled: frozenset[str] = frozenset()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()
+    # Files whose findings of ANALYSIS_EXCLUDE_FAMILIES are dropped (still indexed).
+    analysis_exclude: tuple[str, ...] = DEFAULT_ANALYSIS_EXCLUDE
     respect_gitignore: bool = True
     packs: tuple[str, ...] = ()
     effect_kinds: tuple[str, ...] = DEFAULT_EFFECT_KINDS
@@ -55,6 +73,10 @@ class Settings:
     src: tuple[str, ...] = ()
     tenancy: TenancySettings = field(default_factory=TenancySettings)
     layers: LayerSettings = field(default_factory=LayerSettings)
+    # Limits per file (docs/limits.md): seconds to analyse it, and MB a worker may
+    # grow by while doing so; 0 means no limit. A file over either is a CL001 finding.
+    file_timeout: float = 60.0
+    file_memory_mb: int = 2048
     # Folder of the configuration file: the project root ("" when no file was found).
     root: str = ""
     config_file: str = ""
@@ -70,5 +92,6 @@ class Settings:
                 self.tenancy,
                 self.layers,
                 self.src,
+                self.analysis_exclude,
             )
         )

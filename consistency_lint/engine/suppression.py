@@ -10,19 +10,22 @@ from consistency_lint.analysis.suppressions import matching_directives
 from consistency_lint.checks.cl002_unused_suppression import OUR_PREFIX, UnusedDirective
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.globs import any_match, path_matches
-from consistency_lint.domain.settings import Settings
+from consistency_lint.domain.settings import ANALYSIS_EXCLUDE_FAMILIES, Settings
 
 # (path, comment index, code as written) of every directive that suppressed a finding.
 Used = set[tuple[str, int, str]]
 
 
 def ignored(settings: Settings, code: str, path: str) -> bool:
-    """Whether a code is off for a file: not selected, in `per-file-ignores`, or tenancy-excluded."""
+    """Whether a code is off for a file: not selected, in `per-file-ignores`, analysis-excluded
+    (tests, migrations, ... for CL1xx and CL2xx) or tenancy-excluded."""
     if code not in settings.enabled:
         return True
     for pattern, codes in settings.per_file_ignores:
         if path_matches(path, pattern) and any(code.startswith(prefix) for prefix in codes):
             return True
+    if code.startswith(ANALYSIS_EXCLUDE_FAMILIES) and any_match(path, settings.analysis_exclude):
+        return True
     return code.startswith("CL2") and any_match(path, settings.tenancy.exclude)
 
 

@@ -9,6 +9,7 @@ is timed.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -51,17 +52,29 @@ def _lint(folder: Path, *, jobs: int, cache: bool) -> Findings:
 
 
 class _Counter:
-    """Counts the files the session analyses (stands in for `Session.analyse`)."""
+    """Counts the files the session analyses (stands in for `Session.analyse`).
+
+    Files are analysed in forked worker processes: the count goes through a file.
+    """
 
     def __init__(self) -> None:
-        self.calls = 0
+        import tempfile
+
+        handle, self.path = tempfile.mkstemp(prefix="analyse-calls-")
+        os.close(handle)
         self.real = Session.analyse
 
     def __get__(self, session: Session, owner: type) -> Callable[..., object]:
         return functools.partial(self, session)
 
+    @property
+    def calls(self) -> int:
+        with open(self.path, "rb") as handle:
+            return len(handle.read())
+
     def __call__(self, *args: object, **kwargs: object) -> object:
-        self.calls += 1
+        with open(self.path, "ab") as handle:
+            handle.write(b".")
         return self.real(*args, **kwargs)  # type: ignore[arg-type]
 
 

@@ -103,7 +103,8 @@ def test_explicit_config_file(tmp_path: Path, name: str) -> None:
     settings = load_settings(config, tmp_path)
     assert "CL101" in settings.enabled
     assert "CL201" not in settings.enabled
-    assert Path(settings.root) == (tmp_path / "conf").resolve()
+    # As in ruff: with --config, the project root is the current directory, not the file's folder.
+    assert Path(settings.root) == tmp_path.resolve()
 
 
 def test_explicit_config_that_does_not_exist(tmp_path: Path) -> None:
@@ -324,6 +325,55 @@ def test_command_line_select_replaces_the_file_and_ignore_adds() -> None:
     assert "CL104" in on and "CL203" in on and "CL101" not in on
 
 
+EXTENDED = {"extend-select": ["CL002", "CL104", "CL304"]}
+
+
+def test_command_line_select_resets_the_file_extend_select() -> None:
+    # issue 14: `--select CL1` used to keep the file's CL304 and CL002.
+    assert enabled(EXTENDED, Overrides(select=("CL1",))) == frozenset({"CL101", "CL102", "CL103"})
+    on = enabled({"select": ["CL3"], **EXTENDED}, Overrides(select=("CL104",)))
+    assert on == frozenset({"CL104"})
+
+
+def test_command_line_ignore_beats_any_selection_in_the_file() -> None:
+    # issue 14: `--ignore CL2,CL3` used to keep the file's exact CL304 (more specific than CL3).
+    on = enabled(EXTENDED, Overrides(ignore=("CL2", "CL3")))
+    assert not any(code.startswith(("CL2", "CL3")) for code in on)
+    assert {"CL002", "CL104", "CL101"} <= on
+    on = enabled({"select": ["CL101"]}, Overrides(ignore=("CL",)))
+    assert on == frozenset()
+
+
+def test_command_line_select_and_ignore_in_one_layer_use_specificity() -> None:
+    on = enabled(EXTENDED, Overrides(select=("CL1", "CL104"), ignore=("CL10",)))
+    assert on == frozenset({"CL104"})
+    # A command-line extend-select adds on top of the file, the file's ignore holding otherwise.
+    on = enabled({"ignore": ["CL1"]}, Overrides(extend_select=("CL101",)))
+    assert "CL101" in on and "CL102" not in on
+
+
+def test_select_all_turns_on_every_rule() -> None:
+    every = frozenset(CATALOGUE)
+    assert enabled({}, Overrides(select=("ALL",))) == every
+    assert enabled({"select": ["all"]}) == every
+    assert enabled({}, Overrides(select=("ALL",), ignore=("CL2",))) == frozenset(
+        c for c in CATALOGUE if not c.startswith("CL2")
+    )
+    # Any prefix is more specific than ALL.
+    assert enabled({"select": ["ALL"], "ignore": ["ALL"], "extend-select": ["CL3"]}) == frozenset(
+        c for c, m in CATALOGUE.items() if c.startswith("CL3") and m.default_on
+    )
+
+
+def test_command_line_errors_are_about_the_command_line(tmp_path: Path) -> None:
+    message = error_of({"select": ["CL999"]}, tmp_path, Overrides(ignore=("CL9",)))
+    first, second = message.splitlines()
+    assert first.startswith("command line: --ignore: unknown rule code 'CL9'")
+    assert second.startswith("consistency-lint.toml: select:")
+    message = error_of({}, tmp_path, Overrides(select=("CL9",)))
+    assert "consistency-lint.toml" not in message
+
+
 # ----- discovery of files --------------------------------------------------
 
 
@@ -393,15 +443,103 @@ def test_a_file_given_twice_is_linted_once(tmp_path: Path) -> None:
 
 def test_per_file_ignores(tmp_path: Path) -> None:
     root = tmp_path.resolve()
-    write(root / "scripts" / "backfill.py", DUAL_WRITE)
+    write(root / "tools" / "backfill.py", DUAL_WRITE)
     write(root / "app" / "orders.py", DUAL_WRITE)
-    raw = {"per-file-ignores": {"scripts/*.py": ["CL101"]}}
+    raw = {"per-file-ignores": {"tools/*.py": ["CL101"]}}
     settings = resolve(raw, "consistency-lint.toml", root)
     result = run_check([root], settings, jobs=1)
     assert result.errors == []
     assert [(d.code, Path(d.path).name) for d in result.diagnostics] == [("CL101", "orders.py")]
     # A prefix works too, and without the entry both files are reported.
-    settings = resolve({"per-file-ignores": {"scripts/*.py": ["CL1"]}}, "consistency-lint.toml", root)
+    settings = resolve({"per-file-ignores": {"tools/*.py": ["CL1"]}}, "consistency-lint.toml", root)
     assert len(run_check([root], settings, jobs=1).diagnostics) == 1
     settings = resolve({}, "consistency-lint.toml", root)
     assert len(run_check([root], settings, jobs=1).diagnostics) == 2
+
+
+# ----- analysis-exclude -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "tests/test_orders.py",
+        "app/tests/helpers.py",
+        "app/tests.py",
+        "app/test_orders.py",
+        "app/orders_test.py",
+        "conftest.py",
+        "app/migrations/0002_backfill.py",
+        "app/management/commands/resend.py",
+        "scripts/backfill.py",
+    ],
+)
+def test_analysis_exclude_default_leaves_out_tests_and_tools(tmp_path: Path, path: str) -> None:
+    root = tmp_path.resolve()
+    write(root / path, DUAL_WRITE)
+    write(root / "app" / "orders.py", DUAL_WRITE)
+    settings = resolve({}, "consistency-lint.toml", root)
+    result = run_check([root], settings, jobs=1)
+    assert result.errors == []
+    assert [Path(d.path).name for d in result.diagnostics] == ["orders.py"]
+    # An empty list takes the default away: both files are reported.
+    settings = resolve({"analysis-exclude": []}, "consistency-lint.toml", root)
+    assert len(run_check([root], settings, jobs=1).diagnostics) == 2
+
+
+def test_analysis_exclude_replaces_and_extends(tmp_path: Path) -> None:
+    root = tmp_path.resolve()
+    write(root / "tests" / "test_orders.py", DUAL_WRITE)
+    write(root / "legacy" / "orders.py", DUAL_WRITE)
+    write(root / "app" / "orders.py", DUAL_WRITE)
+    settings = resolve({"extend-analysis-exclude": ["legacy/"]}, "consistency-lint.toml", root)
+    assert [Path(d.path).parent.name for d in run_check([root], settings, jobs=1).diagnostics] == ["app"]
+    settings = resolve({"analysis-exclude": ["legacy/"]}, "consistency-lint.toml", root)
+    found = sorted(Path(d.path).parent.name for d in run_check([root], settings, jobs=1).diagnostics)
+    assert found == ["app", "tests"]
+
+
+def test_analysis_exclude_still_indexes_the_excluded_code(tmp_path: Path) -> None:
+    """A helper in an excluded folder still makes the caller's publish a finding."""
+    root = tmp_path.resolve()
+    write(
+        root / "scripts" / "bus.py",
+        """
+        from kafka import KafkaProducer
+        producer = KafkaProducer()
+
+        def announce():
+            producer.send("orders", b"OrderPlaced")
+        """,
+    )
+    write(
+        root / "app" / "orders.py",
+        """
+        from sqlalchemy.orm import Session
+        from scripts.bus import announce
+
+        def place_order(session: Session, order):
+            session.add(order)
+            session.commit()
+            announce()
+        """,
+    )
+    settings = resolve({}, "consistency-lint.toml", root)
+    found = [(d.code, Path(d.path).name) for d in run_check([root], settings, jobs=1).diagnostics]
+    assert found == [("CL101", "orders.py")]
+
+
+def test_analysis_exclude_leaves_the_layering_rules_alone() -> None:
+    from consistency_lint.domain.settings import Settings
+    from consistency_lint.engine.suppression import ignored
+
+    settings = Settings(enabled=frozenset({"CL101", "CL201", "CL301"}))
+    assert ignored(settings, "CL101", "app/tests/test_x.py")
+    assert ignored(settings, "CL201", "app/tests/test_x.py")
+    assert not ignored(settings, "CL301", "app/tests/test_x.py")
+    assert not ignored(settings, "CL101", "app/contests.py")
+
+
+def test_analysis_exclude_wrong_type_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="analysis-exclude"):
+        resolve({"analysis-exclude": "tests/"}, "consistency-lint.toml", tmp_path)

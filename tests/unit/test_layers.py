@@ -174,3 +174,22 @@ def test_source_roots_src_layout_and_src_package(tmp_path) -> None:
     assert source_roots(tmp_path, settings) == ("src", "")
     (tmp_path / "src" / "__init__.py").write_text("")
     assert source_roots(tmp_path, settings) == ("",)  # `src` is itself a package: `import src.app`
+
+
+def test_source_roots_found_below_the_root(tmp_path) -> None:
+    from consistency_lint.app.config import resolve
+    from consistency_lint.app.session import source_roots
+
+    settings = resolve({}, "(defaults)", tmp_path)
+    package = tmp_path / "apps" / "api" / "plane"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "views.py").write_text("import os\n")
+    assert source_roots(tmp_path, settings) == ("",)  # nothing imports `plane` by name
+    (package / "views.py").write_text("from plane.models import Issue\n")
+    assert source_roots(tmp_path, settings) == ("apps/api", "")
+    (tmp_path / "node_modules" / "lib" / "pkg").mkdir(parents=True)
+    (tmp_path / "node_modules" / "lib" / "pkg" / "__init__.py").write_text("import pkg\n")
+    assert source_roots(tmp_path, settings) == ("apps/api", "")
+    configured = resolve({"src": ["apps"]}, "(test)", tmp_path)
+    assert source_roots(tmp_path, configured) == ("apps",)  # `src` in the configuration wins

@@ -42,6 +42,7 @@ class ReportContext:
         cwd: str = "",
         repo_root: str | None = None,
         environ: Mapping[str, str] | None = None,
+        color: bool = False,
     ):
         self.rules = rules
         self.files_checked = files_checked
@@ -51,6 +52,8 @@ class ReportContext:
         self.cwd = cwd
         self._repo_root = repo_root
         self.environ = os.environ if environ is None else environ
+        # ANSI colours in the text report (a terminal, `--color`); other formats ignore it.
+        self.color = color
 
     def project_path(self, shown: str) -> str:
         """A shown path relative to the project root (absolute when outside it)."""
@@ -67,9 +70,10 @@ class ReportContext:
         """A shown path relative to the repository root (absolute when outside it)."""
         return self._relative(shown, self.repo_root)
 
-    def ci_path(self, shown: str) -> str:
-        """A shown path relative to GitLab's `CI_PROJECT_DIR` when set, else to the repository root."""
-        base = self.environ.get("CI_PROJECT_DIR", "")
+    def ci_path(self, shown: str, variable: str = "CI_PROJECT_DIR") -> str:
+        """A shown path relative to the CI checkout named by `variable` when it is set
+        (GitLab's `CI_PROJECT_DIR`, GitHub's `GITHUB_WORKSPACE`), else to the repository root."""
+        base = self.environ.get(variable, "")
         if base and self.root:
             return self._relative(shown, os.path.abspath(base))
         return self.repo_path(shown)

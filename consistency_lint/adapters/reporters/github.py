@@ -5,6 +5,10 @@ Escaping follows the runner's rules: in the message `%`, CR and LF become
 `%25`, `%0D`, `%0A`; in property values `:` and `,` are escaped as well
 (`%3A`, `%2C`). GitHub shows at most 10 error and 10 warning annotations per
 step, so the output ends with a summary (a `::notice`) that says so.
+
+The runner resolves `file=` against the checkout, so paths are relative to
+`GITHUB_WORKSPACE` when that is set, else to the repository root (a project in
+a monorepo folder is annotated as `services/api/...`, not `...`).
 """
 
 from __future__ import annotations
@@ -28,10 +32,11 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(d: Diagnostic) -> str:
+def annotation(d: Diagnostic, path: str | None = None) -> str:
+    """One workflow command; `path` is the file as the runner resolves it (default: as shown)."""
     command = "error" if d.severity is Severity.ERROR else "warning"
     properties = {
-        "file": d.path,
+        "file": d.path if path is None else path,
         "line": str(d.line),
         "col": str(d.column),
         "endLine": str(d.end_line),
@@ -51,7 +56,7 @@ def _plural(count: int, word: str) -> str:
 
 def render_github(diagnostics: list[Diagnostic], stream: TextIO, ctx: ReportContext) -> None:
     for d in diagnostics:
-        stream.write(annotation(d) + "\n")
+        stream.write(annotation(d, ctx.ci_path(d.path, "GITHUB_WORKSPACE")) + "\n")
     severities = Counter(d.severity for d in diagnostics)
     errors, warnings = severities[Severity.ERROR], severities[Severity.WARNING]
     summary = (

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from typing import TYPE_CHECKING, TextIO
 
+from consistency_lint.adapters.output import escape_surrogates
 from consistency_lint.domain.diagnostic import Diagnostic
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
+    return _NOT_XML.sub("", escape_surrogates(text))
 
 
 def _failure_text(d: Diagnostic) -> str:

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
@@ -72,7 +73,8 @@ def rule_descriptor(meta: RuleMeta) -> dict[str, Any]:
 
 
 def _location(uri: str, line: int, column: int, end_line: int, end_column: int) -> dict[str, Any]:
-    artifact: dict[str, Any] = {"uri": quote(uri, safe="/")}
+    # Percent-encode the name's bytes: a name that is not UTF-8 keeps them exactly.
+    artifact: dict[str, Any] = {"uri": quote(os.fsencode(uri), safe="/")}
     if Path(uri).is_absolute():
         artifact = {"uri": Path(uri).as_uri()}
     else:

@@ -30,11 +30,24 @@ def caret_line(source: str, column: int, end_line: int, line: int, end_column: i
     return prefix + "^" * width
 
 
+BOLD = "\x1b[1m"
+RED = "\x1b[1;31m"
+CYAN = "\x1b[36m"
+RESET = "\x1b[0m"
+
+
 def render_text(diagnostics: list[Diagnostic], stream: TextIO, ctx: ReportContext) -> None:
     for d in diagnostics:
         message = " ".join(d.message.splitlines())  # one finding, one line
-        stream.write(f"{d.path}:{d.line}:{d.column}: {d.code} {message}\n")
+        if ctx.color:  # ruff's palette: bold path, cyan separators, bold red code
+            sep = f"{CYAN}:{RESET}"
+            stream.write(
+                f"{BOLD}{d.path}{RESET}{sep}{d.line}{sep}{d.column}{sep} {RED}{d.code}{RESET} {message}\n"
+            )
+        else:
+            stream.write(f"{d.path}:{d.line}:{d.column}: {d.code} {message}\n")
         if ctx.show_source and d.source_line:
             source = d.source_line.rstrip("\r\n")
             stream.write(f"{source}\n")
-            stream.write(caret_line(source, d.column, d.end_line, d.line, d.end_column) + "\n")
+            caret = caret_line(source, d.column, d.end_line, d.line, d.end_column)
+            stream.write((f"{RED}{caret}{RESET}" if ctx.color else caret) + "\n")

@@ -63,6 +63,27 @@ def test_summary_counts_hidden_annotations() -> None:
     assert "3 of them are not shown" in stream.getvalue().splitlines()[-1]
 
 
+def test_github_paths_follow_github_workspace() -> None:
+    def files(environ: dict[str, str]) -> list[str]:
+        ctx = ReportContext(
+            CATALOGUE,
+            1,
+            root="/repo/services/api",
+            cwd="/repo/services/api",
+            repo_root="/repo",
+            environ=environ,
+        )
+        stream = io.StringIO()
+        render_github(SAMPLE[:1], stream, ctx)
+        line = stream.getvalue().splitlines()[0]
+        return [_unescape(line.split("file=", 1)[1].split(",", 1)[0])]
+
+    # A monorepo project: the runner resolves annotations against the checkout.
+    assert files({}) == ["services/api/shop/orders.py"]
+    assert files({"GITHUB_WORKSPACE": "/repo"}) == ["services/api/shop/orders.py"]
+    assert files({"GITHUB_WORKSPACE": "/repo/services"}) == ["api/shop/orders.py"]
+
+
 def test_junit_parses_with_one_case_per_file() -> None:
     stream = io.StringIO()
     render_junit(SAMPLE, stream, context())
