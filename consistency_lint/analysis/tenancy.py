@@ -14,7 +14,7 @@ helper matches `tenancy.scoping-helpers`, or when a global filter
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from consistency_lint.analysis.index import ProjectIndex
@@ -28,6 +28,7 @@ from consistency_lint.analysis.tenancy_facts import (
     FixedConnectionFact,
     QueryFact,
     SqlFact,
+    StepFact,
     TenancyFacts,
 )
 from consistency_lint.domain.settings import TenancySettings
@@ -48,6 +49,27 @@ class QueryVerdict:
     insert_unknown: bool = False
     fixed_alias: tuple[str, ...] = ()  # literal aliases chosen by a step (.using("default"))
     text: str = ""  # the chain as far as it is this query: `Invoice.objects.filter()`
+
+
+@dataclass(frozen=True)
+class Where:
+    """The function a query is in, as provenance sees it (`TenancyAnalysis.context`)."""
+
+    view: bool = False  # takes a request parameter: its other parameters are URL arguments
+    guarded: bool = False  # a configured scope guard verifies its URL arguments
+    sourced: tuple[str, ...] = ()  # parameters a tenant source fills (dependency, annotation)
+
+
+_NOWHERE = Where()
+
+
+def _any_match(patterns: Iterable[str], names: Iterable[str]) -> bool:
+    """A resolved name matching a pattern: fnmatch, or the pattern is its last segment(s)."""
+    return any(
+        name and (fnmatch.fnmatchcase(name, pattern) or name.endswith(f".{pattern}"))
+        for name in names
+        for pattern in patterns
+    )
 
 
 def facts(summary: FileSummary) -> TenancyFacts | None:
@@ -74,6 +96,7 @@ class TenancyAnalysis:
         self.models = models
         self._criteria: set[str] | None = None
         self._verdicts: list[tuple[FileSummary, QueryVerdict]] | None = None
+        self._where: dict[tuple[str, str], Where] = {}
 
     def criteria_models(self) -> set[str]:
         if self._criteria is None:
@@ -107,7 +130,7 @@ class TenancyAnalysis:
                 for query in found.queries:
                     if query.in_class_body and self._class_overrides(summary, query.function):
                         continue
-                    verdict = self.judge(query)
+                    verdict = self.judge(query, summary)
                     if verdict.kind or verdict.fixed_alias:
                         verdicts.append((summary, verdict))
             self._verdicts = verdicts
@@ -122,8 +145,9 @@ class TenancyAnalysis:
             f"{owner}.{m}" in self.index.functions for owner in self.index.mro(qualname) for m in methods
         )
 
-    def judge(self, query: QueryFact) -> QueryVerdict:
+    def judge(self, query: QueryFact, summary: FileSummary | None = None) -> QueryVerdict:
         packs = self.index.packs
+        where = self.context(summary, query.function) if summary is not None else _NOWHERE
         tenancy = self.tenancy
         model: ModelInfo | None = None
         type_name = ""
@@ -134,7 +158,8 @@ class TenancyAnalysis:
         insert_kwargs: tuple[str, ...] = ()
         insert_unknown = False
         aliases: list[str] = []
-        origins: list[str] = []
+        origins: list[str] = []  # predicates whose value derives from the current tenant
+        written: set[str] = set()  # every predicate name, whoever chose its value
         if query.root:
             info = self.models.info(query.root, tenancy)
             if not info.is_model:
@@ -219,11 +244,17 @@ class TenancyAnalysis:
             if spec.tenancy == "fixed-alias" and step.literal:
                 aliases.append(step.literal)
             if spec.predicates or spec.sql_keyword:
-                names.update(step.names)
-                origins.extend(origin for _, origin in step.origins)
+                names.update(self._trusted_names(step, where))
+                written.update(step.names)
+                for predicate, origin in step.origins:
+                    if self.derives_from_tenant(origin, where) or (
+                        model is not None and self.verified(origin, where) and self._row_key(model, predicate)
+                    ):
+                        origins.append(predicate)
             if spec.predicates and model is not None and not helper:
-                paths = [*step.kwargs, *(n[1:] for n in step.names if n.startswith("=") and n != ROW_MARK)]
-                helper = ROW_MARK in step.names or any(self.through_relation(model, key) for key in paths)
+                trusted = self._trusted_names(step, where)
+                paths = [n[1:] for n in trusted if n.startswith("=") and n != ROW_MARK]
+                helper = ROW_MARK in trusted or any(self.through_relation(model, key) for key in paths)
             if spec.returns and step.name:
                 type_name = spec.returns
             elif step.name and not spec.returns and type_name:
@@ -239,8 +270,8 @@ class TenancyAnalysis:
             helper
             or any(self.models.key_matches(name, tenancy.tenant_keys) for name in names)
             or self.scoped_by_criteria(model.qualname)
-            or self.by_lookup_field(model, names)
-            or any(self.is_tenant_source(origin) for origin in origins)
+            or self.by_lookup_field(model, written)
+            or bool(origins)
         )
         return QueryVerdict(
             query, kind, model, scoped, insert_kwargs, insert_unknown, tuple(aliases), _text(query, used)
@@ -258,10 +289,120 @@ class TenancyAnalysis:
         return False
 
     def is_tenant_source(self, origin: str) -> bool:
-        """A value derived from a configured (or pack) tenant source."""
+        """A value derived from a configured (or pack) tenant source: the source itself, an
+        attribute or call of it (`request.user.organization.id`, `current_tenant()`), read
+        in a method through `self` (`self.request.tenant`)."""
         plain = origin[len(PARAM) :] if origin.startswith(PARAM) else origin
         sources = (*self.tenancy.tenant_sources, *self.index.packs.syntax.tenant_sources)
-        return any(plain == source or plain.startswith((f"{source}.", f"{source}(")) for source in sources)
+        candidates = [c for c in (plain, plain[len("self.") :] if plain.startswith("self.") else "") if c]
+        return any(
+            candidate == source or candidate.startswith((f"{source}.", f"{source}("))
+            for candidate in candidates
+            for source in sources
+        )
+
+    # ----- provenance of predicate values -------------------------------------------
+
+    def context(self, summary: FileSummary, function: str) -> Where:
+        """What the function holding a query tells about its values: whether it is a view
+        (it takes a request parameter), whether a configured scope guard verifies its URL
+        arguments (a decorator, or a permission class listed in a guard attribute of its
+        class or a base), and which parameters a tenant source fills (by dependency or
+        annotation)."""
+        key = (summary.module, function)
+        cached = self._where.get(key)
+        if cached is not None:
+            return cached
+        qualname = f"{summary.module}.{function}" if summary.module else function
+        found = self.index.functions.get(qualname)
+        syntax = self.index.packs.syntax
+        guards = self.tenancy.scope_guards
+        view = False
+        guarded = False
+        sourced: list[str] = []
+        if found is not None:
+            fn = found[1]
+            names = [param.name for param in fn.params]
+            view = any(name in syntax.request_parameters for name in names[:2])
+            guarded = _any_match(guards, fn.decorators)
+            sources = (*self.tenancy.tenant_sources, *syntax.tenant_sources)
+            sourced = [p.name for p in fn.params if _any_match(sources, (p.default, p.annotation))]
+        owner = qualname.rsplit(".", 1)[0] if "." in function else ""
+        if owner in self.index.classes and not guarded:
+            for base in self.index.mro(owner):
+                entry = self.index.classes.get(base)
+                if entry is None:
+                    continue
+                for f in entry[1].fields:
+                    if f.name in syntax.guard_attributes and _any_match(guards, f.elements):
+                        guarded = True
+        out = Where(view, guarded, tuple(sourced))
+        self._where[key] = out
+        return out
+
+    def derives_from_tenant(self, origin: str, where: Where) -> bool:
+        """A value of the current tenant: a tenant source, or a parameter whose dependency
+        or annotation is one (FastAPI `org: Org = Depends(current_org)`,
+        `auth_subject: OrganizationsRead` with `current_org` / `OrganizationsRead` configured)."""
+        if self.is_tenant_source(origin):
+            return True
+        if origin.startswith(PARAM):
+            head = origin[len(PARAM) :].split(".", 1)[0].split("(", 1)[0]
+            return head in where.sourced
+        return False
+
+    def verified(self, origin: str, where: Where) -> bool:
+        """A parameter (a URL argument) of a function a configured scope guard protects."""
+        return where.guarded and origin.startswith(PARAM)
+
+    def unverified_url_argument(self, origin: str, where: Where) -> bool:
+        """A view's URL argument (a parameter other than the request and `self`, or the
+        packs' `url-arguments` such as `self.kwargs`) that no configured guard verifies:
+        the client chose it, so it does not scope a query even on the tenant key."""
+        if where.guarded or not origin.startswith(PARAM) or self.derives_from_tenant(origin, where):
+            return False
+        syntax = self.index.packs.syntax
+        plain = origin[len(PARAM) :]
+        if any(plain == arg or plain.startswith((f"{arg}.", f"{arg}(")) for arg in syntax.url_arguments):
+            return True
+        head = plain.split(".", 1)[0].split("(", 1)[0]
+        return where.view and head not in syntax.request_parameters and head not in ("self", "cls")
+
+    def _trusted_names(self, step: StepFact, where: Where) -> set[str]:
+        """A step's predicate names without those whose value is an unverified URL argument
+        (names from request data arrive already marked UNTRUSTED)."""
+        names = set(step.names)
+        if not step.origins:
+            return names
+        syntax = self.index.packs.syntax
+        dropped: set[str] = set()
+        kept: set[str] = set()
+        seen = {predicate for predicate, _ in step.origins}
+        for predicate, origin in step.origins:
+            facts = {*syntax.split(predicate), f"={predicate}", predicate}
+            if self.unverified_url_argument(origin, where):
+                dropped |= facts
+            else:
+                kept |= facts
+        for keyword in step.kwargs:
+            if keyword not in seen:
+                kept |= {*syntax.split(keyword), f"={keyword}"}
+        return names - (dropped - kept)
+
+    def _row_key(self, model: ModelInfo, predicate: str) -> bool:
+        """A predicate selecting rows by identity: a primary key, a relation, or a relation's
+        column (`pk`, `board`, `board_id__in`, `Board.id`)."""
+        syntax = self.index.packs.syntax
+        parts = [p for p in syntax.split(predicate) if p not in syntax.exact and p not in syntax.membership]
+        if not parts:
+            return False
+        last = parts[-1]
+        relations = dict(model.relations)
+        return (
+            last in syntax.primary_keys
+            or last in relations
+            or any(last.endswith(suffix) for suffix in syntax.fk_suffixes)
+        )
 
     def through_relation(self, model: ModelInfo, path: str) -> bool:
         """`order=o`, `order__in=qs`, `addon_to__subevent=s`: a relation path that ends at a
