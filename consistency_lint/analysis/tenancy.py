@@ -22,8 +22,10 @@ from consistency_lint.analysis.models import ModelIndex, ModelInfo
 from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import (
     PARAM,
+    ROW,
     ROW_MARK,
     UNTRUSTED,
+    CallFact,
     ConstructFact,
     FixedConnectionFact,
     QueryFact,
@@ -61,6 +63,7 @@ class Where:
 
 
 _NOWHERE = Where()
+_MAX_DEPTH = 4  # calls followed up from a helper's parameter
 
 
 def _any_match(patterns: Iterable[str], names: Iterable[str]) -> bool:
@@ -97,6 +100,9 @@ class TenancyAnalysis:
         self._criteria: set[str] | None = None
         self._verdicts: list[tuple[FileSummary, QueryVerdict]] | None = None
         self._where: dict[tuple[str, str], Where] = {}
+        self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
+        self._params: dict[tuple[str, str], bool] = {}
+        self._rows: dict[tuple[str, int], bool] = {}
 
     def criteria_models(self) -> set[str]:
         if self._criteria is None:
@@ -248,7 +254,11 @@ class TenancyAnalysis:
                 written.update(step.names)
                 for predicate, origin in step.origins:
                     if self.derives_from_tenant(origin, where) or (
-                        model is not None and self.verified(origin, where) and self._row_key(model, predicate)
+                        model is not None
+                        and self._row_key(model, predicate)
+                        and (
+                            self.verified(origin, where) or self.from_scoped(origin, summary, query.function)
+                        )
                     ):
                         origins.append(predicate)
             if spec.predicates and model is not None and not helper:
@@ -367,6 +377,87 @@ class TenancyAnalysis:
             return True
         head = plain.split(".", 1)[0].split("(", 1)[0]
         return where.view and head not in syntax.request_parameters and head not in ("self", "cls")
+
+    def from_scoped(self, origin: str, summary: FileSummary | None, function: str, depth: int = 0) -> bool:
+        """A value read from a scoped row or queryset of the same function (`row:<n>`), or a
+        parameter of a helper that every call site in the project passes such a value
+        (or a tenant value, or a verified URL argument), followed a few calls up."""
+        if summary is None or depth > _MAX_DEPTH:
+            return False
+        if origin.startswith(ROW):
+            return self._row_scoped(summary, int(origin[len(ROW) :]))
+        if not origin.startswith(PARAM):
+            return False
+        head = origin[len(PARAM) :].split(".", 1)[0].split("(", 1)[0]
+        if head in ("self", "cls") or head in self.index.packs.syntax.request_parameters:
+            return False
+        qualname = f"{summary.module}.{function}" if summary.module else function
+        return self._param_scoped(qualname, head, depth)
+
+    def _row_scoped(self, summary: FileSummary, number: int) -> bool:
+        key = (summary.path, number)
+        if key in self._rows:
+            return self._rows[key]
+        self._rows[key] = False  # while judging it: a cycle proves nothing
+        found = facts(summary)
+        if found is None or number >= len(found.queries):
+            return False
+        verdict = self.judge(found.queries[number], summary)
+        self._rows[key] = bool(verdict.kind) and verdict.scoped
+        return self._rows[key]
+
+    def _param_scoped(self, qualname: str, param: str, depth: int) -> bool:
+        key = (qualname, param)
+        if key in self._params:
+            return self._params[key]
+        self._params[key] = False  # while judging it: a cycle proves nothing
+        entry = self.index.functions.get(qualname)
+        sites = self.callers().get(qualname, [])
+        if entry is None or not sites:
+            return False
+        names = [p.name for p in entry[1].params]
+        if param not in names:
+            return False
+        position = names.index(param)
+        if names and names[0] in ("self", "cls"):
+            position -= 1  # a method, or a bound task: the receiver is not an argument
+        for caller, call in sites:
+            passed = dict(call.args)
+            origin = passed.get(param, passed.get(str(position)) if position >= 0 else None)
+            if not origin:
+                return False
+            where = self.context(caller, call.function)
+            if not (
+                self.derives_from_tenant(origin, where)
+                or self.verified(origin, where)
+                or self.from_scoped(origin, caller, call.function, depth + 1)
+            ):
+                return False
+        self._params[key] = True
+        return True
+
+    def callers(self) -> dict[str, list[tuple[FileSummary, CallFact]]]:
+        """Call sites of each project function (by qualified name), from the files' calls."""
+        if self._callers is None:
+            out: dict[str, list[tuple[FileSummary, CallFact]]] = {}
+            for summary in self.index.files.values():
+                found = facts(summary)
+                if found is None:
+                    continue
+                for call in found.calls:
+                    meaning = self.index.resolve(call.target)
+                    resolved = meaning.function
+                    enqueued = call.target.rsplit(".", 1)[0]
+                    if resolved is None and meaning.spec is not None and meaning.spec.effect_kind == "task":
+                        # `process.delay(order.id)`: the task runs with the arguments given
+                        resolved = self.index.functions.get(self.index._follow_reexport(enqueued))
+                    if resolved is None:
+                        continue
+                    owner, function = resolved
+                    name = f"{owner.module}.{function.qualname}" if owner.module else function.qualname
+                    out.setdefault(name, []).append((summary, call))
+            self._callers = out
+        return self._callers
 
     def _trusted_names(self, step: StepFact, where: Where) -> set[str]:
         """A step's predicate names without those whose value is an unverified URL argument

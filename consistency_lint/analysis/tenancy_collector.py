@@ -31,8 +31,10 @@ from consistency_lint.analysis.sqlfacts import table_refs
 from consistency_lint.analysis.tenancy_facts import (
     PARAM,
     REQUEST_DATA,
+    ROW,
     ROW_MARK,
     UNTRUSTED,
+    CallFact,
     ConstructFact,
     CriteriaFact,
     FixedConnectionFact,
@@ -128,6 +130,8 @@ class TenancyCollector(FactCollector):
         self._bodies: list[_Body] = []
         self._origins: list[tuple[str, str]] = []  # of the step being read
         self.class_bodies: set[str] = set()
+        self.calls: list[CallFact] = []
+        self._handed: dict[int, _Chain] = {}  # calls a query was handed to (`session.scalars(q)`)
 
     # ----- the walk (FactCollector) ----------------------------------------------
 
@@ -161,6 +165,15 @@ class TenancyCollector(FactCollector):
             body.env[item.asname.name.value] = value
 
     def facts(self) -> TenancyFacts | None:
+        kept = [c for c in self.chains if any(step.call for step in c.steps)]
+        # `row:<position in self.chains>` -> `row:<index among the facts>` (or unknown)
+        number = {f"{ROW}{self.chains.index(c)}": f"{ROW}{n}" for n, c in enumerate(kept)}
+
+        def renumber(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+            return tuple(
+                (key, number.get(origin, "") if origin.startswith(ROW) else origin) for key, origin in pairs
+            )
+
         queries = tuple(
             QueryFact(
                 span=self.spans.record(c.node),
@@ -168,13 +181,13 @@ class TenancyCollector(FactCollector):
                 root=c.root,
                 source=c.source,
                 models=c.models,
-                steps=tuple(c.steps),
+                steps=tuple(replace(step, origins=renumber(step.origins)) for step in c.steps),
                 text=_chain_text(c),
                 in_class_body=c.function in self.class_bodies,
             )
-            for c in self.chains
-            if any(step.call for step in c.steps)
+            for c in kept
         )
+        calls = tuple(replace(call, args=renumber(call.args)) for call in self.calls)
         constructs = tuple(
             ConstructFact(
                 self.spans.record(b.node),
@@ -210,6 +223,7 @@ class TenancyCollector(FactCollector):
             tuple(self.mappings),
             tuple(self.criteria),
             tuple((cls, tuple(sorted(names))) for cls, names in sorted(self.self_assigned.items())),
+            calls,
         )
         return out if out != TenancyFacts() else None
 
@@ -439,8 +453,11 @@ class TenancyCollector(FactCollector):
         for value in values.values():
             if isinstance(value, _Chain):  # handed to a function: a scoping helper?
                 value.steps.append(StepFact(f"@{target}", call=False))
+                self._handed[id(call)] = value
         spec = self.packs.tenancy_call(target)
         positional = [a for a in call.args if a.keyword is None and not a.star]
+        if spec is None and call.args and not self._bodies[-1].module:
+            self._record_call(call, target, frame, env, fn)
         if spec is not None:
             if spec.sql_arg >= 0 or spec.sql_keyword:
                 self._sql_args(call, values, spec, fn)
@@ -490,6 +507,23 @@ class TenancyCollector(FactCollector):
         if isinstance(func, cst.Attribute) and func.attr.value in self.packs.sql_methods and spec is None:
             self._sql_args(call, values, None, fn)
         return None
+
+    def _record_call(
+        self, call: cst.Call, target: str, frame: Frame, env: dict[str, _Value], fn: str
+    ) -> None:
+        """A call of a project helper (or anything no pack knows), with its arguments' origins."""
+        args: list[tuple[str, str]] = []
+        position = 0
+        for arg in call.args:
+            if arg.star:
+                return  # *args / **kwargs: which parameter gets what is unknown
+            origin = self._origin(arg.value, frame, env)
+            if arg.keyword is not None:
+                args.append((arg.keyword.value, origin))
+            else:
+                args.append((str(position), origin))
+                position += 1
+        self.calls.append(CallFact(fn, target, tuple(args)))
 
     def _args(self, call: cst.Call, frame: Frame, env: dict[str, _Value], fn: str) -> dict[int, _Value]:
         out: dict[int, _Value] = {}
@@ -615,6 +649,9 @@ class TenancyCollector(FactCollector):
         `param:request.user`), the qualified text of a module-level name
         (`flask_login.current_user.org_id`), "" when unknown. Variables carry the origin of
         what was assigned to them."""
+        handed = self._row_of(node)
+        if handed is not None:
+            return f"{ROW}{self.chains.index(handed)}"  # `session.scalars(q).one().id`
         text = _value_text(node)
         if not text:
             return ""
@@ -627,9 +664,13 @@ class TenancyCollector(FactCollector):
         if isinstance(bound, _Origin):
             if bound.text == REQUEST_DATA:
                 return REQUEST_DATA
+            if bound.text.startswith(ROW):
+                return bound.text  # an attribute of a row is that row's (`order.id`)
             full = bound.text + rest
+        elif isinstance(bound, _Chain) and bound in self.chains:
+            return f"{ROW}{self.chains.index(bound)}"  # a row or queryset of that query
         elif name in env:
-            return ""  # a chain, an instance being built, a string: judged elsewhere
+            return ""  # an instance being built, a string: judged elsewhere
         else:
             resolved, known = frame.names.resolve(name)
             if not known and name not in ("self", "cls"):
@@ -641,6 +682,24 @@ class TenancyCollector(FactCollector):
             if candidate and any(_prefixed(candidate, p) for p in syntax.request_data):
                 return REQUEST_DATA
         return full
+
+    def _row_of(self, node: cst.BaseExpression) -> _Chain | None:
+        """The query whose result a value is read from: `session.scalars(q).one().id`."""
+        current: cst.BaseExpression = node
+        while True:
+            if isinstance(current, cst.Call):
+                found = self._handed.get(id(current))
+                if found is not None:
+                    return found if found in self.chains else None
+                current = current.func
+            elif isinstance(current, cst.Attribute):
+                current = current.value
+            elif isinstance(current, cst.Subscript):
+                current = current.value
+            elif isinstance(current, cst.Await):
+                current = current.expression
+            else:
+                return None
 
     def _with_origin(
         self, names: set[str], values: Sequence[cst.BaseExpression], frame: Frame, env: dict[str, _Value]

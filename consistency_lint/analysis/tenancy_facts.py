@@ -27,6 +27,9 @@ UNTRUSTED = "?"
 # Origin of a value the client chose (request data, query parameters).
 REQUEST_DATA = "?"
 PARAM = "param:"
+# Origin of a value read from a row (or queryset) of a query of the same file:
+# `row:<n>` names the file's n-th QueryFact; scoped when that query is.
+ROW = "row:"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,17 @@ class StepFact:
     # `flask_login.current_user.org_id`). Names whose value the client chose
     # (`request.data[...]`) are recorded with the UNTRUSTED prefix instead of plain.
     origins: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class CallFact:
+    """A call of something no pack knows (a project helper, a method, a task), with where
+    each argument's value comes from (origins as in `StepFact.origins`; "" when unknown):
+    `repo.lock(order.id)` -> ("0", "row:3"). Helper parameters are judged by these."""
+
+    function: str  # the calling function
+    target: str  # qualified callee as the file sees it
+    args: tuple[tuple[str, str], ...] = ()  # position ("0", "1", ...) or keyword -> origin
 
 
 @dataclass(frozen=True)
@@ -119,3 +133,4 @@ class TenancyFacts:
     criteria: tuple[CriteriaFact, ...] = ()
     # Attributes a class's methods assign on self (save() deriving the tenant key).
     self_assigned: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    calls: tuple[CallFact, ...] = ()
