@@ -14,6 +14,7 @@ helper matches `tenancy.scoping-helpers`, or when a global filter
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -58,11 +59,13 @@ class Where:
     """The function a query is in, as provenance sees it (`TenancyAnalysis.context`)."""
 
     view: bool = False  # takes a request parameter: its other parameters are URL arguments
-    guarded: bool = False  # a configured scope guard verifies its URL arguments
+    verified: tuple[str, ...] = ()  # URL arguments a configured scope guard verifies ("*": all)
     sourced: tuple[str, ...] = ()  # parameters a tenant source fills (dependency, annotation)
+    class_guarded: bool = False  # a method of its class is guarded: `self.kwargs` is verified
 
 
 _NOWHERE = Where()
+_GUARD = re.compile(r"([^()\s]+)\s*(?:\(([^()]*)\))?")
 _MAX_DEPTH = 4  # calls followed up from a helper's parameter
 
 
@@ -73,6 +76,21 @@ def _any_match(patterns: Iterable[str], names: Iterable[str]) -> bool:
         for name in names
         for pattern in patterns
     )
+
+
+def _guard_args(guards: Iterable[tuple[str, frozenset[str]]], names: Iterable[str]) -> set[str]:
+    """The URL arguments the guards among `names` verify."""
+    out: set[str] = set()
+    listed = [name for name in names if name]
+    for pattern, args in guards:
+        if _any_match((pattern,), listed):
+            out |= args
+    return out
+
+
+def _head(origin: str) -> str:
+    """The parameter an origin starts at: `param:auth_subject.organization_id` -> auth_subject."""
+    return origin[len(PARAM) :].split(".", 1)[0].split("(", 1)[0]
 
 
 def facts(summary: FileSummary) -> TenancyFacts | None:
@@ -100,6 +118,7 @@ class TenancyAnalysis:
         self._criteria: set[str] | None = None
         self._verdicts: list[tuple[FileSummary, QueryVerdict]] | None = None
         self._where: dict[tuple[str, str], Where] = {}
+        self._guards: tuple[tuple[str, frozenset[str]], ...] | None = None
         self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
         self._params: dict[tuple[str, str], bool] = {}
         self._rows: dict[tuple[str, int], bool] = {}
@@ -315,9 +334,10 @@ class TenancyAnalysis:
 
     def context(self, summary: FileSummary, function: str) -> Where:
         """What the function holding a query tells about its values: whether it is a view
-        (it takes a request parameter), whether a configured scope guard verifies its URL
-        arguments (a decorator, or a permission class listed in a guard attribute of its
-        class or a base), and which parameters a tenant source fills (by dependency or
+        (it takes a request parameter and is not itself a guard), which of its URL arguments
+        a configured scope guard verifies (a decorator, or a permission class listed in a
+        guard attribute of its class or a base; `self.kwargs` too when any method of the
+        class is guarded), and which parameters a tenant source fills (by dependency or
         annotation)."""
         key = (summary.module, function)
         cached = self._where.get(key)
@@ -326,29 +346,55 @@ class TenancyAnalysis:
         qualname = f"{summary.module}.{function}" if summary.module else function
         found = self.index.functions.get(qualname)
         syntax = self.index.packs.syntax
-        guards = self.tenancy.scope_guards
+        guards = self.guards()
+        owner = qualname.rsplit(".", 1)[0] if "." in function else ""
+        is_guard = bool(_guard_args(guards, (qualname, owner)))
         view = False
-        guarded = False
+        verified: set[str] = set()
         sourced: list[str] = []
         if found is not None:
             fn = found[1]
             names = [param.name for param in fn.params]
-            view = any(name in syntax.request_parameters for name in names[:2])
-            guarded = _any_match(guards, fn.decorators)
+            view = not is_guard and any(name in syntax.request_parameters for name in names[:2])
+            verified |= _guard_args(guards, fn.decorators)
             sources = (*self.tenancy.tenant_sources, *syntax.tenant_sources)
             sourced = [p.name for p in fn.params if _any_match(sources, (p.default, p.annotation))]
-        owner = qualname.rsplit(".", 1)[0] if "." in function else ""
-        if owner in self.index.classes and not guarded:
+        class_guarded = False
+        if owner in self.index.classes:
             for base in self.index.mro(owner):
                 entry = self.index.classes.get(base)
                 if entry is None:
                     continue
                 for f in entry[1].fields:
-                    if f.name in syntax.guard_attributes and _any_match(guards, f.elements):
-                        guarded = True
-        out = Where(view, guarded, tuple(sourced))
+                    if f.name in syntax.guard_attributes:
+                        verified |= _guard_args(guards, f.elements)
+            prefix = f"{owner}."
+            class_guarded = bool(verified) or any(
+                _guard_args(guards, fn.decorators)
+                for name, (_, fn) in self.index.functions.items()
+                if name.startswith(prefix)
+            )
+        out = Where(view, tuple(sorted(verified)), tuple(sourced), class_guarded)
         self._where[key] = out
         return out
+
+    def guards(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """`scope-guards` entries as (pattern, verified arguments; {"*"} for all):
+        `pkg.require_member` verifies every URL argument, `pkg.ProjectMember(slug,
+        project_id)` only those named."""
+        if self._guards is None:
+            out = []
+            for entry in self.tenancy.scope_guards:
+                match = _GUARD.fullmatch(entry.strip())
+                if match is None:
+                    continue
+                names = match.group(2)
+                args = (
+                    frozenset(a.strip() for a in names.split(",") if a.strip()) if names else frozenset("*")
+                )
+                out.append((match.group(1), args))
+            self._guards = tuple(out)
+        return self._guards
 
     def derives_from_tenant(self, origin: str, where: Where) -> bool:
         """A value of the current tenant: a tenant source, or a parameter whose dependency
@@ -357,25 +403,39 @@ class TenancyAnalysis:
         if self.is_tenant_source(origin):
             return True
         if origin.startswith(PARAM):
-            head = origin[len(PARAM) :].split(".", 1)[0].split("(", 1)[0]
-            return head in where.sourced
+            return _head(origin) in where.sourced
         return False
 
     def verified(self, origin: str, where: Where) -> bool:
-        """A parameter (a URL argument) of a function a configured scope guard protects."""
-        return where.guarded and origin.startswith(PARAM)
+        """A URL argument a configured scope guard verifies: a parameter the guard names (or
+        any, for a guard naming none), or the view's `self.kwargs` in a guarded class."""
+        if not origin.startswith(PARAM):
+            return False
+        if self._url_attribute(origin):
+            return where.class_guarded
+        return "*" in where.verified or _head(origin) in where.verified
+
+    def _url_attribute(self, origin: str) -> bool:
+        plain = origin[len(PARAM) :]
+        return any(
+            plain == arg or plain.startswith((f"{arg}.", f"{arg}("))
+            for arg in self.index.packs.syntax.url_arguments
+        )
 
     def unverified_url_argument(self, origin: str, where: Where) -> bool:
         """A view's URL argument (a parameter other than the request and `self`, or the
         packs' `url-arguments` such as `self.kwargs`) that no configured guard verifies:
         the client chose it, so it does not scope a query even on the tenant key."""
-        if where.guarded or not origin.startswith(PARAM) or self.derives_from_tenant(origin, where):
+        if (
+            not origin.startswith(PARAM)
+            or self.verified(origin, where)
+            or self.derives_from_tenant(origin, where)
+        ):
             return False
-        syntax = self.index.packs.syntax
-        plain = origin[len(PARAM) :]
-        if any(plain == arg or plain.startswith((f"{arg}.", f"{arg}(")) for arg in syntax.url_arguments):
+        if self._url_attribute(origin):
             return True
-        head = plain.split(".", 1)[0].split("(", 1)[0]
+        head = _head(origin)
+        syntax = self.index.packs.syntax
         return where.view and head not in syntax.request_parameters and head not in ("self", "cls")
 
     def from_scoped(self, origin: str, summary: FileSummary | None, function: str, depth: int = 0) -> bool:
@@ -388,7 +448,7 @@ class TenancyAnalysis:
             return self._row_scoped(summary, int(origin[len(ROW) :]))
         if not origin.startswith(PARAM):
             return False
-        head = origin[len(PARAM) :].split(".", 1)[0].split("(", 1)[0]
+        head = _head(origin)
         if head in ("self", "cls") or head in self.index.packs.syntax.request_parameters:
             return False
         qualname = f"{summary.module}.{function}" if summary.module else function

@@ -692,9 +692,7 @@ class TenancyCollector(FactCollector):
                 if found is not None:
                     return found if found in self.chains else None
                 current = current.func
-            elif isinstance(current, cst.Attribute):
-                current = current.value
-            elif isinstance(current, cst.Subscript):
+            elif isinstance(current, (cst.Attribute, cst.Subscript)):
                 current = current.value
             elif isinstance(current, cst.Await):
                 current = current.expression
