@@ -307,13 +307,36 @@ class TenancyAnalysis:
         )
 
     def by_lookup_field(self, model: ModelInfo, names: set[str]) -> bool:
-        """A lookup by a configured unique secret (`ApiToken.key`): how a request finds its
-        tenant, whoever supplied the value."""
+        """A lookup by a configured unique secret (`ApiToken.key`), on the model or through
+        a relation path (`project__ping_key=k` with `Project.ping_key`): how a request finds
+        its tenant, whoever supplied the value."""
         plain = {name.lstrip(UNTRUSTED).lstrip("=") for name in names}
-        classes = {base.rsplit(".", 1)[-1] for base in self.index.mro(model.qualname)}
+        if self._secret(model, plain):
+            return True
+        syntax = self.index.packs.syntax
+        for name in names:
+            path = name.lstrip(UNTRUSTED)
+            if not path.startswith("=") or path == ROW_MARK:
+                continue
+            parts = [p for p in syntax.split(path[1:]) if p not in syntax.equality_tails]
+            current: ModelInfo | None = model
+            for part in parts[:-1]:
+                if current is None:
+                    break
+                related = dict(current.relations).get(part) or self.models.reverse_relations(
+                    current.qualname
+                ).get(part)
+                current = self.models.info(related, self.tenancy) if related else None
+            if current is not None and len(parts) > 1 and self._secret(current, {parts[-1]}):
+                return True
+        return False
+
+    def _secret(self, model: ModelInfo, fields: set[str]) -> bool:
+        mro = list(self.index.mro(model.qualname))
+        classes = {base.rsplit(".", 1)[-1] for base in mro}
         for entry in self.tenancy.tenant_lookup_fields:
             owner, _, field = entry.rpartition(".")
-            if field in plain and (owner in classes or owner in self.index.mro(model.qualname)):
+            if field in fields and (owner in classes or owner in mro):
                 return True
         return False
 
