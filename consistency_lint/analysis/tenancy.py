@@ -283,7 +283,14 @@ class TenancyAnalysis:
             if spec.predicates and model is not None and not helper:
                 trusted = self._trusted_names(step, where)
                 paths = [n[1:] for n in trusted if n.startswith("=") and n != ROW_MARK]
-                helper = ROW_MARK in trusted or any(self.through_relation(model, key) for key in paths)
+                # Comparisons (`Member.customer_id == customer.id`) read like keywords: a
+                # relation column, or a primary key re-read from a row in hand.
+                compared = [(p, o) for p, o in step.origins if f"={p}" not in step.names and p in trusted]
+                helper = (
+                    ROW_MARK in trusted
+                    or any(self.through_relation(model, key) for key in [*paths, *(p for p, _ in compared)])
+                    or any(p in packs.syntax.primary_keys and self._from_row(o, where) for p, o in compared)
+                )
             if spec.returns and step.name:
                 type_name = spec.returns
             elif step.name and not spec.returns and type_name:
@@ -460,6 +467,17 @@ class TenancyAnalysis:
         head = _head(origin)
         syntax = self.index.packs.syntax
         return where.view and head not in syntax.request_parameters and head not in ("self", "cls")
+
+    def _from_row(self, origin: str, where: Where) -> bool:
+        """An attribute of a row in hand (`payment_method.customer_id`, a queried row), as
+        `pk=obj.attr` is for keyword lookups; never a URL argument or request data."""
+        if origin.startswith(ROW):
+            return True
+        if not origin.startswith(PARAM) or "." not in origin[len(PARAM) :]:
+            return False
+        head = _head(origin)
+        syntax = self.index.packs.syntax
+        return not (head in syntax.request_parameters or self.unverified_url_argument(origin, where))
 
     def from_scoped(self, origin: str, summary: FileSummary | None, function: str, depth: int = 0) -> bool:
         """A value read from a scoped row or queryset of the same function (`row:<n>`), or a
