@@ -133,7 +133,12 @@ def test_provenance_pack_keys_are_parsed_and_merged() -> None:
     assert {"request.tenant", "flask_login.current_user"} <= set(syntax.tenant_sources)
     assert syntax.guard_attributes == ("permission_classes",)
     pack = parse_pack(
-        {"schema": 1, "name": "p", "request-data": ["web.request.body"], "scope-guard-attributes": ["guards"]},
+        {
+            "schema": 1,
+            "name": "p",
+            "request-data": ["web.request.body"],
+            "scope-guard-attributes": ["guards"],
+        },
         "p.toml",
     )
     assert pack.syntax.request_data == ("web.request.body",)
