@@ -422,7 +422,12 @@ class TenancyAnalysis:
                 args = (
                     frozenset(a.strip() for a in names.split(",") if a.strip()) if names else frozenset("*")
                 )
-                out.append((match.group(1), args))
+                pattern = match.group(1)
+                out.append((pattern, args))
+                if not any(c in pattern for c in "*?["):  # also where a re-export points
+                    defined = self.index._follow_reexport(pattern)
+                    if defined != pattern:
+                        out.append((defined, args))
             self._guards = tuple(out)
         return self._guards
 
