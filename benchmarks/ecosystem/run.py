@@ -4,6 +4,8 @@
     python benchmarks/ecosystem/run.py --family dual --app indico
     python benchmarks/ecosystem/run.py --compare old.json      # what appeared / disappeared since
     python benchmarks/ecosystem/run.py --sample 20 --seed 7    # unlabelled findings to judge by hand
+    python benchmarks/ecosystem/run.py --family dual --pooled-sample 30   # 30 across all apps
+    python benchmarks/ecosystem/run.py --rescore snap.json     # score a snapshot, run nothing
 
 For every app under apps/<name>/ the pinned source is unpacked on demand by
 corpus.py into benchmarks/.corpus/ecosystem/<name>/ (git-ignored), the app's
@@ -267,6 +269,19 @@ def sample(pool: Sequence[Finding], count: int, seed: int, app: str) -> list[Fin
     return ordered if len(ordered) <= count else sorted(rng.sample(ordered, count), key=ordered.index)
 
 
+def pooled_sample(pools: dict[str, Sequence[Finding]], count: int, seed: int) -> list[tuple[str, Finding]]:
+    """A reproducible random sample of `count` findings drawn from every app's pool at once
+    (what a precision estimate over a whole family needs: large apps weigh as much as they report)."""
+    ordered = sorted(
+        ((app, f) for app, pool in pools.items() for f in pool),
+        key=lambda item: (item[0], item[1].path, item[1].line, item[1].code, item[1].message),
+    )
+    if len(ordered) <= count:
+        return ordered
+    rng = random.Random(f"{seed}:pooled")
+    return sorted(rng.sample(ordered, count), key=ordered.index)
+
+
 def parse_report(text: str) -> list[Finding]:
     """Findings from the CLI's --format json output."""
     data = json.loads(text)
@@ -357,6 +372,24 @@ def format_table(rows: list[tuple[str, str, Score, str, str]]) -> str:
     return "\n".join(out)
 
 
+def _load_runs(path: Path) -> dict[str, AppRun]:
+    """The runs a snapshot recorded, as if they had just been made (for --rescore)."""
+    try:
+        data = json.loads(path.read_text())
+        return {
+            app: AppRun(
+                app,
+                [Finding(**f) for f in entry["findings"]],
+                float(entry["seconds"]),
+                int(entry["exit_code"]),
+                list(entry["crashes"]),
+            )
+            for app, entry in data["apps"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise LabelError(f"{path}: not a snapshot written by this script ({error})") from None
+
+
 def _load_snapshot(path: Path) -> dict[str, list[Finding]]:
     try:
         data = json.loads(path.read_text())
@@ -376,7 +409,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sample", type=int, default=10, metavar="N", help="unlabelled findings shown per app"
     )
+    parser.add_argument(
+        "--pooled-sample",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N unlabelled findings per family drawn across all apps",
+    )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--rescore",
+        type=Path,
+        metavar="SNAPSHOT",
+        help="score the findings of a snapshot instead of running the CLI",
+    )
     parser.add_argument(
         "--jobs", type=int, default=1, help="apps run side by side (each CLI gets -j 1 if >1)"
     )
@@ -385,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     families = tuple(args.family or FAMILIES)
 
-    cli = shutil.which(args.cli)
+    cli = shutil.which(args.cli) or ("" if args.rescore else None)
     if cli is None:
         print(f"error: '{args.cli}' not found on PATH (activate the venv that installs it)", file=sys.stderr)
         return 2
@@ -396,11 +442,14 @@ def main(argv: list[str] | None = None) -> int:
             if not (app.folder / "consistency-lint.toml").is_file():
                 raise LabelError(f"{app.name}: no consistency-lint.toml")
         previous = _load_snapshot(args.compare) if args.compare else None
+        stored = _load_runs(args.rescore) if args.rescore else None
     except (corpus.CorpusError, LabelError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
     def one(app: corpus.App) -> AppRun | str:
+        if stored is not None:
+            return stored.get(app.name, f"{app.name}: not in {args.rescore}")
         try:
             return run_app(app, cli, 1 if args.jobs > 1 else None)
         except corpus.CorpusError as error:
@@ -416,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple[str, str, Score, str, str]] = []
     totals = {family: Score() for family in families}
     unlabelled: dict[str, list[Finding]] = {}
+    unlabelled_by_family: dict[str, dict[str, list[Finding]]] = {family: {} for family in families}
     all_crashes = 0
     for run in runs:
         all_crashes += len(run.crashes)
@@ -424,6 +474,7 @@ def main(argv: list[str] | None = None) -> int:
             s, pool_ = score(labels[run.name], run.findings, family)
             totals[family].add(s)
             unlabelled.setdefault(run.name, []).extend(pool_)
+            unlabelled_by_family[family][run.name] = pool_
             if (
                 family not in declared
                 and not s.findings
@@ -458,6 +509,15 @@ def main(argv: list[str] | None = None) -> int:
             for f in sample(pool_, args.sample, args.seed, name):
                 print(f"  {name}: {f.path}:{f.line}: {f.code} {f.message}")
 
+    if args.pooled_sample > 0:
+        for family in families:
+            drawn = pooled_sample(unlabelled_by_family[family], args.pooled_sample, args.seed)
+            print(f"\npooled {family} sample ({len(drawn)} across all apps, seed {args.seed}):")
+            for number, (name, f) in enumerate(drawn, 1):
+                print(f"  {number:2}. {name}: {f.path}:{f.line}: {f.code} {f.message}")
+
+    if args.rescore:
+        return 1 if len(runs) < len(apps) else 0
     snapshot = {
         "apps": {
             r.name: {

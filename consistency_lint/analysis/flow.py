@@ -651,6 +651,8 @@ class FlowBuilder:
                 evaluated = first.evaluated_value
                 related = evaluated if isinstance(evaluated, str) else ""
             else:
+                if isinstance(first, cst.Call):  # Column(String(36)): the column type
+                    first = first.func
                 first_text = dotted(first)
                 if first_text and "()" not in first_text:
                     related = outer.names.resolve(first_text)[0]

@@ -220,6 +220,10 @@ class ProjectIndex:
                 return Resolved(target)
         return Resolved(target)
 
+    def decorated_type(self, function: Function) -> str:
+        """The pack type a decorator turns a function into (`@app.task` -> celery.Task), or ""."""
+        return self._decorated_type(function)
+
     def _decorated_type(self, function: Function) -> str:
         """The pack type a decorator turns a function into (`@app.task` -> celery.Task)."""
         for deco in function.decorators:

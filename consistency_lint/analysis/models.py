@@ -104,6 +104,8 @@ class ModelIndex:
         self._canonical: dict[str, str] = {}
         self._short_names: dict[str, str] | None = None
         self._reverse: dict[str, dict[str, str]] | None = None
+        self._key_relations: dict[str, bool] = {}
+        self._declared: dict[str, list[tuple[str, tuple[str, ...]]]] | None = None
 
     def key_matches(self, name: str, keys: Iterable[str]) -> str:
         """The tenant key `name` stands for (`organization_id` for key `organization`, with
@@ -152,6 +154,8 @@ class ModelIndex:
         relations: dict[str, str] = {}
         reverse_names: dict[str, str] = {}
         field_calls: dict[str, str] = {}
+        text_fields: set[str] = set()
+        text_types = self.syntax.text_column_types
         for position, cls_name in enumerate(index.mro(qualname)):
             assigned.extend(self.self_assigned.get(cls_name, ()))
             found = index.classes.get(cls_name)
@@ -164,12 +168,23 @@ class ModelIndex:
                 if field.name.startswith("__") or field.name in fields:
                     continue
                 fields.append(field.name)
+                if field.call in text_types or field.related in text_types:
+                    text_fields.add(field.name)
                 if field.related:
                     related = self._related_class(field.related, cls_name, qualname)
                     if related:
                         relations.setdefault(field.name, related)
                         if field.related_name and not field.related_name.endswith(self.hidden):
                             reverse_names.setdefault(field.name, field.related_name)
+            for name, mentioned in self.declared(cls_name):
+                if name in fields:
+                    continue
+                fields.append(name)  # @declared_attr def customer(cls) -> Mapped["Customer"]
+                for written in mentioned:
+                    related = self._related_class(written, cls_name, qualname)
+                    if related and self.index.is_model(related):
+                        relations.setdefault(name, related)
+                        break
             for name, value in cls.keywords:
                 keywords.setdefault(name, value)
             if position == 0:
@@ -207,7 +222,10 @@ class ModelIndex:
             for name in fields:
                 if field_calls.get(name, "") in derived:
                     continue  # `organization = association_proxy("customer", "organization")`
-                if self.key_matches(name, tenancy.tenant_keys):
+                key = self.key_matches(name, tenancy.tenant_keys)
+                if key and name in text_fields and self.key_is_relation(key):
+                    continue  # a text column named like the key (a provider's `customer_id`)
+                if key:
                     tenant_field = name
                     break
             is_global = _matches(tenancy.global_models, short, qualname, table)
@@ -254,6 +272,34 @@ class ModelIndex:
                     if name in wanted:
                         return name
         return ""
+
+    def declared(self, cls: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Model attributes a class makes with a method and a `declared-fields` decorator: (name,
+        the names its return annotation mentions)."""
+        if self._declared is None:
+            self._declared = {}
+            makers = self.syntax.declared_fields
+            if makers:
+                for qualname, (_, function) in self.index.functions.items():
+                    if function.class_name and any(d in makers for d in function.decorators):
+                        owner, _, name = qualname.rpartition(".")
+                        self._declared.setdefault(owner, []).append((name, function.return_names))
+        return self._declared.get(cls, [])
+
+    def key_is_relation(self, key: str) -> bool:
+        """Whether some model's field named by the tenant key is a relation to a project class:
+        then the key names relations to the tenant model, and a same-named text column is not one."""
+        found = self._key_relations.get(key)
+        if found is None:
+            found = any(
+                field.related
+                and self.key_matches(field.name, (key,))
+                and self._related_class(field.related, cls_name, cls_name)
+                for cls_name, (_, cls) in self.index.classes.items()
+                for field in cls.fields
+            )
+            self._key_relations[key] = found
+        return found
 
     def manager_type(self, model: ModelInfo, field: str) -> str:
         """The query type of a manager declared on a model or inherited from its bases ("" if

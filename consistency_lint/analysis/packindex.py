@@ -30,6 +30,13 @@ class PackIndex:
         self.model_keywords: dict[str, str] = {}
         self.model_table_names: dict[str, str] = {}
         sql_methods: set[str] = set()
+        task_types: set[str] = set()
+        for pack in self.packs:
+            for call in pack.calls:
+                if call.role == "publish" and call.effect_kind == "task":
+                    task_types.add(call.target.rpartition(".")[0])  # celery.Task.delay -> celery.Task
+        # Types whose instances enqueue a job: what a task decorator turns a function into.
+        self.task_types = frozenset(task_types)
         for pack in self.packs:
             self.model_keywords.update(pack.model_keywords)
             self.model_table_names.update(pack.model_table_names)

@@ -16,12 +16,14 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from consistency_lint.analysis.index import ProjectIndex
+from consistency_lint.analysis.jobs import TenantFreeJobs
 from consistency_lint.analysis.models import ModelIndex, ModelInfo
 from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import (
+    OBJECT_MARK,
     PARAM,
     ROW,
     ROW_MARK,
@@ -122,6 +124,7 @@ class TenancyAnalysis:
         self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
         self._params: dict[tuple[str, str], bool] = {}
         self._rows: dict[tuple[str, int], bool] = {}
+        self.jobs = TenantFreeJobs(index)
 
     def criteria_models(self) -> set[str]:
         if self._criteria is None:
@@ -156,10 +159,18 @@ class TenancyAnalysis:
                     if query.in_class_body and self._class_overrides(summary, query.function):
                         continue
                     verdict = self.judge(query, summary)
+                    if verdict.kind in (READ, BULK) and self.in_job(summary, query.function):
+                        verdict = replace(verdict, scoped=True)  # every tenant, by design
                     if verdict.kind or verdict.fixed_alias:
                         verdicts.append((summary, verdict))
             self._verdicts = verdicts
         return iter(self._verdicts)
+
+    def in_job(self, summary: FileSummary, function: str) -> bool:
+        """Whether code of `function` runs in a background job that takes no argument (or a
+        function only such jobs call): it serves every tenant by design (`jobs`)."""
+        qualname = f"{summary.module}.{function}" if summary.module else function
+        return bool(function) and qualname in self.jobs
 
     def _class_overrides(self, summary: FileSummary, cls: str) -> bool:
         """A class (or a project base) defines a method that replaces or narrows the queries
@@ -228,8 +239,7 @@ class TenancyAnalysis:
                 manager = dict(model.field_calls).get(step.name, "")
                 if manager and helper_matches(tenancy, manager):
                     helper = True
-                made_by = packs.tenancy_call(manager) if manager else None
-                if made_by is not None and made_by.tenancy == "scopes":
+                if manager and self.scoping_class(manager):
                     helper = True  # an automatically scoping manager (django-scopes' ScopedManager)
             if step.name and helper_matches(
                 tenancy, f"{model.qualname}.{step.name}" if model else "", target, step.name
@@ -264,8 +274,10 @@ class TenancyAnalysis:
                 kinds.add(INSERT)
                 insert_kwargs = step.kwargs
                 insert_unknown = step.star
-            if spec.tenancy in ("empty", "outer-row"):
-                helper = True  # selects nothing / correlated to its outer row (`.correlate(...)`)
+            if spec.tenancy in ("empty", "outer-row", "scopes"):
+                # selects nothing / correlated to its outer row (`.correlate(...)`) / a manager
+                # the library scopes itself (django-multitenant's `TenantModel.objects`)
+                helper = True
             if spec.tenancy == "fixed-alias" and step.literal:
                 aliases.append(step.literal)
             if spec.predicates or spec.sql_keyword:
@@ -285,11 +297,12 @@ class TenancyAnalysis:
                 paths = [n[1:] for n in trusted if n.startswith("=") and n != ROW_MARK]
                 # Comparisons (`Member.customer_id == customer.id`) read like keywords: a
                 # relation column, or a primary key re-read from a row in hand.
-                compared = [(p, o) for p, o in step.origins if f"={p}" not in step.names and p in trusted]
+                compared = [(p, o) for p, o in step.origins if p not in step.kwargs and p in trusted]
                 helper = (
                     ROW_MARK in trusted
                     or any(self.through_relation(model, key) for key in [*paths, *(p for p, _ in compared)])
                     or any(p in packs.syntax.primary_keys and self._from_row(o, where) for p, o in compared)
+                    or self.attached_to_object(model, step.names)
                 )
             if spec.returns and step.name:
                 type_name = spec.returns
@@ -601,6 +614,26 @@ class TenancyAnalysis:
             or any(last.endswith(suffix) for suffix in syntax.fk_suffixes)
         )
 
+    def scoping_class(self, made_by: str) -> bool:
+        """Whether a manager is made by a class the packs mark as scoping every query
+        (`tenancy = "scopes"`), itself or as a base of a project class
+        (`class BoardManager(TenantManagerMixin, models.Manager)`)."""
+        for cls in self.index.mro(made_by):
+            spec = self.index.packs.tenancy_call(cls)
+            if spec is not None and spec.tenancy == "scopes":
+                return True
+        return False
+
+    def attached_to_object(self, model: ModelInfo, names: tuple[str, ...]) -> bool:
+        """`Watched.objects.filter(content_type=ct, object_id=obj.id)`: the rows a generic relation
+        (`content_object = GenericForeignKey(...)`, the packs' `generic-relations`) attaches to an
+        object in hand, selected by its id column (`generic-id-fields`) read from that object."""
+        syntax = self.index.packs.syntax
+        calls = dict(model.field_calls).values()
+        if not any(call in syntax.generic_relations for call in calls):
+            return False
+        return any(f"{OBJECT_MARK}{field}" in names for field in syntax.generic_id_fields)
+
     def through_relation(self, model: ModelInfo, path: str) -> bool:
         """`order=o`, `order__in=qs`, `addon_to__subevent=s`: a relation path that ends at a
         tenant-scoped model (an object of one tenant), so the rows belong to that tenant."""
@@ -664,6 +697,8 @@ class TenancyAnalysis:
             if found is None:
                 continue
             for sql in found.sql:
+                if self.in_job(summary, sql.function):
+                    continue
                 missing: list[ModelInfo] = []
                 for table, columns in sql.refs:
                     info = tables.get(table)

@@ -29,6 +29,7 @@ from consistency_lint.analysis.resolver import Frame, Resolver
 from consistency_lint.analysis.spans import SpanRecorder
 from consistency_lint.analysis.sqlfacts import table_refs
 from consistency_lint.analysis.tenancy_facts import (
+    OBJECT_MARK,
     PARAM,
     REQUEST_DATA,
     ROW,
@@ -95,9 +96,18 @@ class _Dict:
     items: list[tuple[str, cst.BaseExpression]]
 
 
-_Value = Union[_ClassRef, _Chain, _Built, _Sql, _Origin, _Dict, None]
 # Calls that convert a value without changing whose it is: `int(request.GET["id"])`.
 _CONVERSIONS = frozenset(("int", "str", "list", "set", "tuple", "frozenset", "sorted", "bool"))
+
+
+@dataclass
+class _Pred:
+    """A predicate bound to a variable: `org_filter = M.organization_id == org_id`."""
+
+    names: frozenset[str]
+
+
+_Value = Union[_ClassRef, _Chain, _Built, _Sql, _Origin, _Dict, _Pred, None]
 
 _MAX_TEXT = 80
 
@@ -234,6 +244,9 @@ class TenancyCollector(FactCollector):
     def _small(self, small: cst.CSTNode, frame: Frame, env: dict[str, _Value], fn: str, module: bool) -> None:
         if isinstance(small, cst.Assign):
             value = self._eval(small.value, frame, env, fn)
+            if value is None and isinstance(small.value, _PREDICATE_NODES):
+                names = self._predicate(small.value, frame, env)
+                value = _Pred(frozenset(names)) if names else None
             for target in small.targets:
                 self._assign(target.target, value, small.value, frame, env, module)
         elif isinstance(small, cst.AnnAssign):
@@ -722,6 +735,18 @@ class TenancyCollector(FactCollector):
 
     def _predicate(self, node: cst.BaseExpression, frame: Frame, env: dict[str, _Value]) -> set[str]:
         """The names a predicate requires in every case."""
+        if isinstance(node, cst.Name):
+            bound = env.get(node.value)
+            return set(bound.names) if isinstance(bound, _Pred) else set()
+        if isinstance(node, cst.IfExp):  # either arm may hold: what both require
+            return self._predicate(node.body, frame, env) & self._predicate(node.orelse, frame, env)
+        if isinstance(node, cst.Lambda):
+            # `with_loader_criteria(Mixin, lambda cls: cls.tenant_id == t)`: the parameter
+            # stands for each mapped class the criterion applies to.
+            inner = dict(env)
+            for param in node.params.params:
+                inner[param.name.value] = _ClassRef("")
+            return self._predicate(node.body, frame, inner)
         if isinstance(node, cst.BinaryOperation):
             left = self._predicate(node.left, frame, env)
             right = self._predicate(node.right, frame, env)
@@ -740,6 +765,12 @@ class TenancyCollector(FactCollector):
             out = self._predicate(node.left, frame, env)
             for comparison in node.comparisons:
                 out |= self._predicate(comparison.comparator, frame, env)
+            if all(isinstance(c.operator, cst.Equal) for c in node.comparisons):
+                # `Query.data_source == ds`: an equality on a column or relation, like the keyword
+                # `data_source=ds` (the project phase follows it when it is a relation path).
+                for operand in (node.left, *(c.comparator for c in node.comparisons)):
+                    if isinstance(operand, cst.Attribute) and self._predicate(operand, frame, env):
+                        out.add(f"={operand.attr.value}")
             sides = [node.left, *(c.comparator for c in node.comparisons)]
             return self._with_origin(out, sides, frame, env)
         if isinstance(node, cst.Call):
@@ -774,11 +805,14 @@ class TenancyCollector(FactCollector):
             head = text.split(".")[0]
             if head in env and not isinstance(env.get(head), _ClassRef):
                 return set()
-            if frame.names.resolve(head)[1] or head in ("self", "cls"):
+            if head in env or frame.names.resolve(head)[1] or head in ("self", "cls"):
                 return {node.attr.value}
             return set()
         return set()
 
+
+# Expressions that may be a predicate bound to a variable and used later (`.where(..., f)`).
+_PREDICATE_NODES = (cst.Comparison, cst.BooleanOperation, cst.IfExp, cst.BinaryOperation, cst.UnaryOperation)
 
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
 # `.extra(where=[...])` conditions apply to the queried model's table, which the
@@ -792,10 +826,10 @@ def _kw_facts(syntax: FrameworkSyntax, keyword: str, value: cst.BaseExpression) 
     the path syntax and the primary-key names come from the packs."""
     out = set(syntax.split(keyword))
     out.add(f"={keyword}")
-    if keyword in syntax.row_keys and isinstance(value, cst.Attribute):
+    if isinstance(value, cst.Attribute):
         text = dotted(value)
         if text is not None and "()" not in text:
-            out.add(ROW_MARK)
+            out.add(ROW_MARK if keyword in syntax.row_keys else f"{OBJECT_MARK}{keyword}")
     return out
 
 

@@ -30,6 +30,8 @@ PARAM = "param:"
 # Origin of a value read from a row (or queryset) of a query of the same file:
 # `row:<n>` names the file's n-th QueryFact; scoped when that query is.
 ROW = "row:"
+# Prefix of a keyword whose value is read from an object in hand (`object_id=obj.id`).
+OBJECT_MARK = "^"
 
 
 @dataclass(frozen=True)

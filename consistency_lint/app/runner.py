@@ -15,6 +15,7 @@ from consistency_lint.analysis.unreadable import Unreadable
 from consistency_lint.app.cache import ResultCache, cache_key, content_hash, project_key
 from consistency_lint.app.cpus import available_cpus
 from consistency_lint.app.discovery import DEFAULT_EXCLUDE, discover, relative_found, relative_posix
+from consistency_lint.app.import_check import unresolved_imports_warning
 from consistency_lint.app.isolation import Failure, IsolatedPool, deep_recursion
 from consistency_lint.app.session import open_session
 from consistency_lint.domain.diagnostic import Diagnostic
@@ -252,6 +253,10 @@ def _run_check(
         if store is not None and digest and rel in stats:
             store.store(rel, module, is_package, stats[rel], digest, item)
     file_results.sort(key=lambda r: r.path)
+    imports = (i.module for r in file_results if r.summary is not None for i in r.summary.imports)
+    unresolved = unresolved_imports_warning(described, imports)
+    if unresolved:
+        result.warnings.append(unresolved)
     diagnostics = session.check(file_results, report_paths=report)
     if store is not None:
         # A buffer's file keeps its cache entry (for its text on disk).

@@ -121,7 +121,13 @@ class FrameworkSyntax:
     (`related-name-keywords`, `hidden-relation-suffixes`, `reverse-relation-name`,
     `self-relation-names`), which parameter makes a view (`request-parameters`), which
     methods replace the queries a class assigns in its body (`class-query-overrides`) and
-    which calls make a model attribute that is no stored column (`derived-fields`)."""
+    which calls make a model attribute that is no stored column (`derived-fields`), and which
+    make a generic relation, with the column holding the related row's id
+    (`generic-relations`, `generic-id-fields`), and which column types hold text
+    (`text-column-types`: a text column is no relation to the tenant model), and which
+    decorators make a model attribute from a method (`declared-fields`: SQLAlchemy's
+    `@declared_attr def customer(cls) -> Mapped["Customer"]`), and which methods run an
+    operator job (`job-methods`: a management command's `handle`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -144,6 +150,11 @@ class FrameworkSyntax:
     guard_attributes: tuple[str, ...] = ()
     class_query_overrides: tuple[str, ...] = ()
     derived_fields: tuple[str, ...] = ()
+    generic_relations: tuple[str, ...] = ()
+    generic_id_fields: tuple[str, ...] = ()
+    text_column_types: tuple[str, ...] = ()
+    declared_fields: tuple[str, ...] = ()
+    job_methods: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -255,6 +266,11 @@ _TOP_KEYS = {
     "scope-guard-attributes",
     "class-query-overrides",
     "derived-fields",
+    "generic-relations",
+    "generic-id-fields",
+    "text-column-types",
+    "declared-fields",
+    "job-methods",
     "types",
     "calls",
 }
@@ -380,6 +396,11 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         guard_attributes=strings("scope-guard-attributes"),
         class_query_overrides=strings("class-query-overrides"),
         derived_fields=strings("derived-fields"),
+        generic_relations=strings("generic-relations"),
+        generic_id_fields=strings("generic-id-fields"),
+        text_column_types=strings("text-column-types"),
+        declared_fields=strings("declared-fields"),
+        job_methods=strings("job-methods"),
     )
 
 

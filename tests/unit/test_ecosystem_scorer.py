@@ -6,6 +6,7 @@ Synthetic data only: nothing is downloaded and no CLI is run.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -187,6 +188,30 @@ def test_sample_is_reproducible_and_bounded() -> None:
     assert first == run.sample(list(reversed(pool)), 5, 3, "app")
     assert len(first) == 5 and first == sorted(first, key=lambda f: f.line)
     assert run.sample(pool[:3], 5, 3, "app") == pool[:3]
+
+
+def test_pooled_sample_draws_across_apps_reproducibly() -> None:
+    pools = {
+        "big": [F("b.py", n, "CL101", "m") for n in range(1, 41)],
+        "small": [F("s.py", n, "CL101", "m") for n in range(1, 4)],
+    }
+    first = run.pooled_sample(pools, 10, 1)
+    assert len(first) == 10 and len(set(first)) == 10
+    assert first == run.pooled_sample(dict(reversed(list(pools.items()))), 10, 1)
+    assert {app for app, _ in run.pooled_sample(pools, 43, 1)} == {"big", "small"}
+    assert run.pooled_sample({"a": pools["small"]}, 10, 1) == [("a", f) for f in pools["small"]]
+
+
+def test_rescore_reads_back_what_a_snapshot_stored(tmp_path: Path) -> None:
+    snap = tmp_path / "snap.json"
+    finding = {"path": "x.py", "line": 3, "code": "CL101", "message": "m"}
+    entry = {"seconds": 1.5, "exit_code": 1, "crashes": [], "findings": [finding]}
+    snap.write_text(json.dumps({"apps": {"demo": entry}}))
+    runs = run._load_runs(snap)
+    assert runs["demo"].findings == [F("x.py", 3, "CL101", "m")] and runs["demo"].seconds == 1.5
+    snap.write_text("{}")
+    with pytest.raises(run.LabelError, match="not a snapshot"):
+        run._load_runs(snap)
 
 
 def test_parse_report_and_crash_signs() -> None:

@@ -1,0 +1,81 @@
+"""Background jobs that take no argument: they serve every tenant by design.
+
+A task function with no parameter (`@shared_task def hard_delete(): ...`, a
+periodic sweep, a telemetry report) cannot be handed a tenant: its queries run
+over every tenant's rows on purpose, and there is no tenant value to filter by.
+So is a function without parameters that only such jobs call
+(`send_telemetry()` -> `generate_platform_data()`). A task is a function a
+decorator turns into a pack type that enqueues (a type with a `publish` entry of
+effect kind `task`: Celery, dramatiq, rq, huey, ...). An operator's job
+runs for every tenant too: a method listed in the packs' `job-methods`
+(`BaseCommand.handle` of a Django management command). A task with parameters,
+and any other function with one, is not a tenant-free job: what it is handed may
+be a tenant.
+"""
+
+from __future__ import annotations
+
+from consistency_lint.analysis.index import ProjectIndex
+from consistency_lint.analysis.summary import Function, iter_ops
+
+# Parameter names that are the receiver, not an argument (`@app.task(bind=True) def run(self)`).
+_RECEIVERS = frozenset({"self", "cls"})
+
+
+class TenantFreeJobs:
+    """The qualified names of tenant-free jobs of a project and the functions only they call."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
+        self._names: frozenset[str] | None = None
+
+    def __contains__(self, qualname: str) -> bool:
+        if self._names is None:
+            self._names = self._compute()
+        return qualname in self._names
+
+    def _compute(self) -> frozenset[str]:
+        index = self.index
+        task_types = index.packs.task_types
+        if not task_types and not index.packs.syntax.job_methods:
+            return frozenset()
+        job_methods = index.packs.syntax.job_methods
+        found = {
+            name
+            for name, (_, function) in index.functions.items()
+            if (_no_arguments(function) and index.decorated_type(function) in task_types)
+            or (job_methods and self._job_method(name, job_methods))
+        }
+        if not found:
+            return frozenset()
+        callers: dict[str, set[str]] = {}
+        for name, (_, function) in index.functions.items():
+            for op in iter_ops(function.body):
+                called = index.resolve(op.target)
+                if called.function is not None:
+                    callers.setdefault(called.target, set()).add(name)
+        candidates = [
+            name
+            for name, (_, function) in index.functions.items()
+            if name not in found and _no_arguments(function) and callers.get(name)
+        ]
+        changed = True
+        while changed:
+            changed = False
+            for name in candidates:
+                if name not in found and callers[name] <= found:
+                    found.add(name)
+                    changed = True
+        return frozenset(found)
+
+    def _job_method(self, qualname: str, job_methods: tuple[str, ...]) -> bool:
+        """`Command.handle` of a project subclass of a pack base listed in `job-methods`
+        (`django.core.management.base.BaseCommand.handle`): an operator's job."""
+        owner, _, method = qualname.rpartition(".")
+        if not owner or owner not in self.index.classes:
+            return False
+        return any(f"{base}.{method}" in job_methods for base in self.index.mro(owner))
+
+
+def _no_arguments(function: Function) -> bool:
+    return all(param.name in _RECEIVERS for param in function.params)
