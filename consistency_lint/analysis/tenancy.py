@@ -295,12 +295,12 @@ class TenancyAnalysis:
             if spec.predicates and model is not None and not helper:
                 trusted = self._trusted_names(step, where)
                 paths = [n[1:] for n in trusted if n.startswith("=") and n != ROW_MARK]
-                # Comparisons (`Member.customer_id == customer.id`) read like keywords: a
-                # relation column, or a primary key re-read from a row in hand.
-                compared = [(p, o) for p, o in step.origins if p not in step.kwargs and p in trusted]
+                # An equality comparison on the primary key re-reads a row in hand
+                # (`Order.id == refund.order_id`), as `pk=refund.order_id` does.
+                compared = [(p, o) for p, o in step.origins if p not in step.kwargs and f"={p}" in trusted]
                 helper = (
                     ROW_MARK in trusted
-                    or any(self.through_relation(model, key) for key in [*paths, *(p for p, _ in compared)])
+                    or any(self.through_relation(model, key) for key in paths)
                     or any(p in packs.syntax.primary_keys and self._from_row(o, where) for p, o in compared)
                     or self.attached_to_object(model, step.names)
                 )
