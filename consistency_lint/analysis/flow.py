@@ -835,7 +835,20 @@ class FlowBuilder:
                     position = keywords.index(arg.keyword.value)
                     if literal and (not related_name or position < rank):
                         related_name, rank = literal, position
-        return FieldDef(target.value, call, annotation, self.spans.record(target), related, related_name)
+        elements: list[str] = []
+        if isinstance(value, (cst.List, cst.Tuple)):
+            for element in value.elements:
+                for text in _listed_names(element.value):
+                    elements.append(outer.names.resolve(text)[0])
+        return FieldDef(
+            target.value,
+            call,
+            annotation,
+            self.spans.record(target),
+            related,
+            related_name,
+            tuple(elements),
+        )
 
     def _init_attrs(self, init: cst.FunctionDef, outer: Frame) -> dict[str, str]:
         """`self.x` types from `__init__`: annotated parameters and constructor calls."""
@@ -919,3 +932,14 @@ def _hook_name(spec: CallSpec, call: cst.Call) -> str:
             return literal
     parent = spec.target.rpartition(".")[0]
     return parent.rpartition(".")[2] or spec.target
+
+
+def _listed_names(node: cst.BaseExpression) -> list[str]:
+    """Names an element of a listed value stands for: `IsMember`, `IsAuth & IsMember`,
+    `HasRole("admin")` (the called class)."""
+    if isinstance(node, cst.BinaryOperation):
+        return _listed_names(node.left) + _listed_names(node.right)
+    if isinstance(node, cst.Call):
+        node = node.func
+    text = dotted(node)
+    return [text] if text and "()" not in text else []

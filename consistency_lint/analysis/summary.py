@@ -149,6 +149,8 @@ class FieldDef:
     # (resolved name, or the string as written: "Organizer", "app.Organizer", "self").
     related: str = ""
     related_name: str = ""  # the call's `related_name=` keyword (reverse relation name)
+    # Resolved names listed by a list or tuple value: `permission_classes = [IsMember]`.
+    elements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ helper matches `tenancy.scoping-helpers`, or when a global filter
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from consistency_lint.analysis.index import ProjectIndex
@@ -23,11 +24,16 @@ from consistency_lint.analysis.models import ModelIndex, ModelInfo
 from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import (
     OBJECT_MARK,
+    PARAM,
+    ROW,
     ROW_MARK,
+    UNTRUSTED,
+    CallFact,
     ConstructFact,
     FixedConnectionFact,
     QueryFact,
     SqlFact,
+    StepFact,
     TenancyFacts,
 )
 from consistency_lint.domain.settings import TenancySettings
@@ -48,6 +54,45 @@ class QueryVerdict:
     insert_unknown: bool = False
     fixed_alias: tuple[str, ...] = ()  # literal aliases chosen by a step (.using("default"))
     text: str = ""  # the chain as far as it is this query: `Invoice.objects.filter()`
+
+
+@dataclass(frozen=True)
+class Where:
+    """The function a query is in, as provenance sees it (`TenancyAnalysis.context`)."""
+
+    view: bool = False  # takes a request parameter: its other parameters are URL arguments
+    verified: tuple[str, ...] = ()  # URL arguments a configured scope guard verifies ("*": all)
+    sourced: tuple[str, ...] = ()  # parameters a tenant source fills (dependency, annotation)
+    class_guarded: bool = False  # a method of its class is guarded: `self.kwargs` is verified
+
+
+_NOWHERE = Where()
+_GUARD = re.compile(r"([^()\s]+)\s*(?:\(([^()]*)\))?")
+_MAX_DEPTH = 4  # calls followed up from a helper's parameter
+
+
+def _any_match(patterns: Iterable[str], names: Iterable[str]) -> bool:
+    """A resolved name matching a pattern: fnmatch, or the pattern is its last segment(s)."""
+    return any(
+        name and (fnmatch.fnmatchcase(name, pattern) or name.endswith(f".{pattern}"))
+        for name in names
+        for pattern in patterns
+    )
+
+
+def _guard_args(guards: Iterable[tuple[str, frozenset[str]]], names: Iterable[str]) -> set[str]:
+    """The URL arguments the guards among `names` verify."""
+    out: set[str] = set()
+    listed = [name for name in names if name]
+    for pattern, args in guards:
+        if _any_match((pattern,), listed):
+            out |= args
+    return out
+
+
+def _head(origin: str) -> str:
+    """The parameter an origin starts at: `param:auth_subject.organization_id` -> auth_subject."""
+    return origin[len(PARAM) :].split(".", 1)[0].split("(", 1)[0]
 
 
 def facts(summary: FileSummary) -> TenancyFacts | None:
@@ -74,6 +119,11 @@ class TenancyAnalysis:
         self.models = models
         self._criteria: set[str] | None = None
         self._verdicts: list[tuple[FileSummary, QueryVerdict]] | None = None
+        self._where: dict[tuple[str, str], Where] = {}
+        self._guards: tuple[tuple[str, frozenset[str]], ...] | None = None
+        self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
+        self._params: dict[tuple[str, str], bool] = {}
+        self._rows: dict[tuple[str, int], bool] = {}
         self.jobs = TenantFreeJobs(index)
 
     def criteria_models(self) -> set[str]:
@@ -108,7 +158,7 @@ class TenancyAnalysis:
                 for query in found.queries:
                     if query.in_class_body and self._class_overrides(summary, query.function):
                         continue
-                    verdict = self.judge(query)
+                    verdict = self.judge(query, summary)
                     if verdict.kind in (READ, BULK) and self.in_job(summary, query.function):
                         verdict = replace(verdict, scoped=True)  # every tenant, by design
                     if verdict.kind or verdict.fixed_alias:
@@ -131,8 +181,9 @@ class TenancyAnalysis:
             f"{owner}.{m}" in self.index.functions for owner in self.index.mro(qualname) for m in methods
         )
 
-    def judge(self, query: QueryFact) -> QueryVerdict:
+    def judge(self, query: QueryFact, summary: FileSummary | None = None) -> QueryVerdict:
         packs = self.index.packs
+        where = self.context(summary, query.function) if summary is not None else _NOWHERE
         tenancy = self.tenancy
         model: ModelInfo | None = None
         type_name = ""
@@ -143,6 +194,8 @@ class TenancyAnalysis:
         insert_kwargs: tuple[str, ...] = ()
         insert_unknown = False
         aliases: list[str] = []
+        origins: list[str] = []  # predicates whose value derives from the current tenant
+        written: set[str] = set()  # every predicate name, whoever chose its value
         if query.root:
             info = self.models.info(query.root, tenancy)
             if not info.is_model:
@@ -228,12 +281,27 @@ class TenancyAnalysis:
             if spec.tenancy == "fixed-alias" and step.literal:
                 aliases.append(step.literal)
             if spec.predicates or spec.sql_keyword:
-                names.update(step.names)
+                names.update(self._trusted_names(step, where))
+                written.update(step.names)
+                for predicate, origin in step.origins:
+                    if self.derives_from_tenant(origin, where) or (
+                        model is not None
+                        and self._row_key(model, predicate)
+                        and (
+                            self.verified(origin, where) or self.from_scoped(origin, summary, query.function)
+                        )
+                    ):
+                        origins.append(predicate)
             if spec.predicates and model is not None and not helper:
-                paths = [*step.kwargs, *(n[1:] for n in step.names if n.startswith("=") and n != ROW_MARK)]
+                trusted = self._trusted_names(step, where)
+                paths = [n[1:] for n in trusted if n.startswith("=") and n != ROW_MARK]
+                # An equality comparison on the primary key re-reads a row in hand
+                # (`Order.id == refund.order_id`), as `pk=refund.order_id` does.
+                compared = [(p, o) for p, o in step.origins if p not in step.kwargs and f"={p}" in trusted]
                 helper = (
-                    ROW_MARK in step.names
+                    ROW_MARK in trusted
                     or any(self.through_relation(model, key) for key in paths)
+                    or any(p in packs.syntax.primary_keys and self._from_row(o, where) for p, o in compared)
                     or self.attached_to_object(model, step.names)
                 )
             if spec.returns and step.name:
@@ -251,9 +319,299 @@ class TenancyAnalysis:
             helper
             or any(self.models.key_matches(name, tenancy.tenant_keys) for name in names)
             or self.scoped_by_criteria(model.qualname)
+            or self.by_lookup_field(model, written)
+            or bool(origins)
         )
         return QueryVerdict(
             query, kind, model, scoped, insert_kwargs, insert_unknown, tuple(aliases), _text(query, used)
+        )
+
+    def by_lookup_field(self, model: ModelInfo, names: set[str]) -> bool:
+        """A lookup by a configured unique secret (`ApiToken.key`), on the model or through
+        a relation path (`project__ping_key=k` with `Project.ping_key`): how a request finds
+        its tenant, whoever supplied the value."""
+        plain = {name.lstrip(UNTRUSTED).lstrip("=") for name in names}
+        if self._secret(model, plain):
+            return True
+        syntax = self.index.packs.syntax
+        for name in names:
+            path = name.lstrip(UNTRUSTED)
+            if not path.startswith("=") or path == ROW_MARK:
+                continue
+            parts = [p for p in syntax.split(path[1:]) if p not in syntax.equality_tails]
+            current: ModelInfo | None = model
+            for part in parts[:-1]:
+                if current is None:
+                    break
+                related = dict(current.relations).get(part) or self.models.reverse_relations(
+                    current.qualname
+                ).get(part)
+                current = self.models.info(related, self.tenancy) if related else None
+            if current is not None and len(parts) > 1 and self._secret(current, {parts[-1]}):
+                return True
+        return False
+
+    def _secret(self, model: ModelInfo, fields: set[str]) -> bool:
+        mro = list(self.index.mro(model.qualname))
+        classes = {base.rsplit(".", 1)[-1] for base in mro}
+        for entry in self.tenancy.tenant_lookup_fields:
+            owner, _, field = entry.rpartition(".")
+            if field in fields and (owner in classes or owner in mro):
+                return True
+        return False
+
+    def is_tenant_source(self, origin: str) -> bool:
+        """A value derived from a configured (or pack) tenant source: the source itself, an
+        attribute or call of it (`request.user.organization.id`, `current_tenant()`), read
+        in a method through `self` (`self.request.tenant`)."""
+        plain = origin[len(PARAM) :] if origin.startswith(PARAM) else origin
+        sources = (*self.tenancy.tenant_sources, *self.index.packs.syntax.tenant_sources)
+        candidates = [c for c in (plain, plain[len("self.") :] if plain.startswith("self.") else "") if c]
+        return any(
+            candidate == source or candidate.startswith((f"{source}.", f"{source}("))
+            for candidate in candidates
+            for source in sources
+        )
+
+    # ----- provenance of predicate values -------------------------------------------
+
+    def context(self, summary: FileSummary, function: str) -> Where:
+        """What the function holding a query tells about its values: whether it is a view
+        (it takes a request parameter and is not itself a guard), which of its URL arguments
+        a configured scope guard verifies (a decorator, or a permission class listed in a
+        guard attribute of its class or a base; `self.kwargs` too when any method of the
+        class is guarded), and which parameters a tenant source fills (by dependency or
+        annotation)."""
+        key = (summary.module, function)
+        cached = self._where.get(key)
+        if cached is not None:
+            return cached
+        qualname = f"{summary.module}.{function}" if summary.module else function
+        found = self.index.functions.get(qualname)
+        syntax = self.index.packs.syntax
+        guards = self.guards()
+        owner = qualname.rsplit(".", 1)[0] if "." in function else ""
+        is_guard = bool(_guard_args(guards, (qualname, owner)))
+        view = False
+        verified: set[str] = set()
+        sourced: list[str] = []
+        if found is not None:
+            fn = found[1]
+            names = [param.name for param in fn.params]
+            view = not is_guard and any(name in syntax.request_parameters for name in names[:2])
+            verified |= _guard_args(guards, fn.decorators)
+            sources = (*self.tenancy.tenant_sources, *syntax.tenant_sources)
+            sourced = [p.name for p in fn.params if _any_match(sources, (p.default, p.annotation))]
+        class_guarded = False
+        if owner in self.index.classes:
+            for base in self.index.mro(owner):
+                entry = self.index.classes.get(base)
+                if entry is None:
+                    continue
+                for f in entry[1].fields:
+                    if f.name in syntax.guard_attributes:
+                        verified |= _guard_args(guards, f.elements)
+            prefix = f"{owner}."
+            class_guarded = bool(verified) or any(
+                _guard_args(guards, fn.decorators)
+                for name, (_, fn) in self.index.functions.items()
+                if name.startswith(prefix)
+            )
+        out = Where(view, tuple(sorted(verified)), tuple(sourced), class_guarded)
+        self._where[key] = out
+        return out
+
+    def guards(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """`scope-guards` entries as (pattern, verified arguments; {"*"} for all):
+        `pkg.require_member` verifies every URL argument, `pkg.ProjectMember(slug,
+        project_id)` only those named."""
+        if self._guards is None:
+            out = []
+            for entry in self.tenancy.scope_guards:
+                match = _GUARD.fullmatch(entry.strip())
+                if match is None:
+                    continue
+                names = match.group(2)
+                args = (
+                    frozenset(a.strip() for a in names.split(",") if a.strip()) if names else frozenset("*")
+                )
+                pattern = match.group(1)
+                out.append((pattern, args))
+                if not any(c in pattern for c in "*?["):  # also where a re-export points
+                    defined = self.index._follow_reexport(pattern)
+                    if defined != pattern:
+                        out.append((defined, args))
+            self._guards = tuple(out)
+        return self._guards
+
+    def derives_from_tenant(self, origin: str, where: Where) -> bool:
+        """A value of the current tenant: a tenant source, or a parameter whose dependency
+        or annotation is one (FastAPI `org: Org = Depends(current_org)`,
+        `auth_subject: OrganizationsRead` with `current_org` / `OrganizationsRead` configured)."""
+        if self.is_tenant_source(origin):
+            return True
+        if origin.startswith(PARAM):
+            return _head(origin) in where.sourced
+        return False
+
+    def verified(self, origin: str, where: Where) -> bool:
+        """A URL argument a configured scope guard verifies: a parameter the guard names (or
+        any, for a guard naming none), or the view's `self.kwargs` in a guarded class."""
+        if not origin.startswith(PARAM):
+            return False
+        if self._url_attribute(origin):
+            return where.class_guarded
+        return "*" in where.verified or _head(origin) in where.verified
+
+    def _url_attribute(self, origin: str) -> bool:
+        plain = origin[len(PARAM) :]
+        return any(
+            plain == arg or plain.startswith((f"{arg}.", f"{arg}("))
+            for arg in self.index.packs.syntax.url_arguments
+        )
+
+    def unverified_url_argument(self, origin: str, where: Where) -> bool:
+        """A view's URL argument (a parameter other than the request and `self`, or the
+        packs' `url-arguments` such as `self.kwargs`) that no configured guard verifies:
+        the client chose it, so it does not scope a query even on the tenant key."""
+        if (
+            not origin.startswith(PARAM)
+            or self.verified(origin, where)
+            or self.derives_from_tenant(origin, where)
+        ):
+            return False
+        if self._url_attribute(origin):
+            return True
+        head = _head(origin)
+        syntax = self.index.packs.syntax
+        return where.view and head not in syntax.request_parameters and head not in ("self", "cls")
+
+    def _from_row(self, origin: str, where: Where) -> bool:
+        """An attribute of a row in hand (`payment_method.customer_id`, a queried row), as
+        `pk=obj.attr` is for keyword lookups; never a URL argument or request data."""
+        if origin.startswith(ROW):
+            return True
+        if not origin.startswith(PARAM) or "." not in origin[len(PARAM) :]:
+            return False
+        head = _head(origin)
+        syntax = self.index.packs.syntax
+        return not (head in syntax.request_parameters or self.unverified_url_argument(origin, where))
+
+    def from_scoped(self, origin: str, summary: FileSummary | None, function: str, depth: int = 0) -> bool:
+        """A value read from a scoped row or queryset of the same function (`row:<n>`), or a
+        parameter of a helper that every call site in the project passes such a value
+        (or a tenant value, or a verified URL argument), followed a few calls up."""
+        if summary is None or depth > _MAX_DEPTH:
+            return False
+        if origin.startswith(ROW):
+            return self._row_scoped(summary, int(origin[len(ROW) :]))
+        if not origin.startswith(PARAM):
+            return False
+        head = _head(origin)
+        if head in ("self", "cls") or head in self.index.packs.syntax.request_parameters:
+            return False
+        qualname = f"{summary.module}.{function}" if summary.module else function
+        return self._param_scoped(qualname, head, depth)
+
+    def _row_scoped(self, summary: FileSummary, number: int) -> bool:
+        key = (summary.path, number)
+        if key in self._rows:
+            return self._rows[key]
+        self._rows[key] = False  # while judging it: a cycle proves nothing
+        found = facts(summary)
+        if found is None or number >= len(found.queries):
+            return False
+        verdict = self.judge(found.queries[number], summary)
+        self._rows[key] = bool(verdict.kind) and verdict.scoped
+        return self._rows[key]
+
+    def _param_scoped(self, qualname: str, param: str, depth: int) -> bool:
+        key = (qualname, param)
+        if key in self._params:
+            return self._params[key]
+        self._params[key] = False  # while judging it: a cycle proves nothing
+        entry = self.index.functions.get(qualname)
+        sites = self.callers().get(qualname, [])
+        if entry is None or not sites:
+            return False
+        names = [p.name for p in entry[1].params]
+        if param not in names:
+            return False
+        position = names.index(param)
+        if names and names[0] in ("self", "cls"):
+            position -= 1  # a method, or a bound task: the receiver is not an argument
+        for caller, call in sites:
+            passed = dict(call.args)
+            origin = passed.get(param, passed.get(str(position)) if position >= 0 else None)
+            if not origin:
+                return False
+            where = self.context(caller, call.function)
+            if not (
+                self.derives_from_tenant(origin, where)
+                or self.verified(origin, where)
+                or self.from_scoped(origin, caller, call.function, depth + 1)
+            ):
+                return False
+        self._params[key] = True
+        return True
+
+    def callers(self) -> dict[str, list[tuple[FileSummary, CallFact]]]:
+        """Call sites of each project function (by qualified name), from the files' calls."""
+        if self._callers is None:
+            out: dict[str, list[tuple[FileSummary, CallFact]]] = {}
+            for summary in self.index.files.values():
+                found = facts(summary)
+                if found is None:
+                    continue
+                for call in found.calls:
+                    meaning = self.index.resolve(call.target)
+                    resolved = meaning.function
+                    enqueued = call.target.rsplit(".", 1)[0]
+                    if resolved is None and meaning.spec is not None and meaning.spec.effect_kind == "task":
+                        # `process.delay(order.id)`: the task runs with the arguments given
+                        resolved = self.index.functions.get(self.index._follow_reexport(enqueued))
+                    if resolved is None:
+                        continue
+                    owner, function = resolved
+                    name = f"{owner.module}.{function.qualname}" if owner.module else function.qualname
+                    out.setdefault(name, []).append((summary, call))
+            self._callers = out
+        return self._callers
+
+    def _trusted_names(self, step: StepFact, where: Where) -> set[str]:
+        """A step's predicate names without those whose value is an unverified URL argument
+        (names from request data arrive already marked UNTRUSTED)."""
+        names = set(step.names)
+        if not step.origins:
+            return names
+        syntax = self.index.packs.syntax
+        dropped: set[str] = set()
+        kept: set[str] = set()
+        seen = {predicate for predicate, _ in step.origins}
+        for predicate, origin in step.origins:
+            facts = {*syntax.split(predicate), f"={predicate}", predicate}
+            if self.unverified_url_argument(origin, where):
+                dropped |= facts
+            else:
+                kept |= facts
+        for keyword in step.kwargs:
+            if keyword not in seen:
+                kept |= {*syntax.split(keyword), f"={keyword}"}
+        return names - (dropped - kept)
+
+    def _row_key(self, model: ModelInfo, predicate: str) -> bool:
+        """A predicate selecting rows by identity: a primary key, a relation, or a relation's
+        column (`pk`, `board`, `board_id__in`, `Board.id`)."""
+        syntax = self.index.packs.syntax
+        parts = [p for p in syntax.split(predicate) if p not in syntax.exact and p not in syntax.membership]
+        if not parts:
+            return False
+        last = parts[-1]
+        relations = dict(model.relations)
+        return (
+            last in syntax.primary_keys
+            or last in relations
+            or any(last.endswith(suffix) for suffix in syntax.fk_suffixes)
         )
 
     def scoping_class(self, made_by: str) -> bool:

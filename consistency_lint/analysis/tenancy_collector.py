@@ -30,7 +30,12 @@ from consistency_lint.analysis.spans import SpanRecorder
 from consistency_lint.analysis.sqlfacts import table_refs
 from consistency_lint.analysis.tenancy_facts import (
     OBJECT_MARK,
+    PARAM,
+    REQUEST_DATA,
+    ROW,
     ROW_MARK,
+    UNTRUSTED,
+    CallFact,
     ConstructFact,
     CriteriaFact,
     FixedConnectionFact,
@@ -77,13 +82,32 @@ class _Sql:
 
 
 @dataclass
+class _Origin:
+    """Where a plain value comes from (see `TenancyCollector._origin`)."""
+
+    text: str
+
+
+@dataclass
+class _Dict:
+    """A dict of keyword predicates built for `filter(**filters)`: `{"org__slug": slug}`,
+    then `filters["project_id"] = pid`."""
+
+    items: list[tuple[str, cst.BaseExpression]]
+
+
+# Calls that convert a value without changing whose it is: `int(request.GET["id"])`.
+_CONVERSIONS = frozenset(("int", "str", "list", "set", "tuple", "frozenset", "sorted", "bool"))
+
+
+@dataclass
 class _Pred:
     """A predicate bound to a variable: `org_filter = M.organization_id == org_id`."""
 
     names: frozenset[str]
 
 
-_Value = Union[_ClassRef, _Chain, _Built, _Sql, _Pred, None]
+_Value = Union[_ClassRef, _Chain, _Built, _Sql, _Origin, _Dict, _Pred, None]
 
 _MAX_TEXT = 80
 
@@ -114,7 +138,10 @@ class TenancyCollector(FactCollector):
         self.module_strings: dict[str, str] = {}
         self.self_assigned: dict[str, set[str]] = {}
         self._bodies: list[_Body] = []
+        self._origins: list[tuple[str, str]] = []  # of the step being read
         self.class_bodies: set[str] = set()
+        self.calls: list[CallFact] = []
+        self._handed: dict[int, _Chain] = {}  # calls a query was handed to (`session.scalars(q)`)
 
     # ----- the walk (FactCollector) ----------------------------------------------
 
@@ -125,7 +152,8 @@ class TenancyCollector(FactCollector):
     def enter_scope(
         self, qualname: str, params: Sequence[str], frame: Frame, *, module: bool, class_body: bool = False
     ) -> None:
-        self._bodies.append(_Body(dict.fromkeys(params), qualname, module))
+        env: dict[str, _Value] = {name: _Origin(f"{PARAM}{name}") for name in params}
+        self._bodies.append(_Body(env, qualname, module))
         if class_body:
             self.class_bodies.add(qualname)
 
@@ -147,6 +175,15 @@ class TenancyCollector(FactCollector):
             body.env[item.asname.name.value] = value
 
     def facts(self) -> TenancyFacts | None:
+        kept = [c for c in self.chains if any(step.call for step in c.steps)]
+        # `row:<position in self.chains>` -> `row:<index among the facts>` (or unknown)
+        number = {f"{ROW}{self.chains.index(c)}": f"{ROW}{n}" for n, c in enumerate(kept)}
+
+        def renumber(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+            return tuple(
+                (key, number.get(origin, "") if origin.startswith(ROW) else origin) for key, origin in pairs
+            )
+
         queries = tuple(
             QueryFact(
                 span=self.spans.record(c.node),
@@ -154,13 +191,13 @@ class TenancyCollector(FactCollector):
                 root=c.root,
                 source=c.source,
                 models=c.models,
-                steps=tuple(c.steps),
+                steps=tuple(replace(step, origins=renumber(step.origins)) for step in c.steps),
                 text=_chain_text(c),
                 in_class_body=c.function in self.class_bodies,
             )
-            for c in self.chains
-            if any(step.call for step in c.steps)
+            for c in kept
         )
+        calls = tuple(replace(call, args=renumber(call.args)) for call in self.calls)
         constructs = tuple(
             ConstructFact(
                 self.spans.record(b.node),
@@ -196,6 +233,7 @@ class TenancyCollector(FactCollector):
             tuple(self.mappings),
             tuple(self.criteria),
             tuple((cls, tuple(sorted(names))) for cls, names in sorted(self.self_assigned.items())),
+            calls,
         )
         return out if out != TenancyFacts() else None
 
@@ -237,9 +275,24 @@ class TenancyCollector(FactCollector):
         module: bool,
     ) -> None:
         if isinstance(target, cst.Name):
+            if value is None:
+                origin = self._origin(value_node, frame, env)
+                value = _Origin(origin) if origin else None
             env[target.value] = value
             if module and isinstance(value_node, cst.Call):
                 self._module_call(target.value, value_node, frame)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            # project, rw = get_project_for_user(request, code): each part is the caller's
+            origin = self._origin(value_node, frame, env)
+            for element in target.elements:
+                if isinstance(element.value, cst.Name):
+                    env[element.value.value] = _Origin(origin) if origin else None
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            owner = env.get(target.value.value)
+            index = target.slice[0].slice if len(target.slice) == 1 else None
+            key = _literal(index.value) if isinstance(index, cst.Index) else None
+            if isinstance(owner, _Dict) and key:
+                owner.items.append((key, value_node))
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             if target.value.value == "self" and frame.class_qual:
                 self.self_assigned.setdefault(frame.class_qual, set()).add(target.attr.value)
@@ -343,6 +396,14 @@ class TenancyCollector(FactCollector):
         if isinstance(node, cst.Lambda):
             return None
         self._children(node, frame, env, fn)
+        if isinstance(node, cst.Dict):
+            items = []
+            for element in node.elements:
+                key = _literal(element.key) if isinstance(element, cst.DictElement) else None
+                if key is None:
+                    return None
+                items.append((key, element.value))
+            return _Dict(items)
         return None
 
     def _children(self, node: cst.CSTNode, frame: Frame, env: dict[str, _Value], fn: str) -> None:
@@ -405,8 +466,11 @@ class TenancyCollector(FactCollector):
         for value in values.values():
             if isinstance(value, _Chain):  # handed to a function: a scoping helper?
                 value.steps.append(StepFact(f"@{target}", call=False))
+                self._handed[id(call)] = value
         spec = self.packs.tenancy_call(target)
         positional = [a for a in call.args if a.keyword is None and not a.star]
+        if spec is None and call.args and not self._bodies[-1].module:
+            self._record_call(call, target, frame, env, fn)
         if spec is not None:
             if spec.sql_arg >= 0 or spec.sql_keyword:
                 self._sql_args(call, values, spec, fn)
@@ -456,6 +520,23 @@ class TenancyCollector(FactCollector):
         if isinstance(func, cst.Attribute) and func.attr.value in self.packs.sql_methods and spec is None:
             self._sql_args(call, values, None, fn)
         return None
+
+    def _record_call(
+        self, call: cst.Call, target: str, frame: Frame, env: dict[str, _Value], fn: str
+    ) -> None:
+        """A call of a project helper (or anything no pack knows), with its arguments' origins."""
+        args: list[tuple[str, str]] = []
+        position = 0
+        for arg in call.args:
+            if arg.star:
+                return  # *args / **kwargs: which parameter gets what is unknown
+            origin = self._origin(arg.value, frame, env)
+            if arg.keyword is not None:
+                args.append((arg.keyword.value, origin))
+            else:
+                args.append((str(position), origin))
+                position += 1
+        self.calls.append(CallFact(fn, target, tuple(args)))
 
     def _args(self, call: cst.Call, frame: Frame, env: dict[str, _Value], fn: str) -> dict[int, _Value]:
         out: dict[int, _Value] = {}
@@ -540,23 +621,109 @@ class TenancyCollector(FactCollector):
         star = False
         literal = ""
         first = True
+        self._origins = []
+        keywords: list[tuple[str, cst.BaseExpression]] = []
         for arg in call.args:
             if arg.value is skip:
                 first = False
                 continue
             if arg.star == "**":
-                star = True
+                spread = env.get(arg.value.value) if isinstance(arg.value, cst.Name) else None
+                if isinstance(spread, _Dict):
+                    keywords.extend(spread.items)  # filter(**{"org__slug": slug})
+                else:
+                    star = True
             elif arg.keyword is not None:
-                kwargs.append(arg.keyword.value)
-                names.update(_kw_facts(self.packs.syntax, arg.keyword.value, arg.value))
-                if self._outer_row(arg.value, frame):  # filter(project=OuterRef("project"))
-                    names.add(ROW_MARK)
+                keywords.append((arg.keyword.value, arg.value))
             elif not arg.star:
                 if first:
                     literal = _literal(arg.value) or ""
                 names.update(self._predicate(arg.value, frame, env))
                 first = False
-        return StepFact(name, True, tuple(sorted(names)), tuple(kwargs), star, literal, None)
+        for keyword, value in keywords:
+            facts = _kw_facts(self.packs.syntax, keyword, value)
+            origin = self._origin(value, frame, env)
+            if origin == REQUEST_DATA:
+                names.update(f"{UNTRUSTED}{fact}" for fact in facts)
+                continue
+            kwargs.append(keyword)
+            names.update(facts)
+            if self._outer_row(value, frame):  # filter(project=OuterRef("project"))
+                names.add(ROW_MARK)
+            if origin:
+                self._origins.append((keyword, origin))
+        origins = tuple(dict.fromkeys(self._origins))
+        return StepFact(name, True, tuple(sorted(names)), tuple(kwargs), star, literal, None, origins=origins)
+
+    def _origin(self, node: cst.BaseExpression, frame: Frame, env: dict[str, _Value]) -> str:
+        """Where a predicate's value comes from: REQUEST_DATA for what the client chose
+        (the packs' `request-data`: `request.data[...]`, `request.GET.getlist(...)`),
+        `param:<text>` for a value read from a parameter of the function (`param:pk`,
+        `param:request.user`), the qualified text of a module-level name
+        (`flask_login.current_user.org_id`), "" when unknown. Variables carry the origin of
+        what was assigned to them."""
+        handed = self._row_of(node)
+        if handed is not None:
+            return f"{ROW}{self.chains.index(handed)}"  # `session.scalars(q).one().id`
+        text = _value_text(node)
+        if not text:
+            return ""
+        head = re.match(r"\w+", text)
+        if head is None:
+            return ""
+        name = head.group(0)
+        rest = text[len(name) :]
+        bound = env.get(name)
+        if isinstance(bound, _Origin):
+            if bound.text == REQUEST_DATA:
+                return REQUEST_DATA
+            if bound.text.startswith(ROW):
+                return bound.text  # an attribute of a row is that row's (`order.id`)
+            full = bound.text + rest
+        elif isinstance(bound, _Chain) and bound in self.chains:
+            return f"{ROW}{self.chains.index(bound)}"  # a row or queryset of that query
+        elif name in env:
+            return ""  # an instance being built, a string: judged elsewhere
+        else:
+            resolved, known = frame.names.resolve(name)
+            if not known and name not in ("self", "cls"):
+                return ""
+            full = (resolved if known else name) + rest
+        plain = full[len(PARAM) :] if full.startswith(PARAM) else full
+        syntax = self.packs.syntax
+        for candidate in (plain, plain[len("self.") :] if plain.startswith("self.") else ""):
+            if candidate and any(_prefixed(candidate, p) for p in syntax.request_data):
+                return REQUEST_DATA
+        return full
+
+    def _row_of(self, node: cst.BaseExpression) -> _Chain | None:
+        """The query whose result a value is read from: `session.scalars(q).one().id`."""
+        current: cst.BaseExpression = node
+        while True:
+            if isinstance(current, cst.Call):
+                found = self._handed.get(id(current))
+                if found is not None:
+                    return found if found in self.chains else None
+                current = current.func
+            elif isinstance(current, (cst.Attribute, cst.Subscript)):
+                current = current.value
+            elif isinstance(current, cst.Await):
+                current = current.expression
+            else:
+                return None
+
+    def _with_origin(
+        self, names: set[str], values: Sequence[cst.BaseExpression], frame: Frame, env: dict[str, _Value]
+    ) -> set[str]:
+        """A comparison's names, marked UNTRUSTED when a compared value is request data;
+        otherwise the values' origins are recorded for the step."""
+        origins = [self._origin(value, frame, env) for value in values]
+        if REQUEST_DATA in origins:
+            return {name if name.startswith(UNTRUSTED) else f"{UNTRUSTED}{name}" for name in names}
+        for origin in origins:
+            if origin:
+                self._origins.extend((name, origin) for name in sorted(names))
+        return names
 
     def _outer_row(self, value: cst.BaseExpression, frame: Frame) -> bool:
         """A predicate value naming the outer query's row (a pack `tenancy = "outer-row"` call:
@@ -604,7 +771,8 @@ class TenancyCollector(FactCollector):
                 for operand in (node.left, *(c.comparator for c in node.comparisons)):
                     if isinstance(operand, cst.Attribute) and self._predicate(operand, frame, env):
                         out.add(f"={operand.attr.value}")
-            return out
+            sides = [node.left, *(c.comparator for c in node.comparisons)]
+            return self._with_origin(out, sides, frame, env)
         if isinstance(node, cst.Call):
             spec = self._spec(node, frame)
             meaning = spec.tenancy if spec is not None else ""
@@ -627,6 +795,8 @@ class TenancyCollector(FactCollector):
                 out |= part
             if meaning != "and" and isinstance(node.func, cst.Attribute):
                 out |= self._predicate(node.func.value, frame, env)  # Invoice.tenant_id.in_(ids)
+                values = [a.value for a in node.args if a.keyword is None and not a.star]
+                return self._with_origin(out, values, frame, env)
             return out
         if isinstance(node, cst.Attribute):
             text = dotted(node)
@@ -772,3 +942,30 @@ def _string_expr(node: cst.BaseExpression, known: dict[str, str]) -> str | None:
         receiver = _string_expr(node.func.value, known)
         return _FORMAT_FIELD.sub("?", receiver) if receiver is not None else None
     return None
+
+
+def _value_text(node: cst.BaseExpression) -> str:
+    """A value as dotted text with subscripts dropped and calls as `()`:
+    `request.GET.getlist("b")` -> `request.GET.getlist()`, `int(request.data["id"])` ->
+    `request.data`; "" for anything else."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _value_text(node.value)
+        return f"{base}.{node.attr.value}" if base else ""
+    if isinstance(node, cst.Subscript):
+        return _value_text(node.value)
+    if isinstance(node, cst.Await):
+        return _value_text(node.expression)
+    if isinstance(node, cst.Call):
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        if isinstance(node.func, cst.Name) and node.func.value in _CONVERSIONS and positional:
+            return _value_text(positional[0])
+        base = _value_text(node.func)
+        return f"{base}()" if base else ""
+    return ""
+
+
+def _prefixed(text: str, prefix: str) -> bool:
+    """`request.GET.getlist()` is under `request.GET`; `request.GETTER` is not."""
+    return text == prefix or text.startswith((f"{prefix}.", f"{prefix}("))

@@ -22,6 +22,14 @@ from consistency_lint.domain.diagnostic import Span
 
 # Marker name: the predicate selects a row by the primary key of a row already in hand.
 ROW_MARK = "=row"
+# Prefix of a predicate name whose value comes from request data: it scopes nothing.
+UNTRUSTED = "?"
+# Origin of a value the client chose (request data, query parameters).
+REQUEST_DATA = "?"
+PARAM = "param:"
+# Origin of a value read from a row (or queryset) of a query of the same file:
+# `row:<n>` names the file's n-th QueryFact; scoped when that query is.
+ROW = "row:"
 # Prefix of a keyword whose value is read from an object in hand (`object_id=obj.id`).
 OBJECT_MARK = "^"
 
@@ -36,6 +44,22 @@ class StepFact:
     literal: str = ""  # first positional argument when it is a string literal
     span: Span | None = None
     target: str = ""  # for a source call (name ""): its qualified target
+    # Provenance of the predicates' values (see `tenancy_collector._origin`): keyword or
+    # attribute name -> where its value comes from (`param:pk`, `param:request.user`,
+    # `flask_login.current_user.org_id`). Names whose value the client chose
+    # (`request.data[...]`) are recorded with the UNTRUSTED prefix instead of plain.
+    origins: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class CallFact:
+    """A call of something no pack knows (a project helper, a method, a task), with where
+    each argument's value comes from (origins as in `StepFact.origins`; "" when unknown):
+    `repo.lock(order.id)` -> ("0", "row:3"). Helper parameters are judged by these."""
+
+    function: str  # the calling function
+    target: str  # qualified callee as the file sees it
+    args: tuple[tuple[str, str], ...] = ()  # position ("0", "1", ...) or keyword -> origin
 
 
 @dataclass(frozen=True)
@@ -111,3 +135,4 @@ class TenancyFacts:
     criteria: tuple[CriteriaFact, ...] = ()
     # Attributes a class's methods assign on self (save() deriving the tenant key).
     self_assigned: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    calls: tuple[CallFact, ...] = ()

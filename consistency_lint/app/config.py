@@ -164,6 +164,9 @@ _TENANCY = (
     "global-models",
     "scoping-helpers",
     "bootstrap-modules",
+    "tenant-sources",
+    "scope-guards",
+    "tenant-lookup-fields",
     "exclude",
 )
 _LAYERS = ("domain", "persistence", "outer", "type-checking-imports")
@@ -295,6 +298,9 @@ def _tenancy(v: _Validator, t: dict[str, Any], p: str) -> TenancySettings:
         global_models=v.strings(t, "global-models", p, ()),
         scoping_helpers=v.strings(t, "scoping-helpers", p, ()),
         bootstrap_modules=v.strings(t, "bootstrap-modules", p, ()),
+        tenant_sources=v.strings(t, "tenant-sources", p, ()),
+        scope_guards=v.strings(t, "scope-guards", p, ()),
+        tenant_lookup_fields=v.strings(t, "tenant-lookup-fields", p, ()),
         exclude=v.strings(t, "exclude", p, DEFAULT_TENANCY_EXCLUDE),
     )
 

@@ -17,6 +17,21 @@ a parameter, a `scoping-helpers` match (a step, the model's manager class, a
 function the query is handed to), a `with_loader_criteria` global filter,
 `Prefetch(...)`, `.none()`. `session.get(M, pk)` is never scoped.
 
+Provenance: a predicate scopes only as far as its value belongs to the
+current tenant. A value from a `tenant-sources` entry
+(`request.user.organization`, `request.tenant`, `current_tenant()`,
+Flask-Login's `current_user`), from a parameter filled by one (a FastAPI
+dependency or annotation), or a URL argument of a view covered by a
+`scope-guards` decorator or permission class (`@require_member`,
+`permission_classes = [BoardMemberPermission]`) scopes a lookup by identity
+(`Board.objects.get(pk=board_id)`). A value from request data
+(`request.data[...]`, `request.GET.getlist(...)`) or an unverified URL
+argument (a view parameter, `self.kwargs[...]`) never scopes, even on the
+tenant key: `filter(ticket_id__in=request.data["ids"])` is flagged. A lookup by
+a `tenant-lookup-fields` secret (`ApiKey.key`) is how a request finds its
+tenant and is not flagged. See docs/multi-tenancy.md, "Provenance of tenant
+values".
+
 ## Why is this bad?
 In a shared-database multi-tenant application one query without the tenant
 key shows one customer another customer's data.
@@ -41,7 +56,8 @@ def invoices(request):
 
 ## Options
 - `tenancy.mode`, `tenancy.tenant-keys`, `tenancy.tenant-models`, `tenancy.global-models`,
-  `tenancy.scoping-helpers`, `tenancy.exclude`.
+  `tenancy.scoping-helpers`, `tenancy.tenant-sources`, `tenancy.scope-guards`,
+  `tenancy.tenant-lookup-fields`, `tenancy.exclude`.
 """
 
 from __future__ import annotations

@@ -162,6 +162,15 @@ class FrameworkSyntax:
     reverse_name: str = ""
     self_relation_names: tuple[str, ...] = ()
     request_parameters: tuple[str, ...] = ()
+    # Provenance of predicate values (tenancy): expressions whose values the client chose
+    # (`request.data`, `request.GET`), a view's URL arguments read through an attribute
+    # (`self.kwargs`), values that stand for the current principal or tenant
+    # (`request.user`, `flask_login.current_user`) and the class attribute listing a view's
+    # permission classes (`permission_classes`).
+    request_data: tuple[str, ...] = ()
+    url_arguments: tuple[str, ...] = ()
+    tenant_sources: tuple[str, ...] = ()
+    guard_attributes: tuple[str, ...] = ()
     class_query_overrides: tuple[str, ...] = ()
     derived_fields: tuple[str, ...] = ()
     generic_relations: tuple[str, ...] = ()
@@ -283,6 +292,10 @@ _TOP_KEYS = {
     "reverse-relation-name",
     "self-relation-names",
     "request-parameters",
+    "request-data",
+    "url-arguments",
+    "tenant-sources",
+    "scope-guard-attributes",
     "class-query-overrides",
     "derived-fields",
     "generic-relations",
@@ -421,6 +434,10 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         reverse_name=_parse_name_template(r, data),
         self_relation_names=strings("self-relation-names"),
         request_parameters=strings("request-parameters"),
+        request_data=strings("request-data"),
+        url_arguments=strings("url-arguments"),
+        tenant_sources=strings("tenant-sources"),
+        guard_attributes=strings("scope-guard-attributes"),
         class_query_overrides=strings("class-query-overrides"),
         derived_fields=strings("derived-fields"),
         generic_relations=strings("generic-relations"),

@@ -36,6 +36,12 @@ class TenancySettings:
     global_models: tuple[str, ...] = ()
     scoping_helpers: tuple[str, ...] = ()
     bootstrap_modules: tuple[str, ...] = ()
+    # Provenance of tenant values (see docs/multi-tenancy.md): expressions or functions
+    # that yield the current tenant, guards (decorators, permission classes) that verify a
+    # view's URL arguments, and `Model.field` secrets by which a request finds its tenant.
+    tenant_sources: tuple[str, ...] = ()
+    scope_guards: tuple[str, ...] = ()
+    tenant_lookup_fields: tuple[str, ...] = ()
     exclude: tuple[str, ...] = DEFAULT_TENANCY_EXCLUDE
 
 

@@ -543,3 +543,25 @@ def test_analysis_exclude_leaves_the_layering_rules_alone() -> None:
 def test_analysis_exclude_wrong_type_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="analysis-exclude"):
         resolve({"analysis-exclude": "tests/"}, "consistency-lint.toml", tmp_path)
+
+
+def test_provenance_keys_are_read(tmp_path: Path) -> None:
+    settings = resolve(
+        {
+            "tenancy": {
+                "tenant-sources": ["request.user.organization", "app.tenancy.current_org"],
+                "scope-guards": ["app.permissions.require_member"],
+                "tenant-lookup-fields": ["ApiKey.key"],
+            }
+        },
+        "x",
+        tmp_path,
+    )
+    assert settings.tenancy.tenant_sources == ("request.user.organization", "app.tenancy.current_org")
+    assert settings.tenancy.scope_guards == ("app.permissions.require_member",)
+    assert settings.tenancy.tenant_lookup_fields == ("ApiKey.key",)
+
+
+@pytest.mark.parametrize("key", ["tenant-sources", "scope-guards", "tenant-lookup-fields"])
+def test_provenance_keys_must_be_lists(tmp_path: Path, key: str) -> None:
+    assert f"tenancy.{key}:" in error_of({"tenancy": {key: "request.user"}}, tmp_path)

@@ -123,3 +123,23 @@ def test_model_index():
     assert model_info(index, "shop.models.Row", tenancy).tenant_scoped
     listed = TenancySettings(tenant_keys=("organization",), global_models=("Project",))
     assert not model_info(index, "shop.models.Project", listed).tenant_scoped
+
+
+def test_provenance_pack_keys_are_parsed_and_merged() -> None:
+    syntax = PackIndex(load_packs((), Path(".")), ()).syntax
+    assert "request.data" in syntax.request_data  # Django REST framework
+    assert "flask.request.args" in syntax.request_data  # Flask
+    assert "self.kwargs" in syntax.url_arguments
+    assert {"request.tenant", "flask_login.current_user"} <= set(syntax.tenant_sources)
+    assert syntax.guard_attributes == ("permission_classes",)
+    pack = parse_pack(
+        {
+            "schema": 1,
+            "name": "p",
+            "request-data": ["web.request.body"],
+            "scope-guard-attributes": ["guards"],
+        },
+        "p.toml",
+    )
+    assert pack.syntax.request_data == ("web.request.body",)
+    assert pack.syntax.guard_attributes == ("guards",)
