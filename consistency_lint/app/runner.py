@@ -76,8 +76,12 @@ Outcome = tuple[bytes, "FileResult | str | None"]
 
 
 def _analyse_job(job: Job) -> Outcome:
-    absolute, rel, module, is_package, cached = job
     assert _WORKER_SESSION is not None
+    return _analyse_with(_WORKER_SESSION, job)
+
+
+def _analyse_with(session: Session, job: Job) -> Outcome:
+    absolute, rel, module, is_package, cached = job
     try:
         source = Path(absolute).read_bytes()
     except OSError as error:
@@ -87,7 +91,7 @@ def _analyse_job(job: Job) -> Outcome:
         digest = content_hash(source)
         if digest == cached:
             return digest, None
-    return digest, _WORKER_SESSION.analyse(source, rel, module=module, is_package=is_package)
+    return digest, session.analyse(source, rel, module=module, is_package=is_package)
 
 
 # ----- driver --------------------------------------------------------------
@@ -106,6 +110,7 @@ def run_check(
     session: Session | None = None,
     force_exclude: bool = False,
     memo: Memo | None = None,
+    in_process: bool = False,
 ) -> RunResult:
     """Lint `paths` within the project at `settings.root`.
 
@@ -123,7 +128,9 @@ def run_check(
     the caller keeps one (the flake8 plugin); by default one is opened.
     `memo`: decoded cache results kept by a long-lived caller between runs
     (the language server, the flake8 plugin), so that a second run reads
-    only what changed.
+    only what changed. `in_process`: analyse changed files in this process,
+    not in isolated workers (the language server: forking a threaded server
+    is not safe; its buffers are analysed in-process anyway).
     """
     with _paused_gc(), deep_recursion():
         return _run_check(
@@ -138,6 +145,7 @@ def run_check(
             session or open_session(settings),
             force_exclude,
             memo,
+            in_process,
         )
 
 
@@ -153,6 +161,7 @@ def _run_check(
     session: Session,
     force_exclude: bool = False,
     memo: Memo | None = None,
+    in_process: bool = False,
 ) -> RunResult:
     root = Path(settings.root)
     packs = session.pack_list
@@ -220,7 +229,7 @@ def _run_check(
     # The file phase for the changed files only; the others' results stay on disk for now.
     analysed: dict[str, FileResult] = {r.path: r for r in fresh}
     summaries: dict[str, bytes] = {r.path: codec.digest(codec.encode(r)) for r in fresh} if store else {}
-    outcomes = _run_jobs(job_list, session, jobs, progress)
+    outcomes = _run_jobs(job_list, session, jobs, progress, in_process)
     for job, (digest, item) in zip(job_list, outcomes):
         _, rel, module, is_package, _ = job
         if item is None and store is not None:  # same content as cached: only the stat changed
@@ -265,7 +274,7 @@ def _run_check(
             else:  # missing or unreadable entry: analyse again
                 module, is_package = session.module_of(rel)
                 late.append((str(paths_by_rel[rel]), rel, module, is_package, b""))
-        for job, (digest, item) in zip(late, _run_jobs(late, session, jobs, progress)):
+        for job, (digest, item) in zip(late, _run_jobs(late, session, jobs, progress, in_process)):
             _, rel, module, is_package, _ = job
             if isinstance(item, str):
                 result.errors.append(item)
@@ -360,6 +369,7 @@ def _run_jobs(
     session: Session,
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
+    in_process: bool = False,
 ) -> list[Outcome]:
     """Analyse every job in worker processes (one below `PARALLEL_THRESHOLD` files).
 
@@ -369,6 +379,8 @@ def _run_jobs(
     """
     if not job_list:
         return []
+    if in_process:
+        return [_analyse_with(session, job) for job in job_list]
     workers = jobs or available_cpus()
     if len(job_list) < PARALLEL_THRESHOLD:
         workers = 1
