@@ -178,25 +178,32 @@ def _dataclass_builder(cls: type, names: tuple[str, ...]) -> Builder:
 
 
 class _Decoder:
+    """Rebuilds a value; scalars (most fields) are taken as they are, without a call."""
+
     def __init__(self, builders: list[Builder]) -> None:
         self.builders = builders
 
     def value(self, value: Any) -> Any:
         kind = type(value)
+        if kind in _LEAVES:
+            return value
         if kind is tuple:
-            return tuple([self.value(item) for item in value])
+            convert = self.value
+            return tuple([item if type(item) in _LEAVES else convert(item) for item in value])
         if kind is list:
             if not value or type(value[0]) is not int:
                 raise DecodeError("bad record")
             number = value[0]
-            items = [self.value(item) for item in value[1:]]
+            convert = self.value
+            items = [item if type(item) in _LEAVES else convert(item) for item in value[1:]]
             if number == _LIST:
                 return items
             if not 0 <= number < len(self.builders):
                 raise DecodeError("bad class number")
             return self.builders[number](items)
-        if kind in _SCALARS:
-            return value
         if kind is dict:
             return {self.value(k): self.value(v) for k, v in value.items()}
         raise DecodeError(f"{kind.__name__} is not data")
+
+
+_LEAVES = frozenset(_SCALARS)
