@@ -333,9 +333,14 @@ class ResultCache:
         self.dirty = self._blobs_dirty = False
 
     def _prune(self) -> None:
-        for pattern in (f"index-*{_SUFFIX}", f"results-*{_SUFFIX}", "*.pickle"):
+        for pattern, keep in (
+            (f"index-*{_SUFFIX}", _KEEP),
+            (f"results-*{_SUFFIX}", _KEEP),
+            ("index-*.pickle", 0),  # the format before this one
+            ("results-*.pickle", 0),
+        ):
             files = sorted(self.folder.glob(pattern), key=_mtime, reverse=True)
-            for old in files[_KEEP if pattern != "*.pickle" else 0 :]:
+            for old in files[keep:]:
                 with contextlib.suppress(OSError):
                     old.unlink()
 
