@@ -8,7 +8,10 @@
   incremental state the command line and the flake8 plugin share (the result
   cache, whose project result is reused while no file's result changes, and
   the results decoded from it, kept in memory); without one the document is
-  analysed alone, like the flake8 plugin.
+  analysed alone, like the flake8 plugin. Changed files from disk are analysed
+  in isolated worker processes kept between requests (`runner.lasting_pool`,
+  never forked from this threaded process): a file that crashes the parser is
+  CL001 and the server keeps answering.
   Closing a document clears its diagnostics.
 - Linting runs on one worker thread, off the event loop (a 4,000-line module
   takes about a second), on a snapshot of the text. Changes are debounced
@@ -285,4 +288,9 @@ def create_server() -> ConsistencyLintServer:
 
 def serve() -> None:
     """Run the server on stdin/stdout until the client says exit."""
-    create_server().start_io()
+    server = create_server()
+    try:
+        server.start_io()
+    finally:
+        server.lint_thread.shutdown(wait=False, cancel_futures=True)
+        server.linter.close()

@@ -29,8 +29,10 @@ from pathlib import Path
 
 from consistency_lint.app.cache import Memo
 from consistency_lint.app.config import find_config, load_settings, resolve
+from consistency_lint.app.cpus import available_cpus
 from consistency_lint.app.discovery import DEFAULT_EXCLUDE
-from consistency_lint.app.runner import run_check, without_suppressions
+from consistency_lint.app.isolation import IsolatedPool
+from consistency_lint.app.runner import Job, Outcome, lasting_pool, run_check, without_suppressions
 from consistency_lint.app.session import open_session
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.globs import any_match
@@ -60,6 +62,9 @@ class Project:
     memo: Memo = field(default_factory=dict, compare=False, repr=False)
     # The last whole-project run (`lint_as_check`), under the key "last".
     runs: dict[str, ProjectRun] = field(default_factory=dict, compare=False, repr=False)
+    # The isolated workers `lint_in_project` analyses files from disk in, kept between
+    # requests (started on first use, under the key "lasting"; see `close`).
+    pools: dict[str, IsolatedPool[Job, Outcome]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -87,6 +92,18 @@ class Project:
 
     def analyse(self, data: bytes, rel: str) -> FileResult:
         return self.session.analyse(data, rel)
+
+    def pool(self) -> IsolatedPool[Job, Outcome]:
+        """The project's lasting workers: a file that crashes the parser kills one of them, not us."""
+        pool = self.pools.get("lasting")
+        if pool is None:
+            pool = self.pools["lasting"] = lasting_pool(self.session, available_cpus())
+        return pool
+
+    def close(self) -> None:
+        for pool in self.pools.values():
+            pool.close()
+        self.pools.clear()
 
 
 def encode(text: str) -> bytes:
@@ -139,9 +156,17 @@ class BufferLinter:
             else:
                 settings = load_settings(config, config.parent)
             project = Project(open_session(settings))
+            for other, replaced in self._projects.items():
+                if other[0] == key[0]:
+                    replaced.close()
             self._projects = {k: v for k, v in self._projects.items() if k[0] != key[0]}
             self._projects[key] = project
         return project
+
+    def close(self) -> None:
+        """Stop the worker processes kept for the projects."""
+        for project in self._projects.values():
+            project.close()
 
     def lint(self, text: str | bytes, filename: str, *, apply_noqa: bool = True) -> list[Diagnostic]:
         """Findings for one buffer, paths relative to the project root.
@@ -187,7 +212,7 @@ class BufferLinter:
             buffers=buffers,
             session=project.session,
             memo=project.memo,
-            in_process=True,
+            pool=project.pool(),
         )
         root = project.root.resolve()
         found = [_root_relative(d, root) for d in result.diagnostics]

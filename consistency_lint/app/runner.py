@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -110,7 +111,7 @@ def run_check(
     session: Session | None = None,
     force_exclude: bool = False,
     memo: Memo | None = None,
-    in_process: bool = False,
+    pool: IsolatedPool[Job, Outcome] | None = None,
 ) -> RunResult:
     """Lint `paths` within the project at `settings.root`.
 
@@ -128,9 +129,10 @@ def run_check(
     the caller keeps one (the flake8 plugin); by default one is opened.
     `memo`: decoded cache results kept by a long-lived caller between runs
     (the language server, the flake8 plugin), so that a second run reads
-    only what changed. `in_process`: analyse changed files in this process,
-    not in isolated workers (the language server: forking a threaded server
-    is not safe; its buffers are analysed in-process anyway).
+    only what changed. `pool`: the isolated workers that analyse files from
+    disk, when the caller keeps some between runs (`lasting_pool`: the
+    language server, which must not fork its threads); by default the run
+    starts its own.
     """
     with _paused_gc(), deep_recursion():
         return _run_check(
@@ -145,7 +147,7 @@ def run_check(
             session or open_session(settings),
             force_exclude,
             memo,
-            in_process,
+            pool,
         )
 
 
@@ -161,7 +163,7 @@ def _run_check(
     session: Session,
     force_exclude: bool = False,
     memo: Memo | None = None,
-    in_process: bool = False,
+    pool: IsolatedPool[Job, Outcome] | None = None,
 ) -> RunResult:
     root = Path(settings.root)
     packs = session.pack_list
@@ -229,7 +231,7 @@ def _run_check(
     # The file phase for the changed files only; the others' results stay on disk for now.
     analysed: dict[str, FileResult] = {r.path: r for r in fresh}
     summaries: dict[str, bytes] = {r.path: codec.digest(codec.encode(r)) for r in fresh} if store else {}
-    outcomes = _run_jobs(job_list, session, jobs, progress, in_process)
+    outcomes = _run_jobs(job_list, session, jobs, progress, pool)
     for job, (digest, item) in zip(job_list, outcomes):
         _, rel, module, is_package, _ = job
         if item is None and store is not None:  # same content as cached: only the stat changed
@@ -274,7 +276,7 @@ def _run_check(
             else:  # missing or unreadable entry: analyse again
                 module, is_package = session.module_of(rel)
                 late.append((str(paths_by_rel[rel]), rel, module, is_package, b""))
-        for job, (digest, item) in zip(late, _run_jobs(late, session, jobs, progress, in_process)):
+        for job, (digest, item) in zip(late, _run_jobs(late, session, jobs, progress, pool)):
             _, rel, module, is_package, _ = job
             if isinstance(item, str):
                 result.errors.append(item)
@@ -369,7 +371,7 @@ def _run_jobs(
     session: Session,
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
-    in_process: bool = False,
+    lasting: IsolatedPool[Job, Outcome] | None = None,
 ) -> list[Outcome]:
     """Analyse every job in worker processes (one below `PARALLEL_THRESHOLD` files).
 
@@ -379,20 +381,10 @@ def _run_jobs(
     """
     if not job_list:
         return []
-    if in_process:
-        return [_analyse_with(session, job) for job in job_list]
     workers = jobs or available_cpus()
     if len(job_list) < PARALLEL_THRESHOLD:
         workers = 1
-    settings = session.settings
-    pool: IsolatedPool[Job, Outcome] = IsolatedPool(
-        _analyse_job,
-        workers=workers,
-        initializer=_init_worker,
-        initargs=(settings, session.pack_list, session.roots),
-        time_budget=settings.file_timeout,
-        memory_limit=settings.file_memory_mb * 2**20,
-    )
+    pool = lasting or _pool(session, workers)
     out: list[Outcome] = []
     for job, item in zip(job_list, pool.run(job_list, progress)):
         if isinstance(item, Failure):  # the worker died or overran: CL001 with the reason
@@ -400,6 +392,37 @@ def _run_jobs(
         else:
             out.append(item)
     return out
+
+
+def _pool(
+    session: Session, workers: int, start_method: str | None = None, lasting: bool = False
+) -> IsolatedPool[Job, Outcome]:
+    settings = session.settings
+    return IsolatedPool(
+        _analyse_job,
+        workers=workers,
+        initializer=_init_worker,
+        initargs=(settings, session.pack_list, session.roots),
+        time_budget=settings.file_timeout,
+        memory_limit=settings.file_memory_mb * 2**20,
+        start_method=start_method,
+        lasting=lasting,
+    )
+
+
+def lasting_pool(session: Session, workers: int = 1) -> IsolatedPool[Job, Outcome]:
+    """Isolated workers for a long-lived, threaded process (the language server), kept between runs.
+
+    Started without `fork` (a forked copy of a threaded process can hang on a
+    lock another thread held): from a fork server where there is one (workers
+    then start in milliseconds, and a worker killed by a file is replaced as
+    fast), otherwise spawned. `close()` it when done.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        # What the fork server imports once, so that each worker forked from it starts warm.
+        multiprocessing.get_context("forkserver").set_forkserver_preload([__name__, "libcst"])
+        return _pool(session, workers, "forkserver", lasting=True)
+    return _pool(session, workers, "spawn", lasting=True)
 
 
 def _source_lines(path: Path, root: Path) -> list[str]:
