@@ -2,10 +2,17 @@
 
 Generic over this package's dataclasses: what is written is derived from each
 class's fields, so a new field of a summary needs no change here. Loading can
-never execute anything: the bytes are read with `marshal` (plain data only; a
-code object, should one be planted, is refused like any other unknown type) and
+never execute anything: the bytes are read with `marshal` (plain data only) and
 the classes are named by module and name, resolved only inside this package,
 and built only if their fields are exactly the fields written.
+
+Decoding is as fast as unpickling: what each field may hold is decided once
+per class from its annotations (`_field_kinds`), not once per value. A field
+declared as scalars (or tuples and dicts of them) is taken as `marshal` gives
+it; the others are converted, and conversion refuses anything that is not
+data (a code object, a set) where it looks. A value `marshal` can give in a
+plain field is data too, and inert: a code object there (only a file whose
+signature verifies could hold one, see `cache`) is never called.
 
 Layout (one `marshal` value): `(FORMAT, classes, body)`
 
@@ -27,13 +34,15 @@ import hashlib
 import importlib
 import marshal
 import sys
+import types
+import typing
 from collections.abc import Callable
-from typing import Any
+from itertools import islice
+from typing import Any, Literal, Union
 
 FORMAT = 1
 _PACKAGE = "consistency_lint."
 _LIST = -1
-_SCALARS = (str, int, float, bool, bytes, type(None))
 
 
 class DecodeError(ValueError):
@@ -67,8 +76,7 @@ def decode(data: bytes) -> Any:
     _, table, body = loaded
     if not isinstance(table, tuple):
         raise DecodeError("unexpected class table")
-    builders = [_builder(entry) for entry in table]
-    return _Decoder(builders).value(body)
+    return _converter([_builder(entry) for entry in table])(body)
 
 
 class _Encoder:
@@ -107,9 +115,14 @@ class _Encoder:
         raise TypeError(f"{type(value).__name__} cannot be cached")
 
 
-Builder = Callable[[list[Any]], Any]
+Convert = Callable[[Any], Any]
+# Builds one instance from its record `[class number, *field values]`, converting with the
+# decode's `Convert` the fields that may hold records.
+Builder = Callable[[list[Any], Convert], Any]
 ClassEntry = tuple[str, str, "tuple[str, ...] | None"]
 _BUILDERS: dict[ClassEntry, Builder] = {}
+_SCALARS = (str, int, float, bool, bytes, type(None))
+_LEAVES = frozenset(_SCALARS)
 
 
 def _field_names(cls: Any) -> tuple[str, ...]:
@@ -146,11 +159,11 @@ def _builder(entry: Any) -> Builder:
 
 
 def _enum_builder(cls: type[enum.Enum]) -> Builder:
-    def build(values: list[Any]) -> Any:
-        if len(values) != 1:
+    def build(record: list[Any], convert: Convert) -> Any:
+        if len(record) != 2:
             raise DecodeError(f"bad {cls.__name__} member")
         try:
-            return cls(values[0])
+            return cls(record[1])
         except ValueError:
             raise DecodeError(f"bad {cls.__name__} member") from None
 
@@ -158,52 +171,119 @@ def _enum_builder(cls: type[enum.Enum]) -> Builder:
 
 
 def _dataclass_builder(cls: type, names: tuple[str, ...]) -> Builder:
-    new = object.__new__
-    setter = object.__setattr__
-    count = len(names)
+    """A builder made for the class: its fields read by position, the plain ones without a look.
+
+    A field whose declared type holds only scalars, and tuples and dicts of
+    them (`int`, `str | None`, `Literal["a", "b"]`, `tuple[str, ...]`), was
+    written as itself and is taken as `marshal` gives it: that is most of the
+    fields, checked once per class instead of once per value. The others (a
+    dataclass, an enum, a list, anything the annotations do not resolve) go
+    through `convert`, which refuses what is not data.
+
+    The builder is compiled from the class's own field names (identifiers of
+    this package's dataclasses, never text from the cache: the cache only
+    selects the class, and only when its field names are exactly the class's),
+    as `dataclasses` compiles `__init__`; it sets the instance's `__dict__`
+    in one step, which is what makes decoding as fast as unpickling.
+    """
+    if not all(name.isidentifier() for name in names):
+        raise DecodeError(f"{cls.__name__} has a field that is not an identifier")
+    plain, records = _field_kinds(cls)
+    values = []
+    for position, name in enumerate(names, start=1):
+        item = f"record[{position}]"
+        if name in records:  # a tuple of records: each one converted, with no look at the tuple's items
+            item = f"tuple([convert(one) for one in {item}]) if type({item}) is tuple else convert({item})"
+        elif name not in plain:  # a call only for a value that is not a scalar
+            item = f"{item} if type({item}) in leaves else convert({item})"
+        values.append(f"{name!r}: {item}")
     slotted = not hasattr(cls, "__dict__") or "__slots__" in cls.__dict__
+    if slotted:
+        fill = "".join(f"    setter(instance, {name!r}, values[{name!r}])\n" for name in names)
+    else:
+        fill = '    setter(instance, "__dict__", values)\n'
+    source = (
+        "def build(record, convert):\n"
+        f"    if len(record) != {len(names) + 1}:\n"
+        "        raise DecodeError(message)\n"
+        f"    values = {{{', '.join(values)}}}\n"
+        "    instance = new(cls)\n"
+        f"{fill}"
+        "    return instance\n"
+    )
+    scope: dict[str, Any] = {
+        "new": object.__new__,
+        "setter": object.__setattr__,
+        "cls": cls,
+        "leaves": _LEAVES,
+        "DecodeError": DecodeError,
+        "message": f"bad {cls.__name__} record",
+    }
+    exec(compile(source, f"<codec builder for {cls.__module__}.{cls.__qualname__}>", "exec"), scope)
+    return typing.cast(Builder, scope["build"])
 
-    def build(values: list[Any]) -> Any:
-        if len(values) != count:
-            raise DecodeError(f"bad {cls.__name__} record")
-        instance: Any = new(cls)
-        if slotted:
-            for field_name, item in zip(names, values):
-                setter(instance, field_name, item)
-        else:
-            setter(instance, "__dict__", dict(zip(names, values)))
-        return instance
 
-    return build
+def _field_kinds(cls: type) -> tuple[frozenset[str], frozenset[str]]:
+    """The fields of `cls` whose declared type is plain data (see `_plain`), and those
+    declared as tuples of dataclasses or enums (`tuple[Op | Branch, ...]`)."""
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # an annotation that does not resolve at run time: every field converted
+        return frozenset(), frozenset()
+    fields = [(name, hints[name]) for name in _field_names(cls) if name in hints]
+    plain = frozenset(name for name, hint in fields if _plain(hint))
+    records = frozenset(name for name, hint in fields if _records(hint))
+    return plain, records
 
 
-class _Decoder:
-    """Rebuilds a value; scalars (most fields) are taken as they are, without a call."""
+def _records(hint: Any) -> bool:
+    """Whether `hint` is `tuple[X, ...]` where every X is a class encoded as a record."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is not tuple or len(args) != 2 or args[1] is not Ellipsis:
+        return False
+    item = args[0]
+    options = typing.get_args(item) if typing.get_origin(item) in (Union, types.UnionType) else (item,)
+    return all(
+        isinstance(option, type) and (dataclasses.is_dataclass(option) or issubclass(option, enum.Enum))
+        for option in options
+    )
 
-    def __init__(self, builders: list[Builder]) -> None:
-        self.builders = builders
 
-    def value(self, value: Any) -> Any:
+def _plain(hint: Any) -> bool:
+    """Whether values of type `hint` are encoded as themselves (scalars, tuples and dicts of them)."""
+    if hint in _SCALARS or hint is None:
+        return True
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is Literal:
+        return all(type(arg) in _LEAVES for arg in args)
+    if origin is Union or origin is types.UnionType:
+        return all(_plain(arg) for arg in args)
+    if origin is tuple or origin is dict:
+        return bool(args) and all(arg is Ellipsis or _plain(arg) for arg in args)
+    return False
+
+
+def _converter(builders: list[Builder]) -> Convert:
+    """Rebuilds a value of one decode; scalars (most fields) are taken as they are, without a call."""
+    count = len(builders)
+
+    def convert(value: Any) -> Any:
         kind = type(value)
+        if kind is list:
+            number = value[0] if value else None
+            if type(number) is not int:
+                raise DecodeError("bad record")
+            if number == _LIST:
+                return [item if type(item) in _LEAVES else convert(item) for item in islice(value, 1, None)]
+            if not 0 <= number < count:
+                raise DecodeError("bad class number")
+            return builders[number](value, convert)
+        if kind is tuple:
+            return tuple([item if type(item) in _LEAVES else convert(item) for item in value])
         if kind in _LEAVES:
             return value
-        if kind is tuple:
-            convert = self.value
-            return tuple([item if type(item) in _LEAVES else convert(item) for item in value])
-        if kind is list:
-            if not value or type(value[0]) is not int:
-                raise DecodeError("bad record")
-            number = value[0]
-            convert = self.value
-            items = [item if type(item) in _LEAVES else convert(item) for item in value[1:]]
-            if number == _LIST:
-                return items
-            if not 0 <= number < len(self.builders):
-                raise DecodeError("bad class number")
-            return self.builders[number](items)
         if kind is dict:
-            return {self.value(k): self.value(v) for k, v in value.items()}
+            return {convert(k): convert(v) for k, v in value.items()}
         raise DecodeError(f"{kind.__name__} is not data")
 
-
-_LEAVES = frozenset(_SCALARS)
+    return convert

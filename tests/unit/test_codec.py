@@ -68,3 +68,14 @@ def test_anything_else_is_refused(data: bytes) -> None:
 def test_only_this_packages_classes_are_written() -> None:
     with pytest.raises(TypeError):
         codec.encode(Path("x"))
+
+
+def test_fields_declared_plain_are_taken_as_they_are_the_others_converted() -> None:
+    """Decided once per class from its annotations: scalars and tuples of them need no look."""
+    from consistency_lint.analysis.summary import Function, Op
+
+    plain, records = codec._field_kinds(Op)
+    assert {"target", "receiver", "arg_classes", "commits", "kind", "effect_kind"} <= plain
+    assert "span" not in plain and not records
+    plain, records = codec._field_kinds(Function)
+    assert "body" in records and "params" in records and "span" not in plain | records
