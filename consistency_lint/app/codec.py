@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import importlib
 import marshal
@@ -76,7 +77,9 @@ def decode(data: bytes) -> Any:
     _, table, body = loaded
     if not isinstance(table, tuple):
         raise DecodeError("unexpected class table")
-    return _converter([_builder(entry) for entry in table])(body)
+    built = [_builder(entry) for entry in table]
+    numbers = {cls: number for number, (cls, _) in enumerate(built)}
+    return _converter([builder for _, builder in built], numbers)(body)
 
 
 class _Encoder:
@@ -117,10 +120,11 @@ class _Encoder:
 
 Convert = Callable[[Any], Any]
 # Builds one instance from its record `[class number, *field values]`, converting with the
-# decode's `Convert` the fields that may hold records.
-Builder = Callable[[list[Any], Convert], Any]
+# decode's `Convert` the fields that may hold records; the last argument maps the classes of
+# this encoding's table to their numbers.
+Builder = Callable[[list[Any], Convert, dict[type, int]], Any]
 ClassEntry = tuple[str, str, "tuple[str, ...] | None"]
-_BUILDERS: dict[ClassEntry, Builder] = {}
+_BUILDERS: dict[ClassEntry, tuple[type, Builder]] = {}
 _SCALARS = (str, int, float, bool, bytes, type(None))
 _LEAVES = frozenset(_SCALARS)
 
@@ -129,7 +133,7 @@ def _field_names(cls: Any) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
-def _builder(entry: Any) -> Builder:
+def _builder(entry: Any) -> tuple[type, Builder]:
     """How to build an instance of one class of the table; raises DecodeError if not allowed."""
     if not (isinstance(entry, tuple) and len(entry) == 3):
         raise DecodeError("unexpected class entry")
@@ -154,12 +158,12 @@ def _builder(entry: Any) -> Builder:
         if not dataclasses.is_dataclass(cls) or _field_names(cls) != names:
             raise DecodeError(f"{module}.{name} has other fields than the cache holds")
         builder = _dataclass_builder(cls, names)
-    _BUILDERS[entry] = builder
-    return builder
+    _BUILDERS[entry] = (cls, builder)
+    return cls, builder
 
 
 def _enum_builder(cls: type[enum.Enum]) -> Builder:
-    def build(record: list[Any], convert: Convert) -> Any:
+    def build(record: list[Any], convert: Convert, numbers: dict[type, int]) -> Any:
         if len(record) != 2:
             raise DecodeError(f"bad {cls.__name__} member")
         try:
@@ -189,28 +193,6 @@ def _dataclass_builder(cls: type, names: tuple[str, ...]) -> Builder:
     if not all(name.isidentifier() for name in names):
         raise DecodeError(f"{cls.__name__} has a field that is not an identifier")
     plain, records = _field_kinds(cls)
-    values = []
-    for position, name in enumerate(names, start=1):
-        item = f"record[{position}]"
-        if name in records:  # a tuple of records: each one converted, with no look at the tuple's items
-            item = f"tuple([convert(one) for one in {item}]) if type({item}) is tuple else convert({item})"
-        elif name not in plain:  # a call only for a value that is not a scalar
-            item = f"{item} if type({item}) in leaves else convert({item})"
-        values.append(f"{name!r}: {item}")
-    slotted = not hasattr(cls, "__dict__") or "__slots__" in cls.__dict__
-    if slotted:
-        fill = "".join(f"    setter(instance, {name!r}, values[{name!r}])\n" for name in names)
-    else:
-        fill = '    setter(instance, "__dict__", values)\n'
-    source = (
-        "def build(record, convert):\n"
-        f"    if len(record) != {len(names) + 1}:\n"
-        "        raise DecodeError(message)\n"
-        f"    values = {{{', '.join(values)}}}\n"
-        "    instance = new(cls)\n"
-        f"{fill}"
-        "    return instance\n"
-    )
     scope: dict[str, Any] = {
         "new": object.__new__,
         "setter": object.__setattr__,
@@ -219,21 +201,74 @@ def _dataclass_builder(cls: type, names: tuple[str, ...]) -> Builder:
         "DecodeError": DecodeError,
         "message": f"bad {cls.__name__} record",
     }
+    lines = [f"    if len(record) != {len(names) + 1}:", "        raise DecodeError(message)"]
+    values = []
+    for position, name in enumerate(names, start=1):
+        item = f"record[{position}]"
+        flat = _flat_class(cls, name)
+        if flat is not None:
+            # A field of one class whose fields are all plain (a `Span`): built right here
+            # when the record is of that class in this file's table, without two calls.
+            flat_names = _field_names(flat)
+            scope[f"flat_{position}"] = flat
+            fields = ", ".join(f"{other!r}: value[{at}]" for at, other in enumerate(flat_names, start=1))
+            lines += [
+                f"    value = {item}",
+                f"    if type(value) is list and len(value) == {len(flat_names) + 1}"
+                f" and value[0] == numbers.get(flat_{position}, -2):",
+                f"        field_{position} = new(flat_{position})",
+                f'        setter(field_{position}, "__dict__", {{{fields}}})',
+                "    else:",
+                f"        field_{position} = value if type(value) in leaves else convert(value)",
+            ]
+            item = f"field_{position}"
+        elif name in records:  # a tuple of records: each one converted, with no look at the tuple's items
+            item = f"tuple([convert(one) for one in {item}]) if type({item}) is tuple else convert({item})"
+        elif name not in plain:  # a call only for a value that is not a scalar
+            item = f"{item} if type({item}) in leaves else convert({item})"
+        values.append(f"{name!r}: {item}")
+    lines += [f"    values = {{{', '.join(values)}}}", "    instance = new(cls)"]
+    if not hasattr(cls, "__dict__") or "__slots__" in cls.__dict__:  # slotted
+        lines += [f"    setter(instance, {name!r}, values[{name!r}])" for name in names]
+    else:
+        lines.append('    setter(instance, "__dict__", values)')
+    source = "\n".join(["def build(record, convert, numbers):", *lines, "    return instance", ""])
     exec(compile(source, f"<codec builder for {cls.__module__}.{cls.__qualname__}>", "exec"), scope)
     return typing.cast(Builder, scope["build"])
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """The resolved annotations of `cls`; none when one does not resolve at run time (every
+    field is then converted)."""
+    try:
+        return typing.get_type_hints(cls)
+    except Exception:
+        return {}
+
+
+@functools.cache
 def _field_kinds(cls: type) -> tuple[frozenset[str], frozenset[str]]:
     """The fields of `cls` whose declared type is plain data (see `_plain`), and those
     declared as tuples of dataclasses or enums (`tuple[Op | Branch, ...]`)."""
-    try:
-        hints = typing.get_type_hints(cls)
-    except Exception:  # an annotation that does not resolve at run time: every field converted
-        return frozenset(), frozenset()
+    hints = _hints(cls)
     fields = [(name, hints[name]) for name in _field_names(cls) if name in hints]
     plain = frozenset(name for name, hint in fields if _plain(hint))
     records = frozenset(name for name, hint in fields if _records(hint))
     return plain, records
+
+
+def _flat_class(cls: type, name: str) -> type | None:
+    """The class field `name` of `cls` is declared as, when that is one dataclass (with a
+    `__dict__`) whose fields are all plain data; None otherwise."""
+    hint = _hints(cls).get(name)
+    if not (isinstance(hint, type) and dataclasses.is_dataclass(hint)):
+        return None
+    if not hasattr(hint, "__dict__") or "__slots__" in hint.__dict__:
+        return None
+    names = _field_names(hint)
+    plain, _ = _field_kinds(hint)
+    return hint if all(n.isidentifier() and n in plain for n in names) else None
 
 
 def _records(hint: Any) -> bool:
@@ -263,7 +298,7 @@ def _plain(hint: Any) -> bool:
     return False
 
 
-def _converter(builders: list[Builder]) -> Convert:
+def _converter(builders: list[Builder], numbers: dict[type, int]) -> Convert:
     """Rebuilds a value of one decode; scalars (most fields) are taken as they are, without a call."""
     count = len(builders)
 
@@ -277,7 +312,7 @@ def _converter(builders: list[Builder]) -> Convert:
                 return [item if type(item) in _LEAVES else convert(item) for item in islice(value, 1, None)]
             if not 0 <= number < count:
                 raise DecodeError("bad class number")
-            return builders[number](value, convert)
+            return builders[number](value, convert, numbers)
         if kind is tuple:
             return tuple([item if type(item) in _LEAVES else convert(item) for item in value])
         if kind in _LEAVES:
