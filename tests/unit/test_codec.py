@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import marshal
 from pathlib import Path
 
@@ -79,3 +80,18 @@ def test_fields_declared_plain_are_taken_as_they_are_the_others_converted() -> N
     assert "span" not in plain and not records
     plain, records = codec._field_kinds(Function)
     assert "body" in records and "params" in records and "span" not in plain | records
+
+
+def test_a_span_built_inline_is_checked_like_any_record() -> None:
+    from consistency_lint.analysis.summary import Op
+
+    op = Op("call", "kafka.KafkaProducer.send", Span(1, 2, 3, 4), receiver="producer")
+    assert codec.decode(codec.encode(op)) == op
+    assert codec.decode(codec.encode((op, Span(5, 6, 7, 8)))) == (op, Span(5, 6, 7, 8))
+    fmt, table, body = marshal.loads(codec.encode(op))
+    span_at = [f.name for f in dataclasses.fields(Op)].index("span") + 1
+    code = compile("1", "x", "eval")
+    for broken in ([body[span_at][0], 1, 2, 3], [len(table), 1, 2, 3, 4], code, [body[span_at][0], code]):
+        tampered = [*body[:span_at], broken, *body[span_at + 1 :]]
+        with pytest.raises(codec.DecodeError):
+            codec.decode(marshal.dumps((fmt, table, tampered)))
