@@ -99,12 +99,12 @@ def _steps(shop: Path) -> list[tuple[str, object]]:
     ]
 
 
-@pytest.mark.parametrize("in_process", [False, True], ids=["disk-cache", "disk-cache+memo"])
-def test_incremental_equals_cold_after_every_step(tmp_path: Path, in_process: bool) -> None:
+@pytest.mark.parametrize("with_memo", [False, True], ids=["disk-cache", "disk-cache+memo"])
+def test_incremental_equals_cold_after_every_step(tmp_path: Path, with_memo: bool) -> None:
     project = tmp_path / "project"
     shutil.copytree(FIXTURES / "projects" / "cl10x_interprocedural", project)
     shop = project / "shop"
-    memo: Memo | None = {} if in_process else None
+    memo: Memo | None = {} if with_memo else None
     seen: dict[str, Findings] = {}
     for label, step in _steps(shop):
         step()  # type: ignore[operator]
