@@ -2,12 +2,15 @@
 
     python benchmarks/run.py                # build the corpus if needed, measure, print the table
     python benchmarks/run.py --repeat 3     # best of 3 for every row
-    python benchmarks/run.py --no-peers     # skip flake8 and fixit
+    python benchmarks/run.py --no-peers     # skip flake8, fixit and semgrep
 
 The corpus is the sdists below, downloaded with `pip download --no-deps
 --no-binary :all:` into `benchmarks/.corpus/` (git-ignored) and unpacked
-there. The peers (flake8, fixit) are installed into their own virtual
-environment `benchmarks/.corpus/peers-venv`, never into the project's.
+there. The peers (flake8, fixit, semgrep OSS with one rule: the dual-write
+pattern of `explain CL101`) are installed into their own virtual environment
+`benchmarks/.corpus/peers-venv`, never into the project's; a peer that cannot
+be installed is reported as such in its row. The medium project is mailman
+alone (its own configuration, a copy under `benchmarks/.corpus/medium/`).
 consistency-lint itself is run with the Python that runs this script (the
 project's venv: `.venv/bin/python benchmarks/run.py`).
 
@@ -43,6 +46,29 @@ PINNED = [
     ("mailman", "3.3.9"),  # a SQLAlchemy application (GNU Mailman core)
 ]
 PEER_PACKAGES = ["flake8==7.5.0", "fixit==2.2.1"]
+SEMGREP_PACKAGE = "semgrep==1.185.0"
+MEDIUM = CORPUS / "medium"
+# The dual-write pattern `consistency-lint explain CL101` shows: a publish after a commit.
+SEMGREP_RULE = """\
+rules:
+  - id: publish-after-commit
+    languages: [python]
+    severity: ERROR
+    message: publish after a transaction committed, outside an outbox (CL101)
+    pattern-either:
+      - pattern: |
+          $S.commit()
+          ...
+          $P.send(...)
+      - pattern: |
+          $S.commit()
+          ...
+          $T.delay(...)
+      - pattern: |
+          $S.commit()
+          ...
+          $T.apply_async(...)
+"""
 ALL_RULES = ["--select", "CL", "--extend-select", "CL002,CL104,CL304"]
 
 FLOOR = r"""
@@ -118,6 +144,36 @@ def peers_python() -> Path | None:
         subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PEER_PACKAGES], check=True)
     return python
+
+
+def semgrep_command(python: Path) -> tuple[list[str], str]:
+    """(the semgrep command line, "") or ([], why semgrep is not available here)."""
+    semgrep = python.parent / "semgrep"
+    if not semgrep.exists():
+        print(f"installing {SEMGREP_PACKAGE} into the peers' venv ...", file=sys.stderr)
+        done = subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", SEMGREP_PACKAGE], capture_output=True, text=True
+        )
+        if done.returncode != 0 or not semgrep.exists():
+            last = (done.stderr.strip().splitlines() or ["no semgrep executable"])[-1]
+            return [], f"{SEMGREP_PACKAGE} could not be installed: {last[:120]}"
+    rule = CORPUS / "semgrep-cl101.yml"
+    rule.write_text(SEMGREP_RULE, encoding="utf-8")
+    probe = subprocess.run([str(semgrep), "--version"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return [], f"semgrep does not run here: {(probe.stderr.strip().splitlines() or ['?'])[-1][:120]}"
+    command = [str(semgrep), "scan", "--config", str(rule), "--metrics=off", "--disable-version-check"]
+    return [*command, "--quiet", "--no-git-ignore", "--include", "*.py", "."], ""
+
+
+def medium_project() -> Path:
+    """mailman alone, as its own project (a copy with its own configuration)."""
+    name = next(f"{n.lower()}-{v}" for n, v in PINNED if n == "mailman")
+    target = MEDIUM / name
+    if not target.is_dir():
+        shutil.copytree(TREE / name, target, ignore=shutil.ignore_patterns(".consistency-lint-cache"))
+        (target / "consistency-lint.toml").write_text("# the medium project: default settings\n")
+    return target
 
 
 # ----- measuring ---------------------------------------------------------------
@@ -223,13 +279,38 @@ def main() -> None:
     original = touched.read_bytes()
     counter = iter(range(10**6))
 
-    def touch() -> None:
+    def touch() -> None:  # an edit that changes no fact: the stored project result stands
         touched.write_bytes(original + f"\n# benchmark edit {next(counter)}\n".encode())
 
+    def touch_code() -> None:  # an edit that changes the file's facts: the project phase runs
+        touched.write_bytes(original + f"\n\ndef _benchmark_edit_{next(counter)}():\n    return 1\n".encode())
+
     try:
-        rows.append(("consistency-lint warm cache, one file edited", best(check, TREE, args.repeat, touch)))
+        rows.append(
+            ("consistency-lint warm cache, one file edited (comment)", best(check, TREE, args.repeat, touch))
+        )
+        rows.append(
+            (
+                "consistency-lint warm cache, one file edited (code)",
+                best(check, TREE, args.repeat, touch_code),
+            )
+        )
     finally:
         touched.write_bytes(original)
+    medium = medium_project()
+    medium_files = sorted(p for p in medium.rglob("*.py") if p.is_file())
+    medium_label = f"medium project ({medium.name}, {len(medium_files)} files)"
+    measure(check, medium)  # writes its cache
+    rows.append((f"{medium_label} warm cache, unchanged tree", best(check, medium, args.repeat)))
+    touched = medium_files[len(medium_files) // 2]
+    original = touched.read_bytes()
+    try:
+        rows.append(
+            (f"{medium_label} warm, one file edited (code)", best(check, medium, args.repeat, touch_code))
+        )
+    finally:
+        touched.write_bytes(original)
+    unavailable: list[str] = []
     if not args.no_peers:
         peers = peers_python()
         assert peers is not None
@@ -246,6 +327,13 @@ def main() -> None:
                 best([str(bin_dir / "python"), "-c", _FIXIT, str(listing)], TREE, args.repeat),
             )
         )
+        semgrep, why = semgrep_command(peers)
+        if semgrep:
+            rows.append(
+                ("semgrep OSS, one rule (CL101's pattern), default jobs", best(semgrep, TREE, args.repeat))
+            )
+        else:
+            unavailable.append(f"semgrep OSS: not measured, {why}")
 
     floor = rows[0][1]["wall"]
     floor_cpu = rows[0][1]["cpu"]
@@ -261,6 +349,8 @@ def main() -> None:
             f"| {label:<58} | {row['wall']:>7.2f} | {row['wall'] / floor:>7.2f} | {row['cpu']:>7.2f} "
             f"| {row['cpu'] / floor_cpu:>11.2f} | {row['rss_mb']:>11.0f} |"
         )
+    for line in unavailable:
+        print(f"| {line:<58} |")
     if not args.no_cold:
         single = rows[1][1]["wall"]
         parallel = rows[2][1]["wall"]

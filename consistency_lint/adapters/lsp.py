@@ -3,9 +3,15 @@
 - Diagnostics are published when a document is opened, changed and saved,
   from the editor's in-memory text (unsaved edits included), with the
   configuration found above the file. When the project has a configuration
-  file, the project modules the document imports (transitively) are read too,
-  from open buffers or the disk, so findings match `consistency-lint check
-  FILE`; without one the document is analysed alone, like the flake8 plugin.
+  file, the findings are those of `consistency-lint check FILE` with the open
+  documents in place of their files: the rest of the project comes from the
+  incremental state the command line and the flake8 plugin share (the result
+  cache, whose project result is reused while no file's result changes, and
+  the results decoded from it, kept in memory); without one the document is
+  analysed alone, like the flake8 plugin. Changed files from disk are analysed
+  in isolated worker processes kept between requests (`runner.lasting_pool`,
+  never forked from this threaded process): a file that crashes the parser is
+  CL001 and the server keeps answering.
   Closing a document clears its diagnostics.
 - Linting runs on one worker thread, off the event loop (a 4,000-line module
   takes about a second), on a snapshot of the text. Changes are debounced
@@ -113,7 +119,7 @@ def lint_document(
     try:
         path = linter.absolute(document.path).resolve()
         project = linter.project_for(path)
-        found = linter.lint_in_project(document.source, document.path, buffers=buffers.get)
+        found = linter.lint_in_project(document.source, document.path, open_buffers=buffers)
     except UserError as error:
         return [], f"consistency-lint: {error}"
     return [to_lsp(d, document, project.root) for d in found], None
@@ -282,4 +288,9 @@ def create_server() -> ConsistencyLintServer:
 
 def serve() -> None:
     """Run the server on stdin/stdout until the client says exit."""
-    create_server().start_io()
+    server = create_server()
+    try:
+        server.start_io()
+    finally:
+        server.lint_thread.shutdown(wait=False, cancel_futures=True)
+        server.linter.close()

@@ -7,37 +7,38 @@ finds it from the current directory, and is cached per configuration file
 
 `lint` analyses the buffer alone, within its own flow, exactly as
 `consistency_lint.lint_source` does. `lint_in_project` (the language server)
-also reads the project modules the buffer imports, transitively, so a dual
-write whose producer or helper lives in another module is found as
-`consistency-lint check FILE` finds it; like the command line it does so only
-when the project has a configuration file. `lint_as_check` (the flake8
-plugin) is `consistency-lint check FILE` with the buffer in place of the file:
-the rest of the project from the result cache, the buffer analysed fresh.
+and `lint_as_check` (the flake8 plugin) are `consistency-lint check FILE` with
+the buffer (and the editor's other open buffers) in place of the files: the
+rest of the project from the result cache, the buffers analysed fresh. Both
+share one incremental state with the command line: the cache on disk (whose
+project result is reused when no file's result changed) and, per project, the
+results decoded from it (`Project.memo`), so a second request in the same
+process reads only what changed. Like the command line, they use the project
+context only when the project has a configuration file.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import time
 import tokenize
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from consistency_lint.analysis.summary import Import
+from consistency_lint.app.cache import Memo
 from consistency_lint.app.config import find_config, load_settings, resolve
+from consistency_lint.app.cpus import available_cpus
 from consistency_lint.app.discovery import DEFAULT_EXCLUDE
-from consistency_lint.app.runner import run_check, without_suppressions
+from consistency_lint.app.isolation import IsolatedPool
+from consistency_lint.app.runner import Job, Outcome, lasting_pool, run_check, without_suppressions
 from consistency_lint.app.session import open_session
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.globs import any_match
 from consistency_lint.domain.settings import Settings
 from consistency_lint.engine import FileResult, Session
 
-# The language server reads at most this many modules around a buffer.
-MAX_CONTEXT_FILES = 400
 # How long one whole-project run answers for the files of a flake8 run (seconds):
 # flake8 asks file by file, a run per file would cost a project phase each.
 PROJECT_RUN_TTL = 2.0
@@ -57,12 +58,13 @@ class Project:
     """A project's session, ready to lint buffers, with the results of context modules."""
 
     session: Session
-    # Per-file results of context modules: absolute path -> (stamp, result).
-    results: dict[str, tuple[tuple[object, ...], FileResult]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    # Results decoded from the cache, kept between requests (see `ResultCache.memo`).
+    memo: Memo = field(default_factory=dict, compare=False, repr=False)
     # The last whole-project run (`lint_as_check`), under the key "last".
     runs: dict[str, ProjectRun] = field(default_factory=dict, compare=False, repr=False)
+    # The isolated workers `lint_in_project` analyses files from disk in, kept between
+    # requests (started on first use, under the key "lasting"; see `close`).
+    pools: dict[str, IsolatedPool[Job, Outcome]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -88,42 +90,20 @@ class Project:
         exclude = self.settings.exclude
         return any_match(rel, DEFAULT_EXCLUDE + exclude) or any_match(rel, exclude)
 
-    def module_files(self, module: str) -> Iterator[Path]:
-        """Files that may define `module` (`a/b.py`, `a/b/__init__.py`, stubs) under the source roots."""
-        parts = module.split(".")
-        for src in self.session.roots:
-            base = self.root / src if src else self.root
-            folder = base.joinpath(*parts)
-            for candidate in (
-                folder.with_name(parts[-1] + ".py"),
-                folder / "__init__.py",
-                folder.with_name(parts[-1] + ".pyi"),
-                folder / "__init__.pyi",
-            ):
-                if candidate.is_file():
-                    yield candidate.resolve()
-                    break
-
     def analyse(self, data: bytes, rel: str) -> FileResult:
         return self.session.analyse(data, rel)
 
-    def context_result(self, path: Path, text: str | None) -> FileResult | None:
-        """The per-file result of a context module, from the open buffer or the disk, cached."""
-        try:
-            if text is not None:
-                stamp: tuple[object, ...] = ("buffer", hashlib.blake2b(text.encode("utf-8")).digest())
-            else:
-                stat = path.stat()
-                stamp = ("disk", stat.st_mtime_ns, stat.st_size)
-            cached = self.results.get(str(path))
-            if cached is not None and cached[0] == stamp:
-                return cached[1]
-            data = encode(text) if text is not None else path.read_bytes()
-        except OSError:
-            return None
-        result = self.analyse(data, self.relative(path))
-        self.results[str(path)] = (stamp, result)
-        return result
+    def pool(self) -> IsolatedPool[Job, Outcome]:
+        """The project's lasting workers: a file that crashes the parser kills one of them, not us."""
+        pool = self.pools.get("lasting")
+        if pool is None:
+            pool = self.pools["lasting"] = lasting_pool(self.session, available_cpus())
+        return pool
+
+    def close(self) -> None:
+        for pool in self.pools.values():
+            pool.close()
+        self.pools.clear()
 
 
 def encode(text: str) -> bytes:
@@ -176,9 +156,17 @@ class BufferLinter:
             else:
                 settings = load_settings(config, config.parent)
             project = Project(open_session(settings))
+            for other, replaced in self._projects.items():
+                if other[0] == key[0]:
+                    replaced.close()
             self._projects = {k: v for k, v in self._projects.items() if k[0] != key[0]}
             self._projects[key] = project
         return project
+
+    def close(self) -> None:
+        """Stop the worker processes kept for the projects."""
+        for project in self._projects.values():
+            project.close()
 
     def lint(self, text: str | bytes, filename: str, *, apply_noqa: bool = True) -> list[Diagnostic]:
         """Findings for one buffer, paths relative to the project root.
@@ -198,42 +186,41 @@ class BufferLinter:
         return project.session.check([result])
 
     def lint_in_project(
-        self,
-        text: str,
-        filename: str,
-        *,
-        buffers: Callable[[Path], str | None] = lambda path: None,
-        limit: int = MAX_CONTEXT_FILES,
+        self, text: str, filename: str, *, open_buffers: Mapping[Path, str] | None = None
     ) -> list[Diagnostic]:
-        """Findings for one buffer, with the project modules it imports (transitively) as context.
+        """Findings for one buffer (root-relative paths), in its project's context.
 
-        `buffers` gives the unsaved text of other open files (None: read the disk).
-        Without a configuration file, or outside the project root, this is `lint`.
+        What `consistency-lint check FILE` reports with the buffer in place of FILE
+        and `open_buffers` (absolute path -> unsaved text of the other open
+        documents) in place of theirs. Without a configuration file, or outside
+        the project root, this is `lint`.
         """
         path = self.absolute(filename).resolve()
         project = self.project_for(path)
         rel = project.relative(path)
         if project.excluded(rel):
             return []
-        own = project.analyse(encode(text), rel)
-        if not project.has_config or Path(rel).is_absolute() or own.summary is None:
-            return project.session.check([own])
-        results = {str(path): own}
-        queue = [own]
-        while queue and len(results) < limit:
-            summary = queue.pop().summary
-            if summary is None:
-                continue
-            for module in _imported_modules(summary.imports):
-                for candidate in project.module_files(module):
-                    key = str(candidate)
-                    if key in results or project.excluded(project.relative(candidate)):
-                        continue
-                    result = project.context_result(candidate, buffers(candidate))
-                    if result is not None:
-                        results[key] = result
-                        queue.append(result)
-        return project.session.check(list(results.values()), report_paths={rel})
+        if not project.has_config or Path(rel).is_absolute():
+            return self.lint(text, filename)
+        buffers = {other: encode(unsaved) for other, unsaved in (open_buffers or {}).items()}
+        buffers[path] = encode(text)
+        result = run_check(
+            [path],
+            project.settings,
+            jobs=1,
+            cache_dir=self._cache_folder(),
+            buffers=buffers,
+            session=project.session,
+            memo=project.memo,
+            pool=project.pool(),
+        )
+        root = project.root.resolve()
+        found = [_root_relative(d, root) for d in result.diagnostics]
+        return [d for d in found if d.path == rel]
+
+    def _cache_folder(self) -> Path | None:
+        cache_dir = os.environ.get(CACHE_DIR_VARIABLE)
+        return self.cwd / cache_dir if cache_dir else None
 
     def lint_as_check(self, text: str | bytes, filename: str, *, apply_noqa: bool = True) -> list[Diagnostic]:
         """What `consistency-lint check FILE` reports for this file, with `text` in place of FILE.
@@ -252,13 +239,17 @@ class BufferLinter:
         if not project.has_config or Path(rel).is_absolute():
             return self.lint(text, filename, apply_noqa=apply_noqa)
         data = encode(text) if isinstance(text, str) else text
-        cache_dir = os.environ.get(CACHE_DIR_VARIABLE)
-        folder = self.cwd / cache_dir if cache_dir else None
+        folder = self._cache_folder()
         if apply_noqa and _same_as_disk(path, data):
             run = project.runs.get("last")
             if run is None or time.monotonic() - run.finished > PROJECT_RUN_TTL:
                 result = run_check(
-                    [project.root], project.settings, jobs=1, cache_dir=folder, session=project.session
+                    [project.root],
+                    project.settings,
+                    jobs=1,
+                    cache_dir=folder,
+                    session=project.session,
+                    memo=project.memo,
                 )
                 by_path: dict[str, list[Diagnostic]] = {
                     _shown_to_absolute(name): [] for name in result.checked
@@ -279,6 +270,7 @@ class BufferLinter:
             buffers={path: data},
             buffer_noqa=apply_noqa,
             session=project.session,
+            memo=project.memo,
         )
         return result.diagnostics
 
@@ -295,14 +287,16 @@ def _same_as_disk(path: Path, data: bytes) -> bool:
         return False
 
 
-def _imported_modules(imports: Iterable[Import]) -> Iterator[str]:
-    """Every module an import may load: the module, its parent packages, and
-    `from package import submodule` candidates."""
-    for item in imports:
-        if not item.module:
-            continue
-        parts = item.module.split(".")
-        for n in range(1, len(parts) + 1):
-            yield ".".join(parts[:n])
-        if item.name and item.name != "*":
-            yield f"{item.module}.{item.name}"
+def _root_relative(diagnostic: Diagnostic, root: Path) -> Diagnostic:
+    """A finding as the runner shows it (paths relative to the current directory), with
+    paths relative to the project root instead (the language server's convention)."""
+
+    def rel(shown: str) -> str:
+        absolute = os.path.normpath(os.path.join(os.getcwd(), shown))
+        try:
+            return Path(absolute).relative_to(root).as_posix()
+        except ValueError:
+            return absolute
+
+    related = tuple(replace(other, path=rel(other.path)) for other in diagnostic.related)
+    return replace(diagnostic, path=rel(diagnostic.path), related=related)

@@ -1,12 +1,23 @@
-"""The result cache: per-file results (summary, per-file findings, suppressions) kept between runs.
+"""The result cache: per-file results and the project phase's results, kept between runs.
 
 Under `<project root>/.consistency-lint-cache/` (with its own `.gitignore`),
 two files per configuration (see `ResultCache`): a small index (for each
-file path its stat signature, content hash and module, plus the last
-project-phase result) and the results, each `FileResult` pickled on its own.
+file path its stat signature, content digest, module and the digest of its
+file-phase result, plus the last project-phase results keyed by the digest of
+their input) and the results, each `FileResult` encoded on its own
+(`codec`: dataclasses as flat tuples, interned strings, read with `marshal`).
 A warm run reads the index and `stat`s every source file; it re-reads (and
 hashes) only the files whose signature changed, and reads the results only
-when something changed: 5,000 small cache files would cost more to open.
+when the project phase must run: 5,000 small cache files would cost more to open.
+
+The project phase is incremental at the level of its input: its result is
+kept under a digest of every file's *result* (summary, suppressions, why it
+is unreadable), the settings and the files reported. An edit that does not
+change what the file phase extracts (a comment at the end, a blank line after
+the last statement) is re-analysed alone and the stored result reused; any
+change to any result runs the project phase again over every result (the
+analyses are whole-project fixpoints: reusing parts of them would need to know
+what each one read, and they change often).
 
 The key covers everything that changes a per-file result: the tool version
 and the stat signature of its sources, the settings fingerprint, the text of
@@ -17,10 +28,11 @@ Security (SPEC section 8: loading the cache can never execute anything):
 - every file starts with a magic string and an HMAC-SHA256 of its content
   under a per-user secret kept outside the project (`secret_path`, in the
   user's cache folder, created with mode 0600); a file whose signature does
-  not verify is never unpickled, so a pickle planted in the project (or one
+  not verify is never decoded, so a file planted in the project (or one
   written by another user or machine) is ignored and rebuilt;
-- unpickling is restricted to the dataclasses and enums of this package
-  (`_DataOnly`): even a signed file cannot name any other callable;
+- the format is data only (`marshal` of plain values; `codec` builds only
+  this package's dataclasses and enums, and only with the fields they have):
+  even a signed file cannot name a callable or hold code that runs;
 - what is loaded is validated (shapes and types), and anything unexpected
   is dropped and rebuilt, never trusted;
 - a cache folder that is a symbolic link (or not a folder) is not used at
@@ -29,25 +41,20 @@ Security (SPEC section 8: loading the cache can never execute anything):
 Safety:
 - writes go to a temporary file in the same folder, then `os.replace`, so a
   reader never sees a half-written file and concurrent runs end with complete
-  files; a result is used only if its recorded content hash matches, so an
+  files; a result is used only if its recorded content digest matches, so an
   index and a results file from two different runs cannot mix;
 - an unreadable or corrupted file is ignored (and replaced at the end of the run);
 - a file modified within 2 s of the cache write ("racy" stat, as git calls it)
   is re-hashed instead of trusted by its stat.
-
-The project phase is recomputed from the summaries whenever any file changed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import enum
 import hashlib
 import hmac
-import io
+import marshal
 import os
-import pickle
 import secrets
 import stat
 import sys
@@ -57,18 +64,20 @@ from pathlib import Path
 from typing import Any
 
 from consistency_lint import __version__
+from consistency_lint.app import codec
 from consistency_lint.app.atomic import write_bytes_atomic
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.engine.file_phase import FileResult
 
 CACHE_DIR = ".consistency-lint-cache"
-_FORMAT = 2
-_MAGIC = b"CLCACHE2"
+_FORMAT = 3
+_MAGIC = b"CLCACHE3"
+_SUFFIX = ".data"
 _MAC_SIZE = 32
 SECRET_ENV = "CONSISTENCY_LINT_SECRET_DIR"  # where the per-user secret lives (tests, unusual homes)
 _KEEP = 4  # index files kept per project (one per configuration)
+_KEEP_PROJECTS = 3  # project-phase results kept per configuration (the tree, editors' buffers)
 _RACY_NS = 2_000_000_000
-_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 def content_hash(data: bytes) -> bytes:
@@ -111,29 +120,40 @@ def cache_key(settings_fingerprint: str, pack_texts: list[bytes]) -> str:
 class Entry:
     mtime_ns: int
     size: int
-    digest: bytes
+    digest: bytes  # of the file's bytes
     module: str
     is_package: bool
+    summary: bytes  # digest of the file phase's result (`codec.digest`): what the project phase reads
+
+
+# (content digest, summary digest, encoded FileResult) of one file in the results file.
+Blob = tuple[bytes, bytes, bytes]
+Memo = dict[str, tuple[bytes, FileResult]]
 
 
 class ResultCache:
     """Per-file results for one project and one cache key; load, look up, store, save.
 
-    Two files: a small index (stat signature, content hash and module of every
-    file, plus the last project-phase result) read on every run, and the
-    results (each `FileResult` pickled on its own, so that unchanged entries are
-    copied as bytes, never re-pickled) read only when something changed.
+    Two files: a small index (stat signature, content digest, module and result
+    digest of every file, plus the last project-phase results by the digest of
+    their input) read on every run, and the results (each `FileResult` encoded
+    on its own, so that unchanged entries are copied as bytes, never encoded
+    again) read only when the project phase must run, and then decoded file by
+    file. `memo` (rel -> (result digest, result)) keeps decoded results between
+    runs of one process (the language server, the flake8 plugin).
     """
 
-    def __init__(self, root: Path, key: str, folder: Path | None = None) -> None:
+    def __init__(self, root: Path, key: str, folder: Path | None = None, memo: Memo | None = None) -> None:
         # `folder`: `--cache-dir` / CONSISTENCY_LINT_CACHE_DIR; default `<root>/.consistency-lint-cache`.
         self.folder = folder if folder is not None else root / CACHE_DIR
-        self.index_path = self.folder / f"index-{key}.pickle"
-        self.results_path = self.folder / f"results-{key}.pickle"
+        self.index_path = self.folder / f"index-{key}{_SUFFIX}"
+        self.results_path = self.folder / f"results-{key}{_SUFFIX}"
         self.entries: dict[str, Entry] = {}
         self.written_ns = 0
-        self.project: tuple[str, list[Diagnostic]] | None = None
-        self._blobs: dict[str, tuple[bytes, bytes]] | None = None
+        # The last project-phase results, most recent last: (input digest, findings).
+        self.projects: list[tuple[str, list[Diagnostic]]] = []
+        self.memo: Memo = memo if memo is not None else {}
+        self._blobs: dict[str, Blob] | None = None
         self.dirty = False
         self._blobs_dirty = False
         # Why the cache is not used at all (a linked folder, no secret); "" when it is.
@@ -150,12 +170,12 @@ class ResultCache:
     # ----- reading (anything unexpected: start empty, rewrite at the end) -----
 
     def _load_index(self) -> None:
-        data = _read(self.index_path, self._secret)
-        if data is None:
+        body = _read(self.index_path, self._secret)
+        if body is None:
             self.dirty = self.index_path.exists()
             return
         try:
-            fmt, written, entries, project = data
+            fmt, written, entries, projects = codec.decode(body)
             if fmt != _FORMAT or not isinstance(written, int) or not isinstance(entries, dict):
                 raise ValueError("unexpected layout")
             self.entries = {rel: _entry(rel, fields) for rel, fields in entries.items()}
@@ -164,12 +184,18 @@ class ResultCache:
             self.dirty = True
             return
         self.written_ns = written
-        if _valid_project(project):
-            self.project = project
+        if isinstance(projects, tuple) and all(_valid_project(p) for p in projects):
+            self.projects = [(key, list(found)) for key, found in projects]
 
-    def _load_blobs(self) -> dict[str, tuple[bytes, bytes]]:
+    def _load_blobs(self) -> dict[str, Blob]:
         if self._blobs is None:
-            data = _read(self.results_path, self._secret) if not self.problem else None
+            body = _read(self.results_path, self._secret) if not self.problem else None
+            data: Any = None
+            if body is not None:
+                try:
+                    data = marshal.loads(body)
+                except (EOFError, ValueError, TypeError):
+                    data = None
             if (
                 isinstance(data, tuple)
                 and len(data) == 2
@@ -185,8 +211,8 @@ class ResultCache:
 
     # ----- per-file entries ---------------------------------------------------
 
-    def unchanged(self, rel: str, module: str, is_package: bool, stat: os.stat_result) -> bytes | None:
-        """The content hash recorded for a file whose stat signature is unchanged."""
+    def unchanged(self, rel: str, module: str, is_package: bool, stat: os.stat_result) -> Entry | None:
+        """The entry of a file whose stat signature is unchanged."""
         entry = self.entries.get(rel)
         if entry is None or entry.module != module or entry.is_package != is_package:
             return None
@@ -194,7 +220,7 @@ class ResultCache:
             return None
         if stat.st_mtime_ns >= self.written_ns - _RACY_NS:
             return None  # modified around the time the cache was written: verify the content
-        return entry.digest
+        return entry
 
     def known_digest(self, rel: str, module: str, is_package: bool) -> bytes:
         entry = self.entries.get(rel)
@@ -202,16 +228,28 @@ class ResultCache:
             return b""
         return entry.digest
 
+    def summary_digest(self, rel: str) -> bytes:
+        entry = self.entries.get(rel)
+        return entry.summary if entry is not None else b""
+
     def result(self, rel: str, digest: bytes) -> FileResult | None:
         """The cached result of `rel` with this content, if present and readable."""
+        entry = self.entries.get(rel)
+        remembered = self.memo.get(rel)
+        known = entry is not None and entry.digest == digest
+        if known and remembered is not None and entry is not None and remembered[0] == entry.summary:
+            return remembered[1]
         found = self._load_blobs().get(rel)
         if found is None or found[0] != digest:
             return None
         try:
-            value = _DataOnly(io.BytesIO(found[1])).load()
-        except Exception:
+            value = codec.decode(found[2])
+        except codec.DecodeError:
             return None
-        return value if isinstance(value, FileResult) and value.path == rel else None
+        if not (isinstance(value, FileResult) and value.path == rel):
+            return None
+        self.memo[rel] = (found[1], value)
+        return value
 
     def refresh_stat(self, rel: str, stat: os.stat_result) -> None:
         entry = self.entries[rel]
@@ -227,32 +265,43 @@ class ResultCache:
         stat: os.stat_result,
         digest: bytes,
         result: FileResult,
-    ) -> None:
-        self.entries[rel] = Entry(stat.st_mtime_ns, stat.st_size, digest, module, is_package)
-        self._load_blobs()[rel] = (digest, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    ) -> bytes:
+        """Keep a file's result; returns the digest of the result."""
+        data = codec.encode(result)
+        summary = codec.digest(data)
+        self.entries[rel] = Entry(stat.st_mtime_ns, stat.st_size, digest, module, is_package, summary)
+        self._load_blobs()[rel] = (digest, summary, data)
+        self.memo[rel] = (summary, result)
         self.dirty = self._blobs_dirty = True
+        return summary
 
     def forget_missing(self, present: set[str]) -> None:
         gone = [rel for rel in self.entries if rel not in present]
         for rel in gone:
             del self.entries[rel]
+            self.memo.pop(rel, None)
             if self._blobs is not None:
                 self._blobs.pop(rel, None)
         if gone:
             self.dirty = True
             self._blobs_dirty = self._blobs is not None
 
-    # ----- the project phase's last result --------------------------------------
+    # ----- the project phase's last results ---------------------------------------
 
     def project_result(self, key: str) -> list[Diagnostic] | None:
-        if self.project is not None and self.project[0] == key:
-            return self.project[1]
+        for known, found in self.projects:
+            if known == key:
+                return found
         return None
 
     def store_project(self, key: str, diagnostics: list[Diagnostic]) -> None:
-        if self.project is None or self.project[0] != key:
-            self.project = (key, diagnostics)
-            self.dirty = True
+        """Keep a project result (the last `_KEEP_PROJECTS`: an editor's buffer does not
+        evict the whole tree's)."""
+        if self.projects and self.projects[-1][0] == key:
+            return
+        kept = [(known, found) for known, found in self.projects if known != key]
+        self.projects = [*kept, (key, diagnostics)][-_KEEP_PROJECTS:]
+        self.dirty = True
 
     # ----- writing --------------------------------------------------------------
 
@@ -269,13 +318,14 @@ class ResultCache:
                 _atomic_write(ignore, b"# Created by consistency-lint automatically.\n*\n")
             if self._blobs_dirty and self._blobs is not None:
                 blobs = {rel: blob for rel, blob in self._blobs.items() if rel in self.entries}
-                body = pickle.dumps((_FORMAT, blobs), protocol=_PROTOCOL)
+                body = marshal.dumps((_FORMAT, blobs))
                 _atomic_write(self.results_path, _sign(self._secret, self.results_path.name, body))
             entries = {
-                rel: (e.mtime_ns, e.size, e.digest, e.module, e.is_package) for rel, e in self.entries.items()
+                rel: (e.mtime_ns, e.size, e.digest, e.module, e.is_package, e.summary)
+                for rel, e in self.entries.items()
             }
-            index = (_FORMAT, time.time_ns(), entries, self.project)
-            body = pickle.dumps(index, protocol=_PROTOCOL)
+            projects = tuple((key, tuple(found)) for key, found in self.projects)
+            body = codec.encode((_FORMAT, time.time_ns(), entries, projects))
             _atomic_write(self.index_path, _sign(self._secret, self.index_path.name, body))
             self._prune()
         except OSError:
@@ -283,9 +333,14 @@ class ResultCache:
         self.dirty = self._blobs_dirty = False
 
     def _prune(self) -> None:
-        for pattern in ("index-*.pickle", "results-*.pickle"):
+        for pattern, keep in (
+            (f"index-*{_SUFFIX}", _KEEP),
+            (f"results-*{_SUFFIX}", _KEEP),
+            ("index-*.pickle", 0),  # the format before this one
+            ("results-*.pickle", 0),
+        ):
             files = sorted(self.folder.glob(pattern), key=_mtime, reverse=True)
-            for old in files[_KEEP:]:
+            for old in files[keep:]:
                 with contextlib.suppress(OSError):
                     old.unlink()
 
@@ -293,7 +348,7 @@ class ResultCache:
 def project_key(
     cache: str, settings_repr: str, report: list[str], files: list[tuple[str, str, bool, bytes]]
 ) -> str:
-    """Identifies the project phase's input: every file's content, the settings, what is reported."""
+    """Identifies the project phase's input: every file's result digest, the settings, what is reported."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{cache}\0{settings_repr}\0".encode())
     for rel in report:
@@ -305,20 +360,14 @@ def project_key(
     return digest.hexdigest()
 
 
-def _read(path: Path, secret: bytes) -> Any:
-    """The signed pickle at `path`, or None when missing, unsigned, forged or corrupted."""
+def _read(path: Path, secret: bytes) -> bytes | None:
+    """The body of the signed file at `path`, or None when missing, unsigned or forged."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError:
         return None
-    body = _verified(secret, path.name, data)
-    if body is None:
-        return None  # planted, from another user or machine, or damaged: never unpickled
-    try:
-        return _DataOnly(io.BytesIO(body)).load()
-    except Exception:  # corrupted, truncated, from an incompatible version: rebuild
-        return None
+    return _verified(secret, path.name, data)  # planted, another user's or damaged: None
 
 
 def _sign(secret: bytes, name: str, body: bytes) -> bytes:
@@ -340,30 +389,20 @@ def _verified(secret: bytes, name: str, data: bytes) -> bytes | None:
     return body if hmac.compare_digest(mac, _mac(secret, name, body)) else None
 
 
-class _DataOnly(pickle.Unpickler):
-    """An unpickler that can build this package's dataclasses and enums, and nothing else."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module.startswith("consistency_lint.") and "." not in name:
-            found = getattr(sys.modules.get(module), name, None)
-            if isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, enum.Enum)):
-                return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-
-
 def _entry(rel: Any, fields: Any) -> Entry:
-    if not isinstance(rel, str) or not isinstance(fields, tuple) or len(fields) != 5:
+    if not isinstance(rel, str) or not isinstance(fields, tuple) or len(fields) != 6:
         raise ValueError("unexpected entry")
-    mtime_ns, size, digest, module, is_package = fields
+    mtime_ns, size, digest, module, is_package, summary = fields
     if not (
         isinstance(mtime_ns, int)
         and isinstance(size, int)
         and isinstance(digest, bytes)
         and isinstance(module, str)
         and isinstance(is_package, bool)
+        and isinstance(summary, bytes)
     ):
         raise ValueError("unexpected entry")
-    return Entry(mtime_ns, size, digest, module, is_package)
+    return Entry(mtime_ns, size, digest, module, is_package, summary)
 
 
 def _valid_project(project: Any) -> bool:
@@ -371,7 +410,7 @@ def _valid_project(project: Any) -> bool:
         isinstance(project, tuple)
         and len(project) == 2
         and isinstance(project[0], str)
-        and isinstance(project[1], list)
+        and isinstance(project[1], tuple)
         and all(isinstance(d, Diagnostic) for d in project[1])
     )
 
@@ -380,9 +419,8 @@ def _valid_blob(rel: Any, blob: Any) -> bool:
     return (
         isinstance(rel, str)
         and isinstance(blob, tuple)
-        and len(blob) == 2
-        and isinstance(blob[0], bytes)
-        and isinstance(blob[1], bytes)
+        and len(blob) == 3
+        and all(isinstance(part, bytes) for part in blob)
     )
 
 

@@ -11,6 +11,11 @@ job killed it, and a stalled task cannot be stopped.
 
 Workers take jobs one or two at a time (`_PREFETCH`) and answer in order, so
 the job a worker was on when it died is the oldest one it has not answered.
+
+A pool made with `lasting=True` keeps its workers between runs (a long-lived
+process: the language server) until `close`; its start method must then not be
+`fork` when the process has threads (`start_method`: forking a threaded
+process can copy a lock some other thread holds, and the child hangs).
 """
 
 from __future__ import annotations
@@ -200,6 +205,8 @@ class IsolatedPool(Generic[J, R]):
         initargs: tuple[Any, ...] = (),
         time_budget: float = 0.0,
         memory_limit: int = 0,
+        start_method: str | None = None,
+        lasting: bool = False,
     ) -> None:
         self.work = work
         self.workers = max(1, workers)
@@ -207,9 +214,20 @@ class IsolatedPool(Generic[J, R]):
         self.initargs = initargs
         self.time_budget = time_budget
         self.memory_limit = memory_limit
-        # fork starts a worker in milliseconds with the packs already loaded; elsewhere the default.
-        fork = "fork" in multiprocessing.get_all_start_methods() and os.name == "posix"
-        self.context = multiprocessing.get_context("fork" if fork else None)
+        if start_method is None:
+            # fork starts a worker in milliseconds with the packs already loaded; elsewhere the default.
+            fork = "fork" in multiprocessing.get_all_start_methods() and os.name == "posix"
+            start_method = "fork" if fork else None
+        # Any: typeshed gives a context named by a string no `Process` attribute.
+        self.context: Any = multiprocessing.get_context(start_method)
+        self.lasting = lasting
+        self._kept: list[_Worker[J]] = []  # idle workers kept between runs (`lasting`)
+
+    def close(self) -> None:
+        """Stop the workers kept between runs."""
+        kept, self._kept = self._kept, []
+        for worker in kept:
+            worker.stop()
 
     def run(self, jobs: Sequence[J], progress: Callable[[int, int], None] | None = None) -> list[R | Failure]:
         total = len(jobs)
@@ -220,9 +238,13 @@ class IsolatedPool(Generic[J, R]):
         results: list[R | Failure | None] = [None] * total
         pending: deque[tuple[int, J]] = deque(enumerate(jobs))
         done = 0
-        crew: list[_Worker[J]] = []
+        crew = [w for w in self._kept if w.process.is_alive()]
+        for worker in self._kept:
+            if worker not in crew:
+                worker.stop(kill=True)
+        self._kept = []
         try:
-            crew = [_Worker(self) for _ in range(min(self.workers, total))]
+            crew += [_Worker(self) for _ in range(min(self.workers, total) - len(crew))]
             for worker in crew:
                 self._feed(worker, pending)
             while done < total:
@@ -259,8 +281,11 @@ class IsolatedPool(Generic[J, R]):
                             if progress:
                                 progress(done, total)
         finally:
-            for worker in crew:
-                worker.stop(kill=done < total)
+            if self.lasting and done == total:
+                self._kept = crew
+            else:
+                for worker in crew:
+                    worker.stop(kill=done < total)
         return [r for r in results if r is not None]
 
     def _run_here(self, jobs: Sequence[J], progress: Callable[[int, int], None] | None) -> list[R | Failure]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -12,7 +13,8 @@ from pathlib import Path
 from consistency_lint.analysis.layers import unmatched_patterns
 from consistency_lint.analysis.summary import Suppressions
 from consistency_lint.analysis.unreadable import Unreadable
-from consistency_lint.app.cache import ResultCache, cache_key, content_hash, project_key
+from consistency_lint.app import codec
+from consistency_lint.app.cache import Memo, ResultCache, cache_key, content_hash, project_key
 from consistency_lint.app.cpus import available_cpus
 from consistency_lint.app.discovery import DEFAULT_EXCLUDE, discover, relative_found, relative_posix
 from consistency_lint.app.import_check import unresolved_imports_warning
@@ -76,8 +78,12 @@ Outcome = tuple[bytes, "FileResult | str | None"]
 
 
 def _analyse_job(job: Job) -> Outcome:
-    absolute, rel, module, is_package, cached = job
     assert _WORKER_SESSION is not None
+    return _analyse_with(_WORKER_SESSION, job)
+
+
+def _analyse_with(session: Session, job: Job) -> Outcome:
+    absolute, rel, module, is_package, cached = job
     try:
         source = Path(absolute).read_bytes()
     except OSError as error:
@@ -87,7 +93,7 @@ def _analyse_job(job: Job) -> Outcome:
         digest = content_hash(source)
         if digest == cached:
             return digest, None
-    return digest, _WORKER_SESSION.analyse(source, rel, module=module, is_package=is_package)
+    return digest, session.analyse(source, rel, module=module, is_package=is_package)
 
 
 # ----- driver --------------------------------------------------------------
@@ -105,6 +111,8 @@ def run_check(
     buffer_noqa: bool = True,
     session: Session | None = None,
     force_exclude: bool = False,
+    memo: Memo | None = None,
+    pool: IsolatedPool[Job, Outcome] | None = None,
 ) -> RunResult:
     """Lint `paths` within the project at `settings.root`.
 
@@ -120,6 +128,12 @@ def run_check(
     the cache. `buffer_noqa=False` ignores the buffers' suppression comments
     (flake8's `--disable-noqa`). `session`: the project's open session, when
     the caller keeps one (the flake8 plugin); by default one is opened.
+    `memo`: decoded cache results kept by a long-lived caller between runs
+    (the language server, the flake8 plugin), so that a second run reads
+    only what changed. `pool`: the isolated workers that analyse files from
+    disk, when the caller keeps some between runs (`lasting_pool`: the
+    language server, which must not fork its threads); by default the run
+    starts its own.
     """
     with _paused_gc(), deep_recursion():
         return _run_check(
@@ -133,6 +147,8 @@ def run_check(
             buffer_noqa,
             session or open_session(settings),
             force_exclude,
+            memo,
+            pool,
         )
 
 
@@ -147,6 +163,8 @@ def _run_check(
     buffer_noqa: bool,
     session: Session,
     force_exclude: bool = False,
+    memo: Memo | None = None,
+    pool: IsolatedPool[Job, Outcome] | None = None,
 ) -> RunResult:
     root = Path(settings.root)
     packs = session.pack_list
@@ -178,15 +196,14 @@ def _run_check(
         # A cache folder named by the user may be shared by projects: the root is part of the key.
         parts = [repr(packs).encode("utf-8")] + ([str(root.resolve()).encode()] if cache_dir else [])
         key = cache_key(settings.fingerprint(), parts)
-        store = ResultCache(root, key, cache_dir)
+        store = ResultCache(root, key, cache_dir, memo)
         if store.problem:
             result.warnings.append(store.problem)
 
     # Which files must be analysed: all without a cache; with one, those whose stat changed.
     job_list: list[Job] = []
     stats: dict[str, os.stat_result] = {}
-    digests: dict[str, bytes] = {}
-    unchanged: list[tuple[str, str, bool, bytes]] = []
+    unchanged: dict[str, bytes] = {}  # rel -> content digest, results not loaded yet
     described: list[tuple[str, str, bool]] = []
     fresh: list[FileResult] = []
     for path in context_files:
@@ -194,9 +211,7 @@ def _run_check(
         module, is_package = session.module_of(rel)
         described.append((rel, module, is_package))
         if path in buffers:
-            data = buffers[path]
-            fresh.append(_analyse_buffer(session, data, rel, module, is_package, buffer_noqa))
-            digests[rel] = content_hash(data)
+            fresh.append(_analyse_buffer(session, buffers[path], rel, module, is_package, buffer_noqa))
             continue
         if store is None:
             job_list.append((str(path), rel, module, is_package, None))
@@ -207,51 +222,70 @@ def _run_check(
             job_list.append((str(path), rel, module, is_package, None))  # the worker reports it
             continue
         stats[rel] = stat
-        digest = store.unchanged(rel, module, is_package, stat)
-        if digest is not None:
-            digests[rel] = digest
-            unchanged.append((rel, module, is_package, digest))
+        entry = store.unchanged(rel, module, is_package, stat)
+        if entry is not None:
+            unchanged[rel] = entry.digest
         else:
             job_list.append((str(path), rel, module, is_package, store.known_digest(rel, module, is_package)))
     result.warnings += _warnings(settings, root, report, described, is_project)
 
-    # Fast path: nothing changed since the last run with the same settings and targets.
-    if store is not None and not job_list and not fresh:
-        store.forget_missing(set(stats))
-        cached = store.project_result(project_key(key, _stable_repr(settings), report, sorted(unchanged)))
-        if cached is not None:
-            store.save()
-            return _finish(result, cached, root, targets.files, buffers)
+    # The file phase for the changed files only; the others' results stay on disk for now.
+    analysed: dict[str, FileResult] = {r.path: r for r in fresh}
+    summaries: dict[str, bytes] = {r.path: codec.digest(codec.encode(r)) for r in fresh} if store else {}
+    outcomes = _run_jobs(job_list, session, jobs, progress, pool)
+    for job, (digest, item) in zip(job_list, outcomes):
+        _, rel, module, is_package, _ = job
+        if item is None and store is not None:  # same content as cached: only the stat changed
+            store.refresh_stat(rel, stats[rel])
+            unchanged[rel] = digest
+            continue
+        if isinstance(item, str):
+            result.errors.append(item)
+            continue
+        assert item is not None
+        analysed[rel] = item
+        if store is None:
+            continue
+        if digest and rel in stats:
+            summaries[rel] = store.store(rel, module, is_package, stats[rel], digest, item)
+        else:  # not cached (the worker failed): still part of the project phase's input
+            summaries[rel] = codec.digest(codec.encode(item))
+    for rel in unchanged:
+        if store is not None:
+            summaries[rel] = store.summary_digest(rel)
 
-    file_results: list[FileResult] = list(fresh)
+    # The project phase's input is unchanged (every file's result digest): its stored result stands.
+    input_key = ""
+    if store is not None:
+        store.forget_missing(set(stats) | {r.path for r in fresh})
+        if not result.errors and all(summaries.get(rel) for rel, _, _ in described):
+            files = sorted((rel, module, pkg, summaries[rel]) for rel, module, pkg in described)
+            input_key = project_key(key, _stable_repr(settings), report, files)
+            cached = store.project_result(input_key)
+            if cached is not None:
+                store.save()
+                return _finish(result, cached, root, targets.files, buffers)
+
+    file_results = list(analysed.values())
     if store is not None:
         paths_by_rel = {relative[p]: p for p in context_files}
-        for rel, module, is_package, digest in unchanged:
+        late: list[Job] = []
+        for rel, digest in unchanged.items():
             hit = store.result(rel, digest)
             if hit is not None:
                 file_results.append(hit)
             else:  # missing or unreadable entry: analyse again
-                job_list.append((str(paths_by_rel[rel]), rel, module, is_package, b""))
-    outcomes = _run_jobs(job_list, session, jobs, progress)
-    for job, (digest, item) in zip(job_list, outcomes):
-        _, rel, module, is_package, _ = job
-        if item is None and store is not None:
-            item = store.result(rel, digest)
-            if item is not None:
-                store.refresh_stat(rel, stats[rel])
-        if item is None:  # the cached entry was unusable after all: analyse here
-            if _WORKER_SESSION is None:
-                _init_worker(settings, packs, session.roots)
-            item = _analyse_job((job[0], rel, module, is_package, None))[1]
+                module, is_package = session.module_of(rel)
+                late.append((str(paths_by_rel[rel]), rel, module, is_package, b""))
+        for job, (digest, item) in zip(late, _run_jobs(late, session, jobs, progress, pool)):
+            _, rel, module, is_package, _ = job
+            if isinstance(item, str):
+                result.errors.append(item)
+                continue
             assert item is not None
-        if isinstance(item, str):
-            result.errors.append(item)
-            continue
-        file_results.append(item)
-        if digest:
-            digests[rel] = digest
-        if store is not None and digest and rel in stats:
-            store.store(rel, module, is_package, stats[rel], digest, item)
+            file_results.append(item)
+            if digest and rel in stats:
+                store.store(rel, module, is_package, stats[rel], digest, item)
     file_results.sort(key=lambda r: r.path)
     imports = (i.module for r in file_results if r.summary is not None for i in r.summary.imports)
     unresolved = unresolved_imports_warning(described, imports)
@@ -259,12 +293,8 @@ def _run_check(
         result.warnings.append(unresolved)
     diagnostics = session.check(file_results, report_paths=report)
     if store is not None:
-        # A buffer's file keeps its cache entry (for its text on disk).
-        store.forget_missing(set(stats) | {r.path for r in fresh})
-        # One project result is kept: an editor's buffer must not evict the project's.
-        if not result.errors and not fresh and all(rel in digests for rel, _, _ in described):
-            files = sorted((rel, module, pkg, digests[rel]) for rel, module, pkg in described)
-            store.store_project(project_key(key, _stable_repr(settings), report, files), diagnostics)
+        if input_key and not result.errors:
+            store.store_project(input_key, diagnostics)
         store.save()
     return _finish(result, diagnostics, root, targets.files, buffers)
 
@@ -346,6 +376,7 @@ def _run_jobs(
     session: Session,
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
+    lasting: IsolatedPool[Job, Outcome] | None = None,
 ) -> list[Outcome]:
     """Analyse every job in worker processes (one below `PARALLEL_THRESHOLD` files).
 
@@ -358,15 +389,7 @@ def _run_jobs(
     workers = jobs or available_cpus()
     if len(job_list) < PARALLEL_THRESHOLD:
         workers = 1
-    settings = session.settings
-    pool: IsolatedPool[Job, Outcome] = IsolatedPool(
-        _analyse_job,
-        workers=workers,
-        initializer=_init_worker,
-        initargs=(settings, session.pack_list, session.roots),
-        time_budget=settings.file_timeout,
-        memory_limit=settings.file_memory_mb * 2**20,
-    )
+    pool = lasting or _pool(session, workers)
     out: list[Outcome] = []
     for job, item in zip(job_list, pool.run(job_list, progress)):
         if isinstance(item, Failure):  # the worker died or overran: CL001 with the reason
@@ -374,6 +397,37 @@ def _run_jobs(
         else:
             out.append(item)
     return out
+
+
+def _pool(
+    session: Session, workers: int, start_method: str | None = None, lasting: bool = False
+) -> IsolatedPool[Job, Outcome]:
+    settings = session.settings
+    return IsolatedPool(
+        _analyse_job,
+        workers=workers,
+        initializer=_init_worker,
+        initargs=(settings, session.pack_list, session.roots),
+        time_budget=settings.file_timeout,
+        memory_limit=settings.file_memory_mb * 2**20,
+        start_method=start_method,
+        lasting=lasting,
+    )
+
+
+def lasting_pool(session: Session, workers: int = 1) -> IsolatedPool[Job, Outcome]:
+    """Isolated workers for a long-lived, threaded process (the language server), kept between runs.
+
+    Started without `fork` (a forked copy of a threaded process can hang on a
+    lock another thread held): from a fork server where there is one (workers
+    then start in milliseconds, and a worker killed by a file is replaced as
+    fast), otherwise spawned. `close()` it when done.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        # What the fork server imports once, so that each worker forked from it starts warm.
+        multiprocessing.get_context("forkserver").set_forkserver_preload([__name__, "libcst"])
+        return _pool(session, workers, "forkserver", lasting=True)
+    return _pool(session, workers, "spawn", lasting=True)
 
 
 def _source_lines(path: Path, root: Path) -> list[str]:

@@ -10,9 +10,9 @@ from typing import Any
 
 
 class LspClient:
-    def __init__(self, argv: list[str], cwd: str) -> None:
+    def __init__(self, argv: list[str], cwd: str, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
-            argv, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            argv, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         self.messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.next_id = 0

@@ -129,7 +129,7 @@ def test_corrupted_cache_is_ignored_and_rebuilt(tmp_path: Path, monkeypatch: pyt
     shutil.copytree(FIXTURES / "projects" / "cl101_split", project, ignore=_IGNORE)
     expected = _lint(project, jobs=1, cache=False)
     assert _lint(project, jobs=1, cache=True) == expected
-    (index,) = (project / CACHE_DIR).glob("results-*.pickle")
+    (index,) = (project / CACHE_DIR).glob("results-*.data")
     index.write_bytes(index.read_bytes()[:50])  # truncated, as by a crash mid-write
     assert _lint(project, jobs=1, cache=True) == expected
     counter = _Counter()

@@ -176,14 +176,14 @@ def test_cache_dir_option_and_environment_variable(tmp_path: Path) -> None:
     proc = cl(project, "check", "--cache-dir", "../caches/one")
     assert proc.returncode == 1
     assert not (project / CACHE_DIR).exists()
-    assert list((tmp_path / "caches" / "one").glob("index-*.pickle"))
+    assert list((tmp_path / "caches" / "one").glob("index-*.data"))
     env = {**os.environ, "CONSISTENCY_LINT_CACHE_DIR": str(tmp_path / "caches" / "two")}
     env.pop("CI", None)
     proc = subprocess.run(
         [str(SCRIPT), "check"], cwd=project, env=env, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 1, proc.stderr
-    assert list((tmp_path / "caches" / "two").glob("index-*.pickle"))
+    assert list((tmp_path / "caches" / "two").glob("index-*.data"))
     assert not (project / CACHE_DIR).exists()
     # Warm from the named folder: same findings.
     assert cl(project, "check", "--cache-dir", "../caches/one").stdout == proc.stdout

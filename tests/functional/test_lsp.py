@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import shutil
 import sys
@@ -214,3 +215,43 @@ def test_imported_project_modules_are_context(session: tuple[LspClient, Path]) -
     )
     diagnostics = client.diagnostics(uri)
     assert [(d["code"], d["range"]["start"]["line"]) for d in diagnostics] == [("CL101", 5)]
+
+
+# Switches the text guard off in every process of the server (the workers too, however
+# they are started): the native parser itself then meets a deep file, and dies of it.
+WITHOUT_GUARD = """\
+import consistency_lint.analysis.guard as guard
+import consistency_lint.engine.file_phase as file_phase
+
+guard.parser_limit_reason = file_phase.parser_limit_reason = lambda text: None
+"""
+
+
+def test_a_project_file_that_kills_its_worker_does_not_take_the_server_down(tmp_path: Path) -> None:
+    """libcst dies of SIGSEGV at about 1,500 nested brackets: a worker dies, the server answers."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "consistency-lint.toml").write_text("", encoding="utf-8")
+    depth = 3000
+    (project / "crash.py").write_text("x = " + "(" * depth + "a" + ")" * depth + "\n", encoding="utf-8")
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(WITHOUT_GUARD, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), os.environ.get("PYTHONPATH", "")])}
+    client = LspClient(server_command(), str(project), env=env)
+    try:
+        client.request("initialize", {"processId": None, "rootUri": project.as_uri(), "capabilities": {}})
+        client.notify("initialized", {})
+        uri = (project / "orders.py").as_uri()
+        open_document(client, uri, DUAL_WRITE)
+        assert [d["code"] for d in client.diagnostics(uri)] == ["CL101", "CL101"]
+        # Still answering, with the crashing file analysed again (it is not cached) by a fresh worker.
+        clean = DUAL_WRITE.replace("    session.add(order)\n", "").replace("    session.commit()\n", "")
+        client.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": clean}]},
+        )
+        assert client.diagnostics(uri) == []
+    finally:
+        code = client.close()
+    assert code == 0

@@ -26,8 +26,8 @@ def _cache_names(project: Path, secret_dir: Path) -> tuple[str, str]:
     """Run once to learn this configuration's cache file names."""
     check(run(project, "check", secret_dir=secret_dir), 1)
     folder = project / CACHE_DIR
-    (index,) = folder.glob("index-*.pickle")
-    (results,) = folder.glob("results-*.pickle")
+    (index,) = folder.glob("index-*.data")
+    (results,) = folder.glob("results-*.data")
     return index.name, results.name
 
 
@@ -59,13 +59,13 @@ def test_a_planted_pickle_in_a_fresh_checkout_is_never_loaded(
 def test_even_a_correctly_signed_file_cannot_name_other_code(
     project: Path, secret_dir: Path, tmp_path: Path
 ) -> None:
-    """Defence in depth: the unpickler builds only this package's dataclasses and enums."""
+    """Defence in depth: the format is data only (marshal), a pickle is never unpickled."""
     index, _ = _cache_names(project, secret_dir)
     marker = tmp_path / "marker"
     secret = (secret_dir / "cache-secret").read_bytes()
     body = pickle.dumps(_Planted(marker))
     mac = hmac.new(secret, index.encode() + b"\0" + body, hashlib.sha256).digest()
-    (project / CACHE_DIR / index).write_bytes(b"CLCACHE2" + mac + body)
+    (project / CACHE_DIR / index).write_bytes(b"CLCACHE3" + mac + body)
     check(run(project, "check", secret_dir=secret_dir), 1)
     assert not marker.exists()
 

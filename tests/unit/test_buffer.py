@@ -83,19 +83,20 @@ def split_project(root: Path, config: bool = True) -> Path:
     return root / "shop" / "orders.py"
 
 
-def test_lint_in_project_reads_the_imported_modules(tmp_path: Path) -> None:
+def test_lint_in_project_reads_the_project(tmp_path: Path) -> None:
     orders = split_project(tmp_path)
     linter = BufferLinter(cwd=tmp_path)
     assert linter.lint(ORDERS, str(orders)) == []  # alone, the producer is unknown
     found = linter.lint_in_project(ORDERS, str(orders))
     assert [(d.path, d.line, d.code) for d in found] == [("shop/orders.py", 7, "CL101")]
     project = linter.project_for(orders)
-    assert sorted(Path(p).name for p in project.results) == ["__init__.py", "bus.py"]
+    assert sorted(Path(p).name for p in project.memo) == ["__init__.py", "bus.py", "unrelated.py"]
+    assert linter.lint_in_project(ORDERS, str(orders)) == found  # the shared state, again
 
     # An open, unsaved buffer of the imported module wins over the disk.
     bus = (tmp_path / "shop" / "bus.py").resolve()
     unsaved = {bus: "producer = None\n"}
-    assert linter.lint_in_project(ORDERS, str(orders), buffers=unsaved.get) == []
+    assert linter.lint_in_project(ORDERS, str(orders), open_buffers=unsaved) == []
     # A change on disk is seen (the cached result is keyed by mtime and size).
     bus.write_text("producer = object()\n", encoding="utf-8")
     os.utime(bus, (time.time() + 5, time.time() + 5))
@@ -106,4 +107,4 @@ def test_lint_in_project_without_configuration_is_lint(tmp_path: Path) -> None:
     orders = split_project(tmp_path, config=False)
     linter = BufferLinter(cwd=tmp_path)
     assert linter.lint_in_project(ORDERS, str(orders)) == []
-    assert linter.project_for(orders).results == {}
+    assert linter.project_for(orders).memo == {}

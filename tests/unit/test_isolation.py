@@ -46,3 +46,28 @@ def test_progress_counts_every_job() -> None:
     seen: list[tuple[int, int]] = []
     IsolatedPool(_work, workers=2, time_budget=1.0).run([1, 3, 4], progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (3, 3)
+
+
+def _pid(job: int) -> int:
+    if job == 3:
+        ctypes.string_at(0)
+    return os.getpid()
+
+
+@pytest.mark.parametrize("method", ["forkserver", "spawn"])
+def test_a_lasting_pool_keeps_its_workers_and_replaces_a_dead_one(method: str) -> None:
+    """The language server's pool: started without fork, reused between runs, until closed."""
+    pool = IsolatedPool(_pid, workers=1, start_method=method, lasting=True)
+    try:
+        first = pool.run([0, 1])
+        assert first[0] == first[1] != os.getpid()
+        assert pool.run([2]) == [first[0]]  # the same worker answers the next run
+        crashed = pool.run([4, 3, 5])
+        assert crashed[0] == first[0]
+        assert isinstance(crashed[1], Failure) and "SIGSEGV" in crashed[1].reason
+        assert crashed[2] not in (first[0], os.getpid())  # a fresh worker took the dead one's place
+        assert pool.run([6]) == [crashed[2]]
+    finally:
+        pool.close()
+    assert pool.run([7]) != [crashed[2]]  # closed: a new run starts a new worker
+    pool.close()

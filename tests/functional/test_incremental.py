@@ -1,0 +1,168 @@
+"""Incremental runs equal cold runs: a project fixture is edited, extended, pruned and
+renamed step by step, and after every step the run served by the cache (and by an
+in-process memo, as the language server and the flake8 plugin keep one) must report
+exactly what a run without any cache reports. Nothing here is timed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from consistency_lint.app import runner
+from consistency_lint.app.cache import CACHE_DIR, Memo
+from consistency_lint.app.config import Overrides, load_settings
+from tests.harness import FIXTURES
+
+ALL_RULES = Overrides(select=("CL",), extend_select=("CL002", "CL104", "CL304"))
+Findings = list[tuple[str, int, int, str, str]]
+
+
+def _lint(folder: Path, *, cache: bool, memo: Memo | None = None) -> Findings:
+    settings = load_settings(folder / "consistency-lint.toml", folder, ALL_RULES)
+    result = runner.run_check([folder], settings, jobs=1, cache=cache, memo=memo)
+    assert not result.errors, result.errors
+    return [(d.path, d.line, d.column, d.code, d.message) for d in result.diagnostics]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+EXTRA = """\
+from shop.repository import save_order
+from shop.tasks import send_receipt
+
+
+def place_again(order):
+    save_order(order)
+    send_receipt.delay(order.id)
+"""
+
+
+def _steps(shop: Path) -> list[tuple[str, object]]:
+    return [
+        ("cold run writing the cache", lambda: None),
+        ("unchanged", lambda: None),
+        (
+            "a comment appended (no result changes)",
+            lambda: _edit(shop / "services.py", "\n# Look-alikes.", "\n# Look-alikes (edited)."),
+        ),
+        (
+            "a blank line at the end",
+            lambda: (shop / "services.py").write_text((shop / "services.py").read_text() + "\n\n"),
+        ),
+        # The commit lives in another module than the findings it causes (CL101 in services.py).
+        (
+            "a helper stops committing",
+            lambda: _edit(
+                shop / "repository.py",
+                "    session.add(order)\n    session.commit()",
+                "    session.add(order)",
+            ),
+        ),
+        ("a file is added", lambda: (shop / "extra.py").write_text(EXTRA)),
+        (
+            "the helper commits again",
+            lambda: _edit(
+                shop / "repository.py",
+                "def save_order(order):\n    session = get_session()\n    session.add(order)",
+                "def save_order(order):\n    session = get_session()\n    session.add(order)\n"
+                "    session.commit()",
+            ),
+        ),
+        ("a handler module is deleted", lambda: (shop / "handlers.py").unlink()),
+        ("a module is renamed", lambda: (shop / "repository.py").rename(shop / "storage.py")),
+        (
+            "its importers follow the rename",
+            lambda: [
+                _edit(shop / name, "shop.repository", "shop.storage") for name in ("services.py", "extra.py")
+            ],
+        ),
+        (
+            "a finding is suppressed",
+            lambda: _edit(
+                shop / "extra.py",
+                "send_receipt.delay(order.id)",
+                "send_receipt.delay(order.id)  # noqa: CL101",
+            ),
+        ),
+        (
+            "an unused suppression",
+            lambda: _edit(shop / "tasks.py", "return order_id\n", "return order_id  # noqa: CL102\n"),
+        ),
+        ("a file stops parsing", lambda: _edit(shop / "bus.py", "def handle(event):", "def handle(event:")),
+        ("and parses again", lambda: _edit(shop / "bus.py", "def handle(event:", "def handle(event):")),
+    ]
+
+
+@pytest.mark.parametrize("with_memo", [False, True], ids=["disk-cache", "disk-cache+memo"])
+def test_incremental_equals_cold_after_every_step(tmp_path: Path, with_memo: bool) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "projects" / "cl10x_interprocedural", project)
+    shop = project / "shop"
+    memo: Memo | None = {} if with_memo else None
+    seen: dict[str, Findings] = {}
+    for label, step in _steps(shop):
+        step()  # type: ignore[operator]
+        cold = _lint(project, cache=False)
+        warm = _lint(project, cache=True, memo=memo)
+        assert warm == cold, label
+        assert _lint(project, cache=True, memo=memo) == cold, f"{label} (second warm run)"
+        seen[label] = cold
+
+    # The steps change what is reported, across modules: the test can fail.
+    def services(label: str) -> set[tuple[int, str]]:
+        return {(line, code) for path, line, _, code, _ in seen[label] if path.endswith("shop/services.py")}
+
+    assert services("unchanged") != services("a helper stops committing")
+    assert services("the helper commits again") == services("unchanged")
+    assert any(path.endswith("shop/extra.py") for path, *_ in seen["a file is added"])
+    assert any(code == "CL001" for *_, code, _ in seen["a file stops parsing"])
+    assert any(code == "CL002" for *_, code, _ in seen["an unused suppression"])
+
+
+def test_an_edit_that_changes_no_result_reuses_the_project_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "projects" / "cl10x_interprocedural", project)
+    before = _lint(project, cache=True)
+    services = project / "shop" / "services.py"
+    services.write_text(services.read_text() + "\n# a comment at the end changes no fact\n")
+    phases: list[int] = []
+    original = runner.Session.check
+    monkeypatch.setattr(
+        runner.Session, "check", lambda self, *a, **k: phases.append(1) or original(self, *a, **k)
+    )
+    assert _lint(project, cache=True) == before
+    assert phases == []  # served from the stored project result
+    _edit(
+        project / "shop" / "repository.py",
+        "    session.add(order)\n    session.commit()",
+        "    session.add(order)",
+    )
+    assert _lint(project, cache=True) == _lint(project, cache=False)
+    assert phases  # a result changed: the project phase ran
+
+
+def test_a_results_file_from_another_state_is_not_trusted(tmp_path: Path) -> None:
+    """An index and a results file from two different states of the tree never mix."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "projects" / "cl10x_interprocedural", project)
+    _lint(project, cache=True)
+    (results,) = (project / CACHE_DIR).glob("results-*.data")
+    old_results = results.read_bytes()
+    _edit(
+        project / "shop" / "repository.py",
+        "    session.add(order)\n    session.commit()",
+        "    session.add(order)",
+    )
+    _lint(project, cache=True)
+    results.write_bytes(old_results)  # signed and well formed, but of the earlier state
+    services = project / "shop" / "services.py"
+    services.write_text(services.read_text().replace("def ping(order):", "def ping(order, *more):"))
+    assert _lint(project, cache=True) == _lint(project, cache=False)
