@@ -70,7 +70,7 @@ from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.engine.file_phase import FileResult
 
 CACHE_DIR = ".consistency-lint-cache"
-_FORMAT = 3
+_FORMAT = 4
 _MAGIC = b"CLCACHE3"
 _SUFFIX = ".data"
 _MAC_SIZE = 32
@@ -151,7 +151,8 @@ class ResultCache:
         self.entries: dict[str, Entry] = {}
         self.written_ns = 0
         # The last project-phase results, most recent last: (input digest, findings).
-        self.projects: list[tuple[str, list[Diagnostic]]] = []
+        # (input key, findings, run warnings such as unresolved imports) of the project phase.
+        self.projects: list[tuple[str, list[Diagnostic], tuple[str, ...]]] = []
         self.memo: Memo = memo if memo is not None else {}
         self._blobs: dict[str, Blob] | None = None
         self.dirty = False
@@ -185,7 +186,7 @@ class ResultCache:
             return
         self.written_ns = written
         if isinstance(projects, tuple) and all(_valid_project(p) for p in projects):
-            self.projects = [(key, list(found)) for key, found in projects]
+            self.projects = [(key, list(found), warnings) for key, found, warnings in projects]
 
     def _load_blobs(self) -> dict[str, Blob]:
         if self._blobs is None:
@@ -288,19 +289,20 @@ class ResultCache:
 
     # ----- the project phase's last results ---------------------------------------
 
-    def project_result(self, key: str) -> list[Diagnostic] | None:
-        for known, found in self.projects:
+    def project_result(self, key: str) -> tuple[list[Diagnostic], tuple[str, ...]] | None:
+        """The findings and run warnings stored for a project input key (None: not stored)."""
+        for known, found, warnings in self.projects:
             if known == key:
-                return found
+                return found, warnings
         return None
 
-    def store_project(self, key: str, diagnostics: list[Diagnostic]) -> None:
+    def store_project(self, key: str, diagnostics: list[Diagnostic], warnings: tuple[str, ...] = ()) -> None:
         """Keep a project result (the last `_KEEP_PROJECTS`: an editor's buffer does not
         evict the whole tree's)."""
         if self.projects and self.projects[-1][0] == key:
             return
-        kept = [(known, found) for known, found in self.projects if known != key]
-        self.projects = [*kept, (key, diagnostics)][-_KEEP_PROJECTS:]
+        kept = [entry for entry in self.projects if entry[0] != key]
+        self.projects = [*kept, (key, diagnostics, warnings)][-_KEEP_PROJECTS:]
         self.dirty = True
 
     # ----- writing --------------------------------------------------------------
@@ -324,7 +326,7 @@ class ResultCache:
                 rel: (e.mtime_ns, e.size, e.digest, e.module, e.is_package, e.summary)
                 for rel, e in self.entries.items()
             }
-            projects = tuple((key, tuple(found)) for key, found in self.projects)
+            projects = tuple((key, tuple(found), warnings) for key, found, warnings in self.projects)
             body = codec.encode((_FORMAT, time.time_ns(), entries, projects))
             _atomic_write(self.index_path, _sign(self._secret, self.index_path.name, body))
             self._prune()
@@ -408,10 +410,12 @@ def _entry(rel: Any, fields: Any) -> Entry:
 def _valid_project(project: Any) -> bool:
     return (
         isinstance(project, tuple)
-        and len(project) == 2
+        and len(project) == 3
         and isinstance(project[0], str)
         and isinstance(project[1], tuple)
         and all(isinstance(d, Diagnostic) for d in project[1])
+        and isinstance(project[2], tuple)
+        and all(isinstance(w, str) for w in project[2])
     )
 
 

@@ -263,8 +263,10 @@ def _run_check(
             input_key = project_key(key, _stable_repr(settings), report, files)
             cached = store.project_result(input_key)
             if cached is not None:
+                found, warnings = cached
+                result.warnings.extend(warnings)
                 store.save()
-                return _finish(result, cached, root, targets.files, buffers)
+                return _finish(result, found, root, targets.files, buffers)
 
     file_results = list(analysed.values())
     if store is not None:
@@ -289,12 +291,12 @@ def _run_check(
     file_results.sort(key=lambda r: r.path)
     imports = (i.module for r in file_results if r.summary is not None for i in r.summary.imports)
     unresolved = unresolved_imports_warning(described, imports)
-    if unresolved:
-        result.warnings.append(unresolved)
+    run_warnings = (unresolved,) if unresolved else ()
+    result.warnings.extend(run_warnings)
     diagnostics = session.check(file_results, report_paths=report)
     if store is not None:
         if input_key and not result.errors:
-            store.store_project(input_key, diagnostics)
+            store.store_project(input_key, diagnostics, run_warnings)
         store.save()
     return _finish(result, diagnostics, root, targets.files, buffers)
 

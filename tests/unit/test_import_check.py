@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from consistency_lint.app.config import resolve
 from consistency_lint.app.import_check import unresolved_imports_warning
 from consistency_lint.app.runner import run_check
@@ -49,6 +51,27 @@ def test_run_warns_when_the_source_root_is_wrong(tmp_path: Path) -> None:
     settings = resolve({"src": ["."]}, "consistency-lint.toml", root)
     result = run_check([root], settings, jobs=1, cache=False)
     assert any('set src = ["backend"]' in w for w in result.warnings), result.warnings
+
+
+def test_the_warning_survives_a_warm_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm run reuses the stored project result without loading summaries: the warning
+    is stored with it, not lost."""
+    monkeypatch.setenv("CONSISTENCY_LINT_SECRET_DIR", str(tmp_path / "secret"))
+    project = tmp_path / "p"
+    package = project / "backend" / "shop"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    for name in ("models", "views", "tasks", "api", "forms", "admin"):
+        (package / f"{name}.py").write_text("from shop.util import helper\nfrom shop.models import Order\n")
+    (package / "util.py").write_text("def helper():\n    return 1\n")
+    root = project.resolve()
+    settings = resolve({"src": ["."]}, "consistency-lint.toml", root)
+    cold = run_check([root], settings, jobs=1, cache_dir=tmp_path / "cache")
+    warm = run_check([root], settings, jobs=1, cache_dir=tmp_path / "cache")
+    assert any('set src = ["backend"]' in w for w in cold.warnings), cold.warnings
+    assert [w for w in warm.warnings if "do not resolve" in w] == [
+        w for w in cold.warnings if "do not resolve" in w
+    ]
 
 
 def test_run_with_found_source_root_is_quiet(tmp_path: Path) -> None:
