@@ -78,6 +78,7 @@ class Summary:
 
     commit: Hit | None = None  # the first commit it may perform
     store: tuple[str, str] | None = None  # the store of that commit
+    latest: Hit | None = None  # its last commit: what a publish after the call follows
     publish: Hit | None = None  # a publish reached before any commit or write of its own
     writes: bool = False  # writes anything
     pending: Hit | None = None  # leaves writes uncommitted (the caller's transaction)
@@ -89,7 +90,8 @@ _EMPTY = Summary()
 
 @dataclass(frozen=True)
 class State:
-    committed: Hit | None = None
+    committed: Hit | None = None  # the first commit (a second store is told from it)
+    latest: Hit | None = None  # the most recent commit: the one a publish is said to follow
     store: tuple[str, str] | None = None
     depth: int = 0  # open transaction scopes
     opener: Hit | None = None  # the outermost open scope
@@ -107,6 +109,7 @@ def _join(states: Iterable[State | None]) -> State | None:
         return live[0]
     return State(
         committed=next((s.committed for s in live if s.committed is not None), None),
+        latest=next((s.latest for s in live if s.latest is not None), None),
         store=next((s.store for s in live if s.store is not None), None),
         depth=max(s.depth for s in live),
         opener=next((s.opener for s in live if s.opener is not None), None),
@@ -287,6 +290,7 @@ class DualWrites:
             return replace(_EMPTY, publish=walker.clean_publish, writes=walker.any_write)
         return Summary(
             commit=end.committed,
+            latest=end.latest,
             store=end.store,
             publish=walker.clean_publish,
             writes=walker.any_write,
@@ -434,6 +438,7 @@ class DualWrites:
             s = self.summary(qual, in_tx)
             out = Summary(
                 commit=out.commit or s.commit,
+                latest=out.latest or s.latest,
                 store=out.store or s.store,
                 publish=out.publish or s.publish,
                 writes=out.writes or s.writes,
@@ -646,6 +651,7 @@ class _Walker:
             if s.commit is not None:
                 store = (s.store[0], "") if s.store else None
                 st = self.commit(op, st, s.commit.via(op), store=store)
+                st = replace(st, latest=(s.latest or s.commit).via(op))
             if s.pending is not None:
                 st = replace(st, writes=st.writes or s.pending.via(op))
         return st
@@ -670,6 +676,7 @@ class _Walker:
         return replace(
             st,
             committed=st.committed or hit,
+            latest=hit,
             store=st.store or store,
             writes=None,
             outbox=False,
@@ -685,7 +692,8 @@ class _Walker:
             cause = st.opener or st.writes or pub
             self._report(PublishedInTransaction(self.file.path, at, self._context(), cause, through))
         elif st.committed is not None:
-            self._report(PublishedAfterCommit(self.file.path, at, self._context(), st.committed, through))
+            after = st.latest or st.committed
+            self._report(PublishedAfterCommit(self.file.path, at, self._context(), after, through))
         in_tx = st.writes is not None or (st.depth > 0 and st.scope_writes)
         if self.clean_publish is None and st.uncommitted and not in_tx:
             # Some path reaches it with nothing committed or written here: the caller decides.

@@ -48,3 +48,42 @@ def test_mutual_recursion_with_publish() -> None:
     found = _lint(source)
     assert (9, "CL101") in found  # a: after b() committed
     assert (13, "CL101") in found  # b: calls a(), which publishes, after its commit
+
+
+def _messages(source: str) -> list[str]:
+    settings = resolve({}, "(test)", Path("."))
+    session = Session(settings, builtin_packs())
+    return [d.message for d in session.lint(source.encode(), "m.py")]
+
+
+def test_the_commit_named_is_the_latest_before_the_publish() -> None:
+    """A publish follows the most recent commit: that is the change it fails to announce,
+    not a setup commit earlier in the flow (a lazily created reference row)."""
+    source = HEADER + (
+        "def reference_row(session: Session):\n"
+        "    session.add(object())\n"
+        "    session.commit()\n"
+        "\n"
+        "def delete_order(session: Session, order):\n"
+        "    reference_row(session)\n"
+        "    session.delete(order)\n"
+        "    session.commit()\n"
+        "    producer.send('orders', b'deleted')\n"
+        "\n"
+        "def delete_through_helper(session: Session, order):\n"
+        "    session.commit()\n"
+        "    delete_order_quietly(session, order)\n"
+        "    producer.send('orders', b'deleted')\n"
+        "\n"
+        "def delete_order_quietly(session: Session, order):\n"
+        "    reference_row(session)\n"
+        "    session.delete(order)\n"
+        "    session.commit()\n"
+    )
+    messages = _messages(source)
+    lines = source.splitlines()
+    own_commit = lines.index("    session.delete(order)") + 2  # delete_order's last commit
+    assert len(messages) == 2, messages
+    assert f"(line {own_commit})" in messages[0] and "reference_row" not in messages[0], messages[0]
+    # Through a helper: the helper's last commit, not the setup commit it made first.
+    assert "delete_order_quietly()" in messages[1] and "reference_row" not in messages[1], messages[1]
