@@ -3,20 +3,11 @@ Flags a bulk update or delete of a tenant-scoped model (SQLAlchemy
 `update(M)`/`delete(M)`, `query.update()`/`.delete()`, Django queryset
 `update()`/`delete()`) with no tenant predicate.
 
-Provenance: a predicate scopes only as far as its value belongs to the
-current tenant. A value from a `tenant-sources` entry
-(`request.user.organization`, `request.tenant`, `current_tenant()`,
-Flask-Login's `current_user`), from a parameter filled by one (a FastAPI
-dependency or annotation), or a URL argument of a view covered by a
-`scope-guards` decorator or permission class (`@require_member`,
-`permission_classes = [BoardMemberPermission]`) scopes a lookup by identity
-(`Board.objects.get(pk=board_id)`). A value from request data
-(`request.data[...]`, `request.GET.getlist(...)`) or an unverified URL
-argument (a view parameter, `self.kwargs[...]`) never scopes, even on the
-tenant key: `filter(ticket_id__in=request.data["ids"])` is flagged. A lookup by
-a `tenant-lookup-fields` secret (`ApiKey.key`) is how a request finds its
-tenant and is not flagged. See docs/multi-tenancy.md, "Provenance of tenant
-values".
+Provenance works as for [CL201](CL201.md): a predicate scopes only as far
+as its value belongs to the current tenant (a tenant source, a URL argument a
+scope guard verifies, a scoped row), so `filter(id__in=request.data["ids"])
+.delete()` is flagged even on the tenant key. See docs/multi-tenancy.md,
+"Provenance of tenant values".
 
 ## Why is this bad?
 A bulk write without the tenant key changes or destroys every tenant's rows.
