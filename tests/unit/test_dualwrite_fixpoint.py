@@ -6,6 +6,7 @@ from pathlib import Path
 
 from consistency_lint.app.config import resolve
 from consistency_lint.app.packs import builtin_packs
+from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.engine import Session
 
 HEADER = """
@@ -16,10 +17,13 @@ producer = KafkaProducer()
 """
 
 
-def _lint(source: str) -> list[tuple[int, str]]:
+def _diagnostics(source: str) -> list[Diagnostic]:
     settings = resolve({}, "(test)", Path("."))
-    session = Session(settings, builtin_packs())
-    return [(d.line, d.code) for d in session.lint(source.encode(), "m.py")]
+    return Session(settings, builtin_packs()).lint(source.encode(), "m.py")
+
+
+def _lint(source: str) -> list[tuple[int, str]]:
+    return [(d.line, d.code) for d in _diagnostics(source)]
 
 
 def test_long_chain_and_cycle_terminate() -> None:
@@ -50,12 +54,6 @@ def test_mutual_recursion_with_publish() -> None:
     assert (13, "CL101") in found  # b: calls a(), which publishes, after its commit
 
 
-def _messages(source: str) -> list[str]:
-    settings = resolve({}, "(test)", Path("."))
-    session = Session(settings, builtin_packs())
-    return [d.message for d in session.lint(source.encode(), "m.py")]
-
-
 def test_the_commit_named_is_the_latest_before_the_publish() -> None:
     """A publish follows the most recent commit: that is the change it fails to announce,
     not a setup commit earlier in the flow (a lazily created reference row)."""
@@ -80,7 +78,7 @@ def test_the_commit_named_is_the_latest_before_the_publish() -> None:
         "    session.delete(order)\n"
         "    session.commit()\n"
     )
-    messages = _messages(source)
+    messages = [d.message for d in _diagnostics(source)]
     lines = source.splitlines()
     own_commit = lines.index("    session.delete(order)") + 2  # delete_order's last commit
     assert len(messages) == 2, messages

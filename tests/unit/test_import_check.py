@@ -40,13 +40,18 @@ def test_a_few_unresolved_or_single_segment_imports_are_quiet() -> None:
     assert unresolved_imports_warning(FILES, ["django.db.models", "requests"] * 5) == ""
 
 
-def test_run_warns_when_the_source_root_is_wrong(tmp_path: Path) -> None:
-    package = tmp_path / "backend" / "shop"
+def _backend_project(root: Path) -> None:
+    """`backend/shop`, whose modules import `shop.*`: the source root is `backend`."""
+    package = root / "backend" / "shop"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
     for name in ("models", "views", "tasks", "api", "forms", "admin"):
         (package / f"{name}.py").write_text("from shop.util import helper\nfrom shop.models import Order\n")
     (package / "util.py").write_text("def helper():\n    return 1\n")
+
+
+def test_run_warns_when_the_source_root_is_wrong(tmp_path: Path) -> None:
+    _backend_project(tmp_path)
     root = tmp_path.resolve()
     settings = resolve({"src": ["."]}, "consistency-lint.toml", root)
     result = run_check([root], settings, jobs=1, cache=False)
@@ -58,12 +63,7 @@ def test_the_warning_survives_a_warm_run(tmp_path: Path, monkeypatch: pytest.Mon
     is stored with it, not lost."""
     monkeypatch.setenv("CONSISTENCY_LINT_SECRET_DIR", str(tmp_path / "secret"))
     project = tmp_path / "p"
-    package = project / "backend" / "shop"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    for name in ("models", "views", "tasks", "api", "forms", "admin"):
-        (package / f"{name}.py").write_text("from shop.util import helper\nfrom shop.models import Order\n")
-    (package / "util.py").write_text("def helper():\n    return 1\n")
+    _backend_project(project)
     root = project.resolve()
     settings = resolve({"src": ["."]}, "consistency-lint.toml", root)
     cold = run_check([root], settings, jobs=1, cache_dir=tmp_path / "cache")
@@ -75,12 +75,7 @@ def test_the_warning_survives_a_warm_run(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_run_with_found_source_root_is_quiet(tmp_path: Path) -> None:
-    package = tmp_path / "backend" / "shop"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    for name in ("models", "views", "tasks", "api", "forms", "admin"):
-        (package / f"{name}.py").write_text("from shop.util import helper\nfrom shop.models import Order\n")
-    (package / "util.py").write_text("def helper():\n    return 1\n")
+    _backend_project(tmp_path)
     root = tmp_path.resolve()
     settings = resolve({}, "consistency-lint.toml", root)
     result = run_check([root], settings, jobs=1, cache=False)
