@@ -239,7 +239,7 @@ class DualWrites:
         prefix = f"{file.module}." if file.module else ""
         hook = self.hooks.get(prefix + function.qualname)
         if hook is not None and hook.op.kind == "after-write-hook":
-            return State(committed=hook, store=(hook.op.pack, ""), uncommitted=False)
+            return State(committed=hook, latest=hook, store=(hook.op.pack, ""), uncommitted=False)
         if hook is not None and hook.op.kind == "in-transaction-hook":
             return State(depth=1, opener=hook, scope_writes=True, writes=hook)
         callers = self.contexts.get(prefix + function.qualname)
