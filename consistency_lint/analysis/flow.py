@@ -577,7 +577,8 @@ class FlowBuilder:
 
     def _decorator_hooks(self, expr: cst.Call, target: str, names: NameTable) -> Iterator[Op]:
         """The hooks a decorator registers its function with: its own role, or, for
-        `@receiver(post_save)` (`connects-arg`), the role of `post_save.connect`."""
+        `@receiver(post_save)` (`connects-arg`), the role of `post_save.connect`
+        (`connects-method`)."""
         spec = self.packs.call(target, literals(expr))
         if spec is None:
             return
@@ -593,7 +594,7 @@ class FlowBuilder:
             text = dotted(signal)
             if not text:
                 continue
-            connect = self.packs.call(f"{names.resolve(text)[0]}.connect")
+            connect = self.packs.call(f"{names.resolve(text)[0]}.{spec.connects_method}")
             if connect is not None and connect.role in HOOK_ROLES:
                 yield Op(connect.role, connect.target, span, text=text.rpartition(".")[2], pack=connect.pack)
 

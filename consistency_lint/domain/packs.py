@@ -113,8 +113,9 @@ class CallSpec:
     # A registering call's callback may be passed by keyword (`post_save.connect(receiver=f)`).
     callback_keyword: str = ""
     # A decorator whose positional argument N names the signal(s) it connects the decorated
-    # function to (`@receiver(post_save)`): it means what `<signal>.connect` means.
+    # function to (`@receiver(post_save)`): it means what `<signal>.<connects_method>` means.
     connects_arg: int = -1
+    connects_method: str = ""
     # The entry does not apply when the call passes one of these keywords with this value,
     # as written in source (`form.save(commit=False)`: `{ commit = "False" }`).
     unless_keyword: tuple[tuple[str, str], ...] = ()
@@ -329,6 +330,7 @@ _CALL_KEYS = {
     "wraps-arg",
     "callback-keyword",
     "connects-arg",
+    "connects-method",
     "returns-class-template",
     "unless-keyword",
     "predicates",
@@ -538,6 +540,8 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             raise r.fail(
                 where, "needs a 'role', a 'returns', a 'returns-by-literal', 'connects-arg' or a tenancy key"
             )
+        if ("connects-arg" in spec) != ("connects-method" in spec):
+            raise r.fail(where, "'connects-arg' and 'connects-method' go together")
         effect_kind: EffectKind | Literal[""] = ""
         if role == "publish":
             if "effect-kind" not in spec:
@@ -570,6 +574,11 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 returns_class_template=_class_template(r, where, spec),
                 connects_arg=(
                     r.integer(f"{where}.connects-arg", spec["connects-arg"]) if "connects-arg" in spec else -1
+                ),
+                connects_method=(
+                    r.string(f"{where}.connects-method", spec["connects-method"])
+                    if "connects-method" in spec
+                    else ""
                 ),
                 unless_keyword=unless_keyword,
                 class_keyword=(

@@ -69,6 +69,20 @@ def test_packs_merge_their_syntax() -> None:
         ({"relation-separators": "__"}, "expected a list of strings"),
         ({"primary-keys": [""]}, "expected a non-empty string"),
         ({"primary-key": ["pk"]}, "did you mean 'primary-keys'?"),
+        ({"calls": [{"target": "sig.receiver", "connects-arg": 0}]}, "'connects-method' go together"),
+        (
+            {
+                "calls": [
+                    {
+                        "target": "sig.receiver",
+                        "role": "publish",
+                        "effect-kind": "task",
+                        "connects-method": "connect",
+                    }
+                ]
+            },
+            "'connects-method' go together",
+        ),
     ],
 )
 def test_bad_syntax_keys_are_named(keys: dict[str, object], message: str) -> None:
