@@ -122,7 +122,7 @@ class TenancyAnalysis:
         self._where: dict[tuple[str, str], Where] = {}
         self._guards: tuple[tuple[str, frozenset[str]], ...] | None = None
         self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
-        self._params: dict[tuple[str, str], bool] = {}
+        self._params: dict[tuple[str, str, int], bool] = {}
         self._rows: dict[tuple[str, int], bool] = {}
         self.jobs = TenantFreeJobs(index)
 
@@ -526,10 +526,13 @@ class TenancyAnalysis:
         return self._rows[key]
 
     def _param_scoped(self, qualname: str, param: str, depth: int) -> bool:
-        key = (qualname, param)
+        # Keyed by depth too: a verdict cut short by `_MAX_DEPTH` must not stand for the same
+        # parameter asked from nearer, or the result would depend on the order of queries.
+        # (Recursion deepens, so an entry in progress is never read back: cycles end there.)
+        key = (qualname, param, depth)
         if key in self._params:
             return self._params[key]
-        self._params[key] = False  # while judging it: a cycle proves nothing
+        self._params[key] = False
         entry = self.index.functions.get(qualname)
         sites = self.callers().get(qualname, [])
         if entry is None or not sites:
