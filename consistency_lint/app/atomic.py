@@ -37,12 +37,3 @@ def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> None
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """`write_bytes_atomic` of UTF-8 text; names that are not UTF-8 must be escaped by the caller.
-
-    The text is encoded before anything is written: an encoding error leaves
-    `path` untouched (raises UnicodeEncodeError).
-    """
-    write_bytes_atomic(path, text.encode("utf-8"))

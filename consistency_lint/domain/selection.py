@@ -74,16 +74,5 @@ def resolve_layers(rules: Iterable[RuleMeta], layers: Sequence[Selection]) -> fr
     return frozenset(enabled)
 
 
-def resolve_enabled(
-    rules: Iterable[RuleMeta],
-    select: Iterable[str] | None,
-    extend_select: Iterable[str] = (),
-    ignore: Iterable[str] = (),
-) -> frozenset[str]:
-    """One layer on top of the defaults (a configuration file without command line)."""
-    layer = Selection(tuple(select) if select is not None else None, tuple(extend_select), tuple(ignore))
-    return resolve_layers(rules, [layer])
-
-
 def code_matches(code: str, prefixes: Iterable[str]) -> bool:
     return _best(code, prefixes) >= 0
