@@ -10,28 +10,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(sys.executable).parent / "consistency-lint"
+from tests.functional.test_cli import DUAL_WRITE, SCRIPT
 
-GOOD = textwrap.dedent(
-    """\
-    from kafka import KafkaProducer
-    from sqlalchemy.orm import Session
-
-    producer = KafkaProducer()
-
-
-    def place_order(session: Session, order):
-        session.add(order)
-        session.commit()
-        producer.send("orders", b"OrderPlaced")
-    """
-)
+GOOD = DUAL_WRITE  # a file with one CL101: its finding must survive every hostile neighbour
 GOOD_FINDING = "good.py:10:5: CL101 "
 ERROR = "consistency-lint: error: "
 WARNING = "consistency-lint: warning: "
