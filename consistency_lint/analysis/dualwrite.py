@@ -226,8 +226,7 @@ class DualWrites:
                 resolved = self.index.resolve(target).function
                 if resolved is None:
                     continue
-                prefix = f"{resolved[0].module}." if resolved[0].module else ""
-                out.setdefault(prefix + resolved[1].qualname, Hit(hook, file.path))
+                out.setdefault(resolved[0].qualified(resolved[1].qualname), Hit(hook, file.path))
         return out
 
     def _entry(self, file: FileSummary, function: Function, walker: _Walker) -> State:
@@ -236,13 +235,13 @@ class DualWrites:
         `request-parameters` first or second). A function registered to run after a row is
         written starts after that write's commit (autocommit); one registered to run inside
         the writing transaction starts inside it, with a write pending."""
-        prefix = f"{file.module}." if file.module else ""
-        hook = self.hooks.get(prefix + function.qualname)
+        qual = file.qualified(function.qualname)
+        hook = self.hooks.get(qual)
         if hook is not None and hook.op.kind == "after-write-hook":
             return State(committed=hook, latest=hook, store=(hook.op.pack, ""), uncommitted=False)
         if hook is not None and hook.op.kind == "in-transaction-hook":
             return State(depth=1, opener=hook, scope_writes=True, writes=hook)
-        callers = self.contexts.get(prefix + function.qualname)
+        callers = self.contexts.get(qual)
         if callers and all(hit is not None for hit in callers):
             first = next(hit for hit in callers if hit is not None)
             # Only writes on the path count here: the caller reports a publish reached before any.
@@ -326,7 +325,7 @@ class DualWrites:
             return spec.role, spec.pack, spec.autocommit, []
         if resolved.function is not None:
             file, function = resolved.function
-            qual = (f"{file.module}." if file.module else "") + function.qualname
+            qual = file.qualified(function.qualname)
             if function.class_name and _abstract(function):
                 # An abstract method (a backend base, an injected unit of work's interface):
                 # the call reaches the project's implementations of it.
@@ -374,7 +373,7 @@ class DualWrites:
         file, function = resolved.function
         if not function.generator:
             return None
-        qual = (f"{file.module}." if file.module else "") + function.qualname
+        qual = file.qualified(function.qualname)
         return True if self.summary(qual, False).commit is not None else None
 
     def _exit_kind(self, qual: str) -> bool | None:
@@ -402,12 +401,11 @@ class DualWrites:
             deco_file, deco = found
             if not deco.params:
                 continue
-            prefix = f"{deco_file.module}." if deco_file.module else ""
-            inner = f"{prefix}{deco.qualname}."
+            outer = deco_file.qualified(deco.qualname)
             for nested in deco_file.functions:
-                qual = prefix + nested.qualname
-                if qual.startswith(inner) and self.summary(qual, False).commit is not None:
-                    return prefix + deco.qualname
+                qual = deco_file.qualified(nested.qualname)
+                if qual.startswith(f"{outer}.") and self.summary(qual, False).commit is not None:
+                    return outer
         return ""
 
     def is_outbox(self, op: Op) -> bool:

@@ -84,7 +84,7 @@ def _call_sites(index: ProjectIndex) -> Sites:
             if found is None:
                 continue
             file, callee = found
-            qual = (f"{file.module}." if file.module else "") + callee.qualname
+            qual = file.qualified(callee.qualname)
             if qual not in callees:
                 continue
             params = [p.name for p in callee.params]

@@ -240,6 +240,10 @@ class FileSummary:
     # A settings module that runs every request in a transaction (`ATOMIC_REQUESTS = True`).
     request_transactions: bool = False
 
+    def qualified(self, name: str) -> str:
+        """The project-wide name of a function or class of this module (`shop.orders.place`)."""
+        return f"{self.module}.{name}" if self.module else name
+
 
 def iter_ops(block: Iterable[FlowNode]) -> Iterator[Op]:
     """Every operation of a flow tree, in source order (deferred bodies included)."""

@@ -65,9 +65,8 @@ class OrmModelDefinedInDomain(Rule):
         for summary in ctx.files():
             if not layers.is_domain(summary.path, summary.module):
                 continue
-            prefix = f"{summary.module}." if summary.module else ""
             for cls in summary.classes:
-                base = entities.mapped_base(prefix + cls.qualname)
+                base = entities.mapped_base(summary.qualified(cls.qualname))
                 if not base:
                     continue
                 yield self.diagnostic(

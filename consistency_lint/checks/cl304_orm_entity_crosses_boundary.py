@@ -58,8 +58,7 @@ def is_public(function: Function, summary: FileSummary) -> bool:
         return False
     if not owner:
         return True
-    prefix = f"{summary.module}." if summary.module else ""
-    return "." not in owner and function.class_name == prefix + owner and _public_name(owner)
+    return "." not in owner and function.class_name == summary.qualified(owner) and _public_name(owner)
 
 
 class OrmEntityCrossesBoundary(Rule):
