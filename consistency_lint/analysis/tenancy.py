@@ -158,6 +158,8 @@ class TenancyAnalysis:
                 for query in found.queries:
                     if query.in_class_body and self._class_overrides(summary, query.function):
                         continue
+                    if self.enclosed(summary, query):
+                        continue  # a subquery: its rows are bounded by the query it is part of
                     verdict = self.judge(query, summary)
                     if verdict.kind in (READ, BULK) and self.in_job(summary, query.function):
                         verdict = replace(verdict, scoped=True)  # every tenant, by design
@@ -165,6 +167,22 @@ class TenancyAnalysis:
                         verdicts.append((summary, verdict))
             self._verdicts = verdicts
         return iter(self._verdicts)
+
+    def enclosed(self, summary: FileSummary, query: QueryFact) -> bool:
+        """A subquery (`filter(pk__in=Sub.objects...)`, `.where(Outer.id.not_in(select(...)))`,
+        a correlated `.exists()`) of a query of a tenant-scoped model: that query is judged (and
+        reported when unscoped), the subquery only narrows its rows."""
+        found = facts(summary)
+        number = query.nested_in
+        seen = 0
+        while found is not None and 0 <= number < len(found.queries) and seen < len(found.queries):
+            outer = found.queries[number]
+            verdict = self.judge(outer, summary)
+            if verdict.kind in (READ, BULK) and verdict.model is not None and verdict.model.tenant_scoped:
+                return True
+            number = outer.nested_in
+            seen += 1
+        return False
 
     def in_job(self, summary: FileSummary, function: str) -> bool:
         """Whether code of `function` runs in a background job that takes no argument (or a
@@ -310,7 +328,10 @@ class TenancyAnalysis:
                 used = position + 1
                 break  # a terminal step (get, create, update): what follows is not this query
         if model is None or not model.tenant_scoped:
-            return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
+            # Not a query to judge; `scoped` still says whether its rows hang off rows of one
+            # tenant (`ItemLabel.objects.filter(item=item)`), for the queries that use them.
+            tied = model is not None and model.is_model and (helper or bool(origins))
+            return QueryVerdict(query, "", model, scoped=tied, fixed_alias=tuple(aliases))
         if WRITE in kinds:  # bulk_create(...): its rows are judged as constructions
             kind = ""
         else:
@@ -522,7 +543,7 @@ class TenancyAnalysis:
         if found is None or number >= len(found.queries):
             return False
         verdict = self.judge(found.queries[number], summary)
-        self._rows[key] = bool(verdict.kind) and verdict.scoped
+        self._rows[key] = verdict.scoped and (bool(verdict.kind) or verdict.model is not None)
         return self._rows[key]
 
     def _param_scoped(self, qualname: str, param: str, depth: int) -> bool:

@@ -74,6 +74,9 @@ class QueryFact:
     # In a class body (`function` is the class): a DRF view's `queryset = M.objects.all()`,
     # a serializer field's `queryset=`.
     in_class_body: bool = False
+    # A subquery: the index of the query (of the same file) one of whose step arguments it is
+    # (-1: none). Judged with that query when it is a query of a tenant-scoped model.
+    nested_in: int = -1
 
 
 @dataclass(frozen=True)
