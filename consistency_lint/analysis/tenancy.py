@@ -54,6 +54,7 @@ class QueryVerdict:
     insert_unknown: bool = False
     fixed_alias: tuple[str, ...] = ()  # literal aliases chosen by a step (.using("default"))
     text: str = ""  # the chain as far as it is this query: `Invoice.objects.filter()`
+    ended: bool = False  # the chain ran the query (`.get()`, `.first()`) or read a row's attribute
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,8 @@ class TenancyAnalysis:
         reported when unscoped), the subquery only narrows its rows."""
         found = facts(summary)
         number = query.nested_in
+        if number >= 0 and self.judge(query, summary).ended:
+            return False  # a row fetched and then used (`project_id=project.id`), not a subquery
         seen = 0
         while found is not None and 0 <= number < len(found.queries) and seen < len(found.queries):
             outer = found.queries[number]
@@ -238,6 +241,7 @@ class TenancyAnalysis:
             if helper_matches(tenancy, query.source):
                 helper = True
         used = len(steps)
+        ended = False
         for position, step in enumerate(steps):
             if step.name.startswith("@"):  # the chain is handed to this function
                 handed_to = packs.tenancy_call(step.name[1:])
@@ -276,10 +280,10 @@ class TenancyAnalysis:
                     # chain is no longer a query of this model.
                     if position == 0:
                         return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
-                    used = position
+                    used, ended = position, True
                     break
                 if step.name and not step.call:
-                    used = position
+                    used, ended = position, True
                     break
                 continue  # a custom queryset method: keeps the type
             if spec.role == "query":
@@ -325,7 +329,7 @@ class TenancyAnalysis:
             if spec.returns and step.name:
                 type_name = spec.returns
             elif step.name and not spec.returns and type_name:
-                used = position + 1
+                used, ended = position + 1, True
                 break  # a terminal step (get, create, update): what follows is not this query
         if model is None or not model.tenant_scoped:
             # Not a query to judge; `scoped` still says whether its rows hang off rows of one
@@ -344,7 +348,15 @@ class TenancyAnalysis:
             or bool(origins)
         )
         return QueryVerdict(
-            query, kind, model, scoped, insert_kwargs, insert_unknown, tuple(aliases), _text(query, used)
+            query,
+            kind,
+            model,
+            scoped,
+            insert_kwargs,
+            insert_unknown,
+            tuple(aliases),
+            _text(query, used),
+            ended,
         )
 
     def by_lookup_field(self, model: ModelInfo, names: set[str]) -> bool:

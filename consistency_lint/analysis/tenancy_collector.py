@@ -366,17 +366,12 @@ class TenancyCollector(FactCollector):
         self.chains.append(chain)
         return chain
 
-    def _nest(self, node: cst.BaseExpression, env: dict[str, _Value], correlated_only: bool = False) -> None:
-        """`node`, a predicate's value or a whole predicate of the step being read, is a query
-        written in place: a subquery of the query being read (a whole predicate only when
-        correlated to it). A query held in a variable may be a row already fetched (`item=item`,
-        `project_id=project.id`): not a subquery."""
+    def _nest(self, node: cst.BaseExpression, correlated_only: bool = False) -> None:
+        """`node`, a predicate's value or a whole predicate of the step being read, is a query:
+        a subquery of the query being read (a whole predicate only when correlated to it). The
+        project phase tells a subquery from a row already fetched (`item=item`,
+        `project_id=project.id`: a chain that ran its query), which is no subquery."""
         outer = self._reading
-        base: cst.BaseExpression = node
-        while isinstance(base, (cst.Attribute, cst.Call, cst.Subscript)):
-            base = base.func if isinstance(base, cst.Call) else base.value
-        if isinstance(base, cst.Name) and base.value in env:
-            return
         inner = self._chain_at.get(id(node))
         if outer is None or inner is None or inner is outer or inner.nested_in is not None:
             return
@@ -686,10 +681,10 @@ class TenancyCollector(FactCollector):
                 if first:
                     literal = _literal(arg.value) or ""
                 names.update(self._predicate(arg.value, frame, env))
-                self._nest(arg.value, env, correlated_only=True)  # `.where(sub.exists())`
+                self._nest(arg.value, correlated_only=True)  # `.where(sub.exists())`
                 first = False
         for keyword, value in keywords:
-            self._nest(value, env)  # `filter(pk__in=Sub.objects.filter(...).values("id"))`
+            self._nest(value)  # `filter(pk__in=Sub.objects.filter(...).values("id"))`
             facts = _kw_facts(self.packs.syntax, keyword, value)
             origin = self._origin(value, frame, env)
             if origin == REQUEST_DATA:
@@ -771,7 +766,7 @@ class TenancyCollector(FactCollector):
         otherwise the values' origins are recorded for the step."""
         origins = [self._origin(value, frame, env) for value in values]
         for value in values:
-            self._nest(value, env)  # `Outer.id.in_(select(...))`, `Outer.x == sub.scalar_subquery()`
+            self._nest(value)  # `Outer.id.in_(select(...))`, `Outer.x == sub.scalar_subquery()`
         if REQUEST_DATA in origins:
             return {name if name.startswith(UNTRUSTED) else f"{UNTRUSTED}{name}" for name in names}
         for origin in origins:
