@@ -217,6 +217,7 @@ class TenancyAnalysis:
         aliases: list[str] = []
         origins: list[str] = []  # predicates whose value derives from the current tenant
         written: set[str] = set()  # every predicate name, whoever chose its value
+        joined: set[str] = set()  # models joined into the query (`join(ProductBenefit)`)
         if query.root:
             info = self.models.info(query.root, tenancy)
             if not info.is_model:
@@ -300,6 +301,8 @@ class TenancyAnalysis:
                 # selects nothing / correlated to its outer row (`.correlate(...)`) / a manager
                 # the library scopes itself (django-multitenant's `TenantModel.objects`)
                 helper = True
+            if spec.tenancy == "join":
+                joined.update(self.index._follow_reexport(c) for c in step.classes)
             if spec.tenancy == "fixed-alias" and step.literal:
                 aliases.append(step.literal)
             if spec.predicates or spec.sql_keyword:
@@ -325,6 +328,7 @@ class TenancyAnalysis:
                     or any(self.through_relation(model, key) for key in paths)
                     or any(p in packs.syntax.primary_keys and self._from_row(o, where) for p, o in compared)
                     or self.attached_to_object(model, step.names)
+                    or self.joined_to_row(model, step, joined, where, summary, query.function)
                 )
             if spec.returns and step.name:
                 type_name = spec.returns
@@ -649,6 +653,34 @@ class TenancyAnalysis:
             or last in relations
             or any(last.endswith(suffix) for suffix in syntax.fk_suffixes)
         )
+
+    def joined_to_row(
+        self,
+        model: ModelInfo,
+        step: StepFact,
+        joined: set[str],
+        where: Where,
+        summary: FileSummary | None,
+        function: str,
+    ) -> bool:
+        """`select(Benefit.id).join(ProductBenefit).where(ProductBenefit.product_id == product.id)`:
+        an equality on a relation of a model joined into the query, to a row in hand (or a scoped
+        row, or a tenant value), when that relation ends at a tenant-scoped model: the rows are
+        those joined to one tenant's row. Never for request data or an unverified URL argument."""
+        for owner, column, origin in step.owned:
+            owner = self.index._follow_reexport(owner)
+            if owner not in joined or owner == model.qualname:
+                continue
+            info = self.models.info(owner, self.tenancy)
+            if not info.is_model or not self.through_relation(info, column):
+                continue
+            if (
+                self.derives_from_tenant(origin, where)
+                or self._from_row(origin, where)
+                or self.from_scoped(origin, summary, function)
+            ):
+                return True
+        return False
 
     def scoping_class(self, made_by: str) -> bool:
         """Whether a manager is made by a class the packs mark as scoping every query

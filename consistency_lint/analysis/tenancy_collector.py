@@ -144,6 +144,7 @@ class TenancyCollector(FactCollector):
         self.self_assigned: dict[str, set[str]] = {}
         self._bodies: list[_Body] = []
         self._origins: list[tuple[str, str]] = []  # of the step being read
+        self._owned: list[tuple[str, str, str]] = []  # of the step being read (StepFact.owned)
         self.class_bodies: set[str] = set()
         self.calls: list[CallFact] = []
         self._handed: dict[int, _Chain] = {}  # calls a query was handed to (`session.scalars(q)`)
@@ -664,6 +665,8 @@ class TenancyCollector(FactCollector):
         literal = ""
         first = True
         self._origins = []
+        self._owned = []
+        classes: list[str] = []
         keywords: list[tuple[str, cst.BaseExpression]] = []
         for arg in call.args:
             if arg.value is skip:
@@ -680,6 +683,10 @@ class TenancyCollector(FactCollector):
             elif not arg.star:
                 if first:
                     literal = _literal(arg.value) or ""
+                named = dotted(arg.value)
+                ref = self._class_ref(named, frame, env) if named and "()" not in named else None
+                if ref is not None and ref.qualname:
+                    classes.append(ref.qualname)  # join(ProductBenefit)
                 names.update(self._predicate(arg.value, frame, env))
                 self._nest(arg.value, correlated_only=True)  # `.where(sub.exists())`
                 first = False
@@ -697,7 +704,18 @@ class TenancyCollector(FactCollector):
             if origin:
                 self._origins.append((keyword, origin))
         origins = tuple(dict.fromkeys(self._origins))
-        return StepFact(name, True, tuple(sorted(names)), tuple(kwargs), star, literal, None, origins=origins)
+        return StepFact(
+            name,
+            True,
+            tuple(sorted(names)),
+            tuple(kwargs),
+            star,
+            literal,
+            None,
+            origins=origins,
+            classes=tuple(classes),
+            owned=tuple(dict.fromkeys(self._owned)),
+        )
 
     def _origin(self, node: cst.BaseExpression, frame: Frame, env: dict[str, _Value]) -> str:
         """Where a predicate's value comes from: REQUEST_DATA for what the client chose
@@ -782,6 +800,25 @@ class TenancyCollector(FactCollector):
         spec = self._spec(value, frame)
         return spec is not None and spec.tenancy == "outer-row"
 
+    def _own(
+        self,
+        column: cst.Attribute,
+        others: Sequence[cst.BaseExpression],
+        frame: Frame,
+        env: dict[str, _Value],
+    ) -> None:
+        """`ProductBenefit.product_id == product.id`: an equality on a named class's column,
+        kept with the compared value's origin (the project phase follows it when that class
+        is joined into the query)."""
+        owner = dotted(column.value)
+        ref = self._class_ref(owner, frame, env) if owner else None
+        if ref is None or not ref.qualname:
+            return
+        for other in others:
+            origin = self._origin(other, frame, env)
+            if origin and origin != REQUEST_DATA:
+                self._owned.append((ref.qualname, column.attr.value, origin))
+
     def _mention(self, owner: str, frame: Frame, env: dict[str, _Value]) -> None:
         """The query being read compares a column of the class `owner` names (`Grant.id`)."""
         if not owner:
@@ -826,9 +863,11 @@ class TenancyCollector(FactCollector):
             if all(isinstance(c.operator, cst.Equal) for c in node.comparisons):
                 # `Query.data_source == ds`: an equality on a column or relation, like the keyword
                 # `data_source=ds` (the project phase follows it when it is a relation path).
-                for operand in (node.left, *(c.comparator for c in node.comparisons)):
+                sides = [node.left, *(c.comparator for c in node.comparisons)]
+                for operand in sides:
                     if isinstance(operand, cst.Attribute) and self._predicate(operand, frame, env):
                         out.add(f"={operand.attr.value}")
+                        self._own(operand, [o for o in sides if o is not operand], frame, env)
             sides = [node.left, *(c.comparator for c in node.comparisons)]
             return self._with_origin(out, sides, frame, env)
         if isinstance(node, cst.Call):

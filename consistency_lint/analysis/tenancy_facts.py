@@ -49,6 +49,12 @@ class StepFact:
     # `flask_login.current_user.org_id`). Names whose value the client chose
     # (`request.data[...]`) are recorded with the UNTRUSTED prefix instead of plain.
     origins: tuple[tuple[str, str], ...] = ()
+    # Classes the step's positional arguments name (`join(ProductBenefit)`), and equality
+    # predicates on a named class's column with their value's origin:
+    # `ProductBenefit.product_id == product.id` -> ("shop.ProductBenefit", "product_id",
+    # "param:product.id").
+    classes: tuple[str, ...] = ()
+    owned: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
