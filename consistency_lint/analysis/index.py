@@ -115,7 +115,9 @@ class ProjectIndex:
                 result = through_global
                 break
             owner = self.global_type(base)  # Base = declarative_base()
-            if owner:
+            if owner and not owner.endswith("()"):
+                # (an unresolved call result, `Mixin = load_func(settings.MIXIN)`, says nothing:
+                # the class's other bases decide)
                 result = owner
                 break
             head, _, attribute = base.rpartition(".")

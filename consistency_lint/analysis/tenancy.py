@@ -54,6 +54,7 @@ class QueryVerdict:
     insert_unknown: bool = False
     fixed_alias: tuple[str, ...] = ()  # literal aliases chosen by a step (.using("default"))
     text: str = ""  # the chain as far as it is this query: `Invoice.objects.filter()`
+    ended: bool = False  # the chain ran the query (`.get()`, `.first()`) or read a row's attribute
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,8 @@ class TenancyAnalysis:
                 for query in found.queries:
                     if query.in_class_body and self._class_overrides(summary, query.function):
                         continue
+                    if self.enclosed(summary, query):
+                        continue  # a subquery: its rows are bounded by the query it is part of
                     verdict = self.judge(query, summary)
                     if verdict.kind in (READ, BULK) and self.in_job(summary, query.function):
                         verdict = replace(verdict, scoped=True)  # every tenant, by design
@@ -165,6 +168,24 @@ class TenancyAnalysis:
                         verdicts.append((summary, verdict))
             self._verdicts = verdicts
         return iter(self._verdicts)
+
+    def enclosed(self, summary: FileSummary, query: QueryFact) -> bool:
+        """A subquery (`filter(pk__in=Sub.objects...)`, `.where(Outer.id.not_in(select(...)))`,
+        a correlated `.exists()`) of a query of a tenant-scoped model: that query is judged (and
+        reported when unscoped), the subquery only narrows its rows."""
+        found = facts(summary)
+        number = query.nested_in
+        if number >= 0 and self.judge(query, summary).ended:
+            return False  # a row fetched and then used (`project_id=project.id`), not a subquery
+        seen = 0
+        while found is not None and 0 <= number < len(found.queries) and seen < len(found.queries):
+            outer = found.queries[number]
+            verdict = self.judge(outer, summary)
+            if verdict.kind in (READ, BULK) and verdict.model is not None and verdict.model.tenant_scoped:
+                return True
+            number = outer.nested_in
+            seen += 1
+        return False
 
     def in_job(self, summary: FileSummary, function: str) -> bool:
         """Whether code of `function` runs in a background job that takes no argument (or a
@@ -196,6 +217,7 @@ class TenancyAnalysis:
         aliases: list[str] = []
         origins: list[str] = []  # predicates whose value derives from the current tenant
         written: set[str] = set()  # every predicate name, whoever chose its value
+        joined: set[str] = set()  # models joined into the query (`join(ProductBenefit)`)
         if query.root:
             info = self.models.info(query.root, tenancy)
             if not info.is_model:
@@ -220,6 +242,7 @@ class TenancyAnalysis:
             if helper_matches(tenancy, query.source):
                 helper = True
         used = len(steps)
+        ended = False
         for position, step in enumerate(steps):
             if step.name.startswith("@"):  # the chain is handed to this function
                 handed_to = packs.tenancy_call(step.name[1:])
@@ -258,10 +281,10 @@ class TenancyAnalysis:
                     # chain is no longer a query of this model.
                     if position == 0:
                         return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
-                    used = position
+                    used, ended = position, True
                     break
                 if step.name and not step.call:
-                    used = position
+                    used, ended = position, True
                     break
                 continue  # a custom queryset method: keeps the type
             if spec.role == "query":
@@ -278,6 +301,8 @@ class TenancyAnalysis:
                 # selects nothing / correlated to its outer row (`.correlate(...)`) / a manager
                 # the library scopes itself (django-multitenant's `TenantModel.objects`)
                 helper = True
+            if spec.tenancy == "join":
+                joined.update(self.index._follow_reexport(c) for c in step.classes)
             if spec.tenancy == "fixed-alias" and step.literal:
                 aliases.append(step.literal)
             if spec.predicates or spec.sql_keyword:
@@ -303,14 +328,18 @@ class TenancyAnalysis:
                     or any(self.through_relation(model, key) for key in paths)
                     or any(p in packs.syntax.primary_keys and self._from_row(o, where) for p, o in compared)
                     or self.attached_to_object(model, step.names)
+                    or self.joined_to_row(model, step, joined, where, summary, query.function)
                 )
             if spec.returns and step.name:
                 type_name = spec.returns
             elif step.name and not spec.returns and type_name:
-                used = position + 1
+                used, ended = position + 1, True
                 break  # a terminal step (get, create, update): what follows is not this query
         if model is None or not model.tenant_scoped:
-            return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
+            # Not a query to judge; `scoped` still says whether its rows hang off rows of one
+            # tenant (`ItemLabel.objects.filter(item=item)`), for the queries that use them.
+            tied = model is not None and model.is_model and (helper or bool(origins))
+            return QueryVerdict(query, "", model, scoped=tied, fixed_alias=tuple(aliases))
         if WRITE in kinds:  # bulk_create(...): its rows are judged as constructions
             kind = ""
         else:
@@ -323,7 +352,15 @@ class TenancyAnalysis:
             or bool(origins)
         )
         return QueryVerdict(
-            query, kind, model, scoped, insert_kwargs, insert_unknown, tuple(aliases), _text(query, used)
+            query,
+            kind,
+            model,
+            scoped,
+            insert_kwargs,
+            insert_unknown,
+            tuple(aliases),
+            _text(query, used),
+            ended,
         )
 
     def by_lookup_field(self, model: ModelInfo, names: set[str]) -> bool:
@@ -522,7 +559,7 @@ class TenancyAnalysis:
         if found is None or number >= len(found.queries):
             return False
         verdict = self.judge(found.queries[number], summary)
-        self._rows[key] = bool(verdict.kind) and verdict.scoped
+        self._rows[key] = verdict.scoped and (bool(verdict.kind) or verdict.model is not None)
         return self._rows[key]
 
     def _param_scoped(self, qualname: str, param: str, depth: int) -> bool:
@@ -616,6 +653,34 @@ class TenancyAnalysis:
             or last in relations
             or any(last.endswith(suffix) for suffix in syntax.fk_suffixes)
         )
+
+    def joined_to_row(
+        self,
+        model: ModelInfo,
+        step: StepFact,
+        joined: set[str],
+        where: Where,
+        summary: FileSummary | None,
+        function: str,
+    ) -> bool:
+        """`select(Benefit.id).join(ProductBenefit).where(ProductBenefit.product_id == product.id)`:
+        an equality on a relation of a model joined into the query, to a row in hand (or a scoped
+        row, or a tenant value), when that relation ends at a tenant-scoped model: the rows are
+        those joined to one tenant's row. Never for request data or an unverified URL argument."""
+        for owner, column, origin in step.owned:
+            owner = self.index._follow_reexport(owner)
+            if owner not in joined or owner == model.qualname:
+                continue
+            info = self.models.info(owner, self.tenancy)
+            if not info.is_model or not self.through_relation(info, column):
+                continue
+            if (
+                self.derives_from_tenant(origin, where)
+                or self._from_row(origin, where)
+                or self.from_scoped(origin, summary, function)
+            ):
+                return True
+        return False
 
     def scoping_class(self, made_by: str) -> bool:
         """Whether a manager is made by a class the packs mark as scoping every query

@@ -56,6 +56,7 @@ TENANCY_MEANINGS = (
     "scopes",  # a query handed to this call is scoped by it (a prefetch through a relation)
     "empty",  # a query method that selects nothing (QuerySet.none())
     "outer-row",  # OuterRef(...) or .correlate(...): a subquery tied to its outer row
+    "join",  # a query method joining the model its first argument names (Select.join(Assoc))
 )
 PREDICATE_KINDS = ("args", "kwargs")
 
