@@ -83,6 +83,7 @@ class Summary:
     writes: bool = False  # writes anything
     pending: Hit | None = None  # leaves writes uncommitted (the caller's transaction)
     outbox: bool = False  # writes an outbox row in the caller's transaction
+    reports: bool = False  # reports a publish after one of its own commits (CL101 inside it)
 
 
 _EMPTY = Summary()
@@ -286,7 +287,9 @@ class DualWrites:
         start = State(depth=1 if in_tx else 0)
         end = walker.run(start)
         if end is None:
-            return replace(_EMPTY, publish=walker.clean_publish, writes=walker.any_write)
+            return replace(
+                _EMPTY, publish=walker.clean_publish, writes=walker.any_write, reports=walker.reports
+            )
         return Summary(
             commit=end.committed,
             latest=end.latest,
@@ -295,6 +298,7 @@ class DualWrites:
             writes=walker.any_write,
             pending=end.writes,
             outbox=end.outbox,
+            reports=walker.reports,
         )
 
     # ----- classification ------------------------------------------------------
@@ -442,6 +446,7 @@ class DualWrites:
                 writes=out.writes or s.writes,
                 pending=out.pending or s.pending,
                 outbox=out.outbox or s.outbox,
+                reports=out.reports or s.reports,
             )
         return out
 
@@ -468,6 +473,7 @@ class _Walker:
         self.reporting = report
         self.clean_publish: Hit | None = None
         self.any_write = False
+        self.reports = False  # a publish after a commit of this function's own flow
 
     def run(self, start: State) -> State | None:
         body = self.function.body
@@ -640,7 +646,9 @@ class _Walker:
                 for qual in quals:
                     self.a.contexts.setdefault(qual, []).append(opener)
             s = self.a.called(quals, st.depth > 0)
-            if s.publish is not None:
+            if s.publish is not None and not (s.reports and _only_through(st, op)):
+                # (A caller whose only commits come from earlier calls of the same function,
+                # which reports its own commit-then-publish, would only repeat that finding.)
                 self.publish(op, st, s.publish.via(op))
             if s.writes:
                 self.any_write = True
@@ -691,6 +699,7 @@ class _Walker:
             self._report(PublishedInTransaction(self.file.path, at, self._context(), cause, through))
         elif st.committed is not None:
             after = st.latest or st.committed
+            self.reports = True
             self._report(PublishedAfterCommit(self.file.path, at, self._context(), after, through))
         in_tx = st.writes is not None or (st.depth > 0 and st.scope_writes)
         if self.clean_publish is None and st.uncommitted and not in_tx:
@@ -703,6 +712,13 @@ class _Walker:
     def _report(self, event: Event) -> None:
         if self.reporting:
             self.a.report(event)
+
+
+def _only_through(st: State, call: Op) -> bool:
+    """Every commit the path names (the first and the latest) happened inside an earlier
+    call with the same text as `call` (`emit(); emit()`, or `emit()` in a loop)."""
+    hits = [h for h in (st.committed, st.latest) if h is not None]
+    return bool(hits) and all(h.chain[:1] == (call.text,) for h in hits)
 
 
 def _abstract(function: Function) -> bool:
