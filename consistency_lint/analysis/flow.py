@@ -24,6 +24,7 @@ from consistency_lint.analysis.resolver import Frame, Resolver, literals
 from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
 from consistency_lint.analysis.summary import (
     CALL,
+    CLASS_ARG,
     DISPATCH_CALL,
     ITEM,
     PARAM,
@@ -296,7 +297,12 @@ class FlowBuilder:
         if isinstance(small, cst.Return):
             if small.value is not None:
                 self._expr(small.value, frame, out)
+                generic = self.r.class_arg_of(small.value, frame)
+                if generic and not frame.returned:
+                    frame.returned = f"{CLASS_ARG}.{generic}"
                 frame.returned = frame.returned or self.r.type_of(small.value, frame)
+                if isinstance(small.value, cst.Call) and not frame.return_call:
+                    frame.return_call = self.r.returned_call(small.value, frame)
             out.append(Exit("return", self.spans.record(small)))
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
@@ -307,9 +313,15 @@ class FlowBuilder:
         elif isinstance(small, cst.Assign):
             self._expr(small.value, frame, out)
             kind = self.r.type_of(small.value, frame)
+            generic = self.r.class_arg_of(small.value, frame)
             for target in small.targets:
                 self._bind(target.target, kind, frame)
                 self._bind_partial(target.target, small.value, frame)
+                if isinstance(target.target, cst.Name):
+                    if generic:
+                        frame.class_args[target.target.value] = generic
+                    else:
+                        frame.class_args.pop(target.target.value, None)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 self._expr(small.value, frame, out)
@@ -713,6 +725,7 @@ class FlowBuilder:
                 decorator_keywords=tuple(keywords),
                 return_names=return_names,
                 generator=frame.yields,
+                return_call=frame.return_call,
             )
         )
 
