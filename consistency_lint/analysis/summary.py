@@ -69,6 +69,9 @@ class Branch:
     """`if`/`elif`/`else`, `match`, conditional expressions: exactly one arm runs."""
 
     arms: tuple[Block, ...]
+    # The first arm only fills in a missing value (`if org is None: org = Org.create(...)`,
+    # no else): a lazy get-or-create, whose commit creates a missing reference row.
+    lazy: bool = False
 
 
 @dataclass(frozen=True)
