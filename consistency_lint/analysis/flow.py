@@ -24,6 +24,7 @@ from consistency_lint.analysis.resolver import Frame, Resolver, literals
 from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
 from consistency_lint.analysis.summary import (
     CALL,
+    CLASS_ARG,
     DISPATCH_CALL,
     ITEM,
     PARAM,
@@ -180,7 +181,7 @@ class FlowBuilder:
                 arms.append(self._suite(orelse.body, frame, scope_prefix, in_function))
             else:
                 arms.append(())
-            out.append(Branch(tuple(arms)))
+            out.append(Branch(tuple(arms), lazy=orelse is None and _fills_missing(stmt)))
         elif isinstance(stmt, (cst.For, cst.While)):
             head = stmt.iter if isinstance(stmt, cst.For) else stmt.test
             self._expr(head, frame, out)
@@ -296,7 +297,12 @@ class FlowBuilder:
         if isinstance(small, cst.Return):
             if small.value is not None:
                 self._expr(small.value, frame, out)
+                generic = self.r.class_arg_of(small.value, frame)
+                if generic and not frame.returned:
+                    frame.returned = f"{CLASS_ARG}.{generic}"
                 frame.returned = frame.returned or self.r.type_of(small.value, frame)
+                if isinstance(small.value, cst.Call) and not frame.return_call:
+                    frame.return_call = self.r.returned_call(small.value, frame)
             out.append(Exit("return", self.spans.record(small)))
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
@@ -307,9 +313,15 @@ class FlowBuilder:
         elif isinstance(small, cst.Assign):
             self._expr(small.value, frame, out)
             kind = self.r.type_of(small.value, frame)
+            generic = self.r.class_arg_of(small.value, frame)
             for target in small.targets:
                 self._bind(target.target, kind, frame)
                 self._bind_partial(target.target, small.value, frame)
+                if isinstance(target.target, cst.Name):
+                    if generic:
+                        frame.class_args[target.target.value] = generic
+                    else:
+                        frame.class_args.pop(target.target.value, None)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 self._expr(small.value, frame, out)
@@ -660,6 +672,10 @@ class FlowBuilder:
             if text is None:
                 continue
             target = self.r.qualify(text, outer)
+            wrapped = self._unwrapped(expr, outer)
+            if wrapped:  # `@method_decorator(transaction.atomic)`: the decorator is the argument
+                text, target = wrapped, self.r.qualify(wrapped, outer)
+                expr = cst.parse_expression(wrapped)
             decorators.append(target)
             if isinstance(expr, cst.Call):
                 for arg in expr.args:
@@ -713,6 +729,7 @@ class FlowBuilder:
                 decorator_keywords=tuple(keywords),
                 return_names=return_names,
                 generator=frame.yields,
+                return_call=frame.return_call,
             )
         )
 
@@ -944,3 +961,30 @@ def _listed_names(node: cst.BaseExpression) -> list[str]:
         node = node.func
     text = dotted(node)
     return [text] if text and "()" not in text else []
+
+
+def _fills_missing(stmt: cst.If) -> bool:
+    """`if x is None:` / `if not x:` whose body only assigns `x`: a lazy get-or-create."""
+    test = stmt.test
+    name = ""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        name = test.expression.value if isinstance(test.expression, cst.Name) else ""
+    elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        none = isinstance(target.comparator, cst.Name) and target.comparator.value == "None"
+        if isinstance(target.operator, cst.Is) and none and isinstance(test.left, cst.Name):
+            name = test.left.value
+    if not name:
+        return False
+    body = stmt.body.body
+    return bool(body) and all(
+        isinstance(line, cst.SimpleStatementLine)
+        and all(
+            isinstance(small, cst.Assign)
+            and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)
+            and small.targets[0].target.value == name
+            for small in line.body
+        )
+        for line in body
+    )

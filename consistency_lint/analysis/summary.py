@@ -33,6 +33,10 @@ SUPER = "<super>"
 # A call on an untyped parameter `order` (`order.save()`) is recorded as `<param>.order.save`;
 # the project phase types the parameter from its call sites (every caller passes an `Order`).
 PARAM = "<param>"
+# A function that returns what calling (a method of) its untyped parameter `model` makes
+# (`return model.get(id)`, a generic getter) returns `<class-arg>.model`: an instance of the
+# class its caller passes there (`get_instance(Task, id)` -> a Task).
+CLASS_ARG = "<class-arg>"
 # The loop variable of `for order in Order.objects.filter(...)` has the type of the
 # iterated value with this suffix (`shop.Order.objects.filter()[]`): an element of it.
 ITEM = "[]"
@@ -65,6 +69,9 @@ class Branch:
     """`if`/`elif`/`else`, `match`, conditional expressions: exactly one arm runs."""
 
     arms: tuple[Block, ...]
+    # The first arm only fills in a missing value (`if org is None: org = Org.create(...)`,
+    # no else): a lazy get-or-create, whose commit creates a missing reference row.
+    lazy: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,10 @@ class Function:
     decorator_keywords: tuple[tuple[str, str], ...] = ()
     return_names: tuple[str, ...] = ()  # like Param.names, for the return annotation
     generator: bool = False  # its body yields (a `@contextmanager` generator, among others)
+    # The first returned call of a project function with its resolved arguments
+    # (`return get_instance(Task, task_id)` -> ("pkg.get_instance", "pkg.Task", "", ...),
+    # keywords as "name=value"), for a generic callee's CLASS_ARG return type.
+    return_call: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,8 @@ class FrameworkSyntax:
     `@declared_attr def customer(cls) -> Mapped["Customer"]`), and which methods run an
     operator job (`job-methods`: a management command's `handle`), how plugin hooks are
     marked and called (`hook-markers`, `hook-calls`), and which settings of which modules
-    run every request in a transaction (`request-transaction-settings`, `settings-modules`)."""
+    run every request in a transaction (`request-transaction-settings`, `settings-modules`),
+    and which methods of a class-based view run its handlers (`view-dispatch-methods`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -189,6 +190,10 @@ class FrameworkSyntax:
     # from modules a segment of whose name matches `settings_modules`.
     request_transaction_settings: tuple[str, ...] = ()
     settings_modules: tuple[str, ...] = ()
+    # Methods of a class-based view that run its other methods (Django's `View.dispatch`):
+    # when one calls `super().<name>()` or a method of its own class inside a transaction
+    # block, every other method of the class and of its subclasses runs inside it.
+    view_dispatch_methods: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -294,6 +299,7 @@ _TOP_KEYS = {
     "reverse-relation-name",
     "self-relation-names",
     "request-parameters",
+    "view-dispatch-methods",
     "request-data",
     "url-arguments",
     "tenant-sources",
@@ -437,6 +443,7 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         reverse_name=_parse_name_template(r, data),
         self_relation_names=strings("self-relation-names"),
         request_parameters=strings("request-parameters"),
+        view_dispatch_methods=strings("view-dispatch-methods"),
         request_data=strings("request-data"),
         url_arguments=strings("url-arguments"),
         tenant_sources=strings("tenant-sources"),
