@@ -836,11 +836,9 @@ class FlowBuilder:
                     position = keywords.index(arg.keyword.value)
                     if literal and (not related_name or position < rank):
                         related_name, rank = literal, position
-        elements: list[str] = []
-        if isinstance(value, (cst.List, cst.Tuple)):
-            for element in value.elements:
-                for text in _listed_names(element.value):
-                    elements.append(outer.names.resolve(text)[0])
+        elements = (
+            [outer.names.resolve(text)[0] for text in _concatenated_names(value)] if value is not None else []
+        )
         return FieldDef(
             target.value,
             call,
@@ -933,6 +931,19 @@ def _hook_name(spec: CallSpec, call: cst.Call) -> str:
             return literal
     parent = spec.target.rpartition(".")[0]
     return parent.rpartition(".")[2] or spec.target
+
+
+def _concatenated_names(value: cst.BaseExpression) -> list[str]:
+    """Names a class attribute lists: `[IsAuth, IsMember]`, `(IsMember,)`, and lists joined
+    with `+` or named (`api_settings.DEFAULT_PERMISSION_CLASSES + [IsMember]`)."""
+    if isinstance(value, (cst.List, cst.Tuple)):
+        return [text for element in value.elements for text in _listed_names(element.value)]
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        return _concatenated_names(value.left) + _concatenated_names(value.right)
+    if isinstance(value, (cst.Name, cst.Attribute)):
+        text = dotted(value)
+        return [text] if text and "()" not in text else []
+    return []
 
 
 def _listed_names(node: cst.BaseExpression) -> list[str]:

@@ -4,7 +4,12 @@ A task function with no parameter (`@shared_task def hard_delete(): ...`, a
 periodic sweep, a telemetry report) cannot be handed a tenant: its queries run
 over every tenant's rows on purpose, and there is no tenant value to filter by.
 So is a function without parameters that only such jobs call
-(`send_telemetry()` -> `generate_platform_data()`). A task is a function a
+(`send_telemetry()` -> `generate_platform_data()`), and so is any function, with
+parameters or not, that only such jobs call (`purge()` -> `repo.delete_expired(cutoff)`):
+what a sweep hands its helpers was read over every tenant on purpose. A function
+that anything else also calls (a view, a task taking arguments, a helper of them)
+is judged on its own, and a request handler (a function taking a request
+parameter) is never a job's helper, whoever calls it. A task is a function a
 decorator turns into a pack type that enqueues (a type with a `publish` entry of
 effect kind `task`: Celery, dramatiq, rq, huey, ...). An operator's job
 runs for every tenant too: a method listed in the packs' `job-methods`
@@ -54,10 +59,11 @@ class TenantFreeJobs:
                 called = index.resolve(op.target)
                 if called.function is not None:
                     callers.setdefault(called.target, set()).add(name)
+        requests = index.packs.syntax.request_parameters
         candidates = [
             name
             for name, (_, function) in index.functions.items()
-            if name not in found and _no_arguments(function) and callers.get(name)
+            if name not in found and callers.get(name) and not _handles_requests(function, requests)
         ]
         changed = True
         while changed:
@@ -75,6 +81,11 @@ class TenantFreeJobs:
         if not owner or owner not in self.index.classes:
             return False
         return any(f"{base}.{method}" in job_methods for base in self.index.mro(owner))
+
+
+def _handles_requests(function: Function, requests: tuple[str, ...]) -> bool:
+    """A request handler (`def export(request)`, `def get(self, request)`): never a job's helper."""
+    return any(param.name in requests for param in function.params[:2])
 
 
 def _no_arguments(function: Function) -> bool:

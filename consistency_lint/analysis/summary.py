@@ -239,6 +239,8 @@ class FileSummary:
     tenancy: TenancyFacts | None = None  # None when the file has no tenancy fact
     # A settings module that runs every request in a transaction (`ATOMIC_REQUESTS = True`).
     request_transactions: bool = False
+    # A settings module's default permission classes (`DEFAULT_PERMISSION_CLASSES`), dotted.
+    default_guards: tuple[str, ...] = ()
 
     def qualified(self, name: str) -> str:
         """The project-wide name of a function or class of this module (`shop.orders.place`)."""

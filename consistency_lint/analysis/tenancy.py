@@ -121,6 +121,7 @@ class TenancyAnalysis:
         self._verdicts: list[tuple[FileSummary, QueryVerdict]] | None = None
         self._where: dict[tuple[str, str], Where] = {}
         self._guards: tuple[tuple[str, frozenset[str]], ...] | None = None
+        self._defaults: tuple[str, ...] | None = None
         self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
         self._params: dict[tuple[str, str, int], bool] = {}
         self._rows: dict[tuple[str, int], bool] = {}
@@ -159,6 +160,8 @@ class TenancyAnalysis:
                     if query.in_class_body and self._class_overrides(summary, query.function):
                         continue
                     verdict = self.judge(query, summary)
+                    if query.in_class_body and verdict.kind and self.object_guarded(summary, query.function):
+                        verdict = replace(verdict, scoped=True)  # each object checked by the guard
                     if verdict.kind in (READ, BULK) and self.in_job(summary, query.function):
                         verdict = replace(verdict, scoped=True)  # every tenant, by design
                     if verdict.kind or verdict.fixed_alias:
@@ -404,13 +407,7 @@ class TenancyAnalysis:
             sourced = [p.name for p in fn.params if _any_match(sources, (p.default, p.annotation))]
         class_guarded = False
         if owner in self.index.classes:
-            for base in self.index.mro(owner):
-                entry = self.index.classes.get(base)
-                if entry is None:
-                    continue
-                for f in entry[1].fields:
-                    if f.name in syntax.guard_attributes:
-                        verified |= _guard_args(guards, f.elements)
+            verified |= _guard_args(guards, self.permission_classes(owner, nearest=False))
             prefix = f"{owner}."
             class_guarded = bool(verified) or any(
                 _guard_args(guards, fn.decorators)
@@ -420,6 +417,54 @@ class TenancyAnalysis:
         out = Where(view, tuple(sorted(verified)), tuple(sourced), class_guarded)
         self._where[key] = out
         return out
+
+    def permission_classes(self, cls: str, nearest: bool = True) -> tuple[str, ...]:
+        """The guards a class's guard attributes list (`permission_classes`): those of the
+        nearest class of its MRO that sets one (every class's with `nearest=False`), with a
+        reference to the defaults (`api_settings.DEFAULT_PERMISSION_CLASSES + [...]`, the packs'
+        `default-guard-references`) standing for the settings module's defaults (the packs'
+        `default-guard-settings`); the defaults when no class sets one."""
+        syntax = self.index.packs.syntax
+        listed: list[str] = []
+        found = False
+        for base in self.index.mro(cls):
+            entry = self.index.classes.get(base)
+            if entry is None:
+                continue
+            for f in entry[1].fields:
+                if f.name in syntax.guard_attributes:
+                    found = True
+                    listed.extend(f.elements)
+            if found and nearest:
+                break
+        defaults = self.default_guards()
+        if not found:
+            return defaults
+        out: list[str] = []
+        for name in listed:
+            out.extend(defaults if name in syntax.default_guard_references else (name,))
+        return tuple(out)
+
+    def default_guards(self) -> tuple[str, ...]:
+        """The default permission classes the project's settings modules set."""
+        if self._defaults is None:
+            files = self.index.files.values()
+            self._defaults = tuple(dict.fromkeys(name for f in files for name in f.default_guards))
+        return self._defaults
+
+    def object_guarded(self, summary: FileSummary, cls: str) -> bool:
+        """The `queryset` of a view that hands out its rows one object at a time (the packs'
+        `object-views`: DRF's retrieve/update/destroy views) after a configured object guard
+        (`object-guards`, among its permission classes or the settings' defaults) checked
+        each one: the rows it reaches are the caller tenant's."""
+        object_guards = self.tenancy.object_guards
+        views = self.index.packs.syntax.object_views
+        if not object_guards or not views:
+            return False
+        qualname = summary.qualified(cls)
+        if qualname not in self.index.classes or not any(base in views for base in self.index.mro(qualname)):
+            return False
+        return _any_match(object_guards, self.permission_classes(qualname))
 
     def guards(self) -> tuple[tuple[str, frozenset[str]], ...]:
         """`scope-guards` entries as (pattern, verified arguments; {"*"} for all):

@@ -151,7 +151,9 @@ class FrameworkSyntax:
     `@declared_attr def customer(cls) -> Mapped["Customer"]`), and which methods run an
     operator job (`job-methods`: a management command's `handle`), how plugin hooks are
     marked and called (`hook-markers`, `hook-calls`), and which settings of which modules
-    run every request in a transaction (`request-transaction-settings`, `settings-modules`)."""
+    run every request in a transaction (`request-transaction-settings`, `settings-modules`),
+    and which give views default permission classes and which views read their queryset one
+    object at a time (`default-guard-settings`, `default-guard-references`, `object-views`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -188,6 +190,14 @@ class FrameworkSyntax:
     # from modules a segment of whose name matches `settings_modules`.
     request_transaction_settings: tuple[str, ...] = ()
     settings_modules: tuple[str, ...] = ()
+    # Views' default permission classes: a settings path listing them
+    # (`REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES`), the name a view's own list uses to
+    # include them (`api_settings.DEFAULT_PERMISSION_CLASSES + [...]`), and the views that
+    # read the rows of their `queryset` attribute only one object at a time, through the
+    # object permission checks (DRF's retrieve/update/destroy generic views).
+    default_guard_settings: tuple[str, ...] = ()
+    default_guard_references: tuple[str, ...] = ()
+    object_views: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -308,6 +318,9 @@ _TOP_KEYS = {
     "hook-calls",
     "request-transaction-settings",
     "settings-modules",
+    "default-guard-settings",
+    "default-guard-references",
+    "object-views",
     "types",
     "calls",
 }
@@ -451,6 +464,9 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         hook_calls=strings("hook-calls"),
         request_transaction_settings=strings("request-transaction-settings"),
         settings_modules=strings("settings-modules"),
+        default_guard_settings=strings("default-guard-settings"),
+        default_guard_references=strings("default-guard-references"),
+        object_views=strings("object-views"),
     )
 
 
