@@ -663,9 +663,17 @@ class FlowBuilder:
             decorators.append(target)
             if isinstance(expr, cst.Call):
                 for arg in expr.args:
-                    named = dotted(arg.value) if arg.keyword is not None else None
-                    if arg.keyword is not None and named:
-                        keywords.append((arg.keyword.value, outer.names.resolve(named)[0]))
+                    if arg.keyword is not None:
+                        named = dotted(arg.value)
+                        if named:
+                            keywords.append((arg.keyword.value, outer.names.resolve(named)[0]))
+                    if isinstance(arg.value, cst.Call):
+                        # What a call argument makes (`cron_trigger=CronTrigger(hour=0)`,
+                        # `crontab(minute=0)`): keyed "" when positional.
+                        made = dotted(arg.value.func)
+                        if made and "()" not in made:
+                            key = arg.keyword.value if arg.keyword is not None else ""
+                            keywords.append((key, outer.names.resolve(made)[0]))
             spec = self.packs.call(target, literals(expr) if isinstance(expr, cst.Call) else ())
             if isinstance(expr, cst.Call):
                 prefix = f"{self.module_name}." if self.module_name else ""

@@ -13,7 +13,10 @@ parameter) is never a job's helper, whoever calls it. A task is a function a
 decorator turns into a pack type that enqueues (a type with a `publish` entry of
 effect kind `task`: Celery, dramatiq, rq, huey, ...). An operator's job
 runs for every tenant too: a method listed in the packs' `job-methods`
-(`BaseCommand.handle` of a Django management command). A task with parameters,
+(`BaseCommand.handle` of a Django management command), and so does a function
+registered to run on a schedule: decorated with a call given a schedule that a
+pack's `schedules` makes (`@actor(cron_trigger=CronTrigger(hour=0))`,
+`@periodic_task(crontab(minute=0))`), whatever its parameters. A task with parameters,
 and any other function with one, is not a tenant-free job: what it is handed may
 be a tenant.
 """
@@ -42,14 +45,17 @@ class TenantFreeJobs:
     def _compute(self) -> frozenset[str]:
         index = self.index
         task_types = index.packs.task_types
-        if not task_types and not index.packs.syntax.job_methods:
+        syntax = index.packs.syntax
+        if not task_types and not syntax.job_methods and not syntax.schedules:
             return frozenset()
         job_methods = index.packs.syntax.job_methods
+        schedules = index.packs.syntax.schedules
         found = {
             name
             for name, (_, function) in index.functions.items()
             if (_no_arguments(function) and index.decorated_type(function) in task_types)
             or (job_methods and self._job_method(name, job_methods))
+            or (schedules and _scheduled(function, schedules))
         }
         if not found:
             return frozenset()
@@ -81,6 +87,16 @@ class TenantFreeJobs:
         if not owner or owner not in self.index.classes:
             return False
         return any(f"{base}.{method}" in job_methods for base in self.index.mro(owner))
+
+
+def _scheduled(function: Function, schedules: tuple[str, ...]) -> bool:
+    """Decorated with a call given a schedule (`@actor(cron_trigger=CronTrigger(hour=0))`,
+    `@periodic_task(crontab(minute=0))`, `CronTrigger.from_crontab(...)`): a periodic job."""
+    return any(
+        made == schedule or made.startswith(f"{schedule}.")
+        for _, made in function.decorator_keywords
+        for schedule in schedules
+    )
 
 
 def _handles_requests(function: Function, requests: tuple[str, ...]) -> bool:

@@ -131,7 +131,8 @@ class Function:
     body: Block = ()
     is_async: bool = False
     class_name: str = ""
-    # Keyword arguments of decorator calls naming something: `@app.task(base=MyTask)`.
+    # Keyword arguments of decorator calls naming something: `@app.task(base=MyTask)`, and
+    # what call arguments make (`cron_trigger=CronTrigger(...)`; key "" when positional).
     decorator_keywords: tuple[tuple[str, str], ...] = ()
     return_names: tuple[str, ...] = ()  # like Param.names, for the return annotation
     generator: bool = False  # its body yields (a `@contextmanager` generator, among others)

@@ -149,7 +149,8 @@ class FrameworkSyntax:
     (`text-column-types`: a text column is no relation to the tenant model), and which
     decorators make a model attribute from a method (`declared-fields`: SQLAlchemy's
     `@declared_attr def customer(cls) -> Mapped["Customer"]`), and which methods run an
-    operator job (`job-methods`: a management command's `handle`), how plugin hooks are
+    operator job (`job-methods`: a management command's `handle`) and which callables make
+    a schedule for a periodic job (`schedules`), how plugin hooks are
     marked and called (`hook-markers`, `hook-calls`), and which settings of which modules
     run every request in a transaction (`request-transaction-settings`, `settings-modules`),
     and which give views default permission classes and which views read their queryset one
@@ -181,6 +182,9 @@ class FrameworkSyntax:
     text_column_types: tuple[str, ...] = ()
     declared_fields: tuple[str, ...] = ()
     job_methods: tuple[str, ...] = ()
+    # Callables that make a schedule (`celery.schedules.crontab`, APScheduler's CronTrigger):
+    # a function decorated with a call given one runs periodically, for every tenant.
+    schedules: tuple[str, ...] = ()
     # Plugin hooks (pluggy): instances of `hook-markers` types mark, as decorators, the
     # implementations of a hook; a call matching a `hook-calls` pattern (`**.hook.*`) calls
     # every marked project function named like its last segment.
@@ -314,6 +318,7 @@ _TOP_KEYS = {
     "text-column-types",
     "declared-fields",
     "job-methods",
+    "schedules",
     "hook-markers",
     "hook-calls",
     "request-transaction-settings",
@@ -460,6 +465,7 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         text_column_types=strings("text-column-types"),
         declared_fields=strings("declared-fields"),
         job_methods=strings("job-methods"),
+        schedules=strings("schedules"),
         hook_markers=strings("hook-markers"),
         hook_calls=strings("hook-calls"),
         request_transaction_settings=strings("request-transaction-settings"),
