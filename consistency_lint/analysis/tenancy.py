@@ -314,6 +314,8 @@ class TenancyAnalysis:
                 break  # a terminal step (get, create, update): what follows is not this query
         if model is None or not model.tenant_scoped:
             return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
+        if not helper and any(self.verifies(model, step, where) for step in steps):
+            helper = True  # fetched, then verified against the caller before use
         if WRITE in kinds:  # bulk_create(...): its rows are judged as constructions
             kind = ""
         else:
@@ -328,6 +330,20 @@ class TenancyAnalysis:
         return QueryVerdict(
             query, kind, model, scoped, insert_kwargs, insert_unknown, tuple(aliases), _text(query, used)
         )
+
+    def verifies(self, model: ModelInfo, step: StepFact, where: Where) -> bool:
+        """`row.has_permission(request.user)` on the fetched row (or queryset): a method listed
+        in `verifiers` (a bare name or `Model.method`) handed a value of the current tenant or
+        principal (a tenant source). Fetch-then-verify: the code checks the row it fetched
+        belongs to the caller (`if not row.has_permission(request.user): return 403`)."""
+        verifiers = self.tenancy.verifiers
+        if not verifiers or not step.call or not step.name or step.name.startswith("@"):
+            return False
+        names = [f"{base}.{step.name}" for base in self.index.mro(model.qualname)]
+        if not _any_match(verifiers, (step.name, *names)) and step.name not in verifiers:
+            return False
+        values = (*(origin for _, origin in step.arg_origins), *(origin for _, origin in step.origins))
+        return any(self.derives_from_tenant(origin, where) for origin in values if origin)
 
     def by_lookup_field(self, model: ModelInfo, names: set[str]) -> bool:
         """A lookup by a configured unique secret (`ApiToken.key`), on the model or through

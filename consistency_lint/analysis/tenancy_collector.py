@@ -191,7 +191,10 @@ class TenancyCollector(FactCollector):
                 root=c.root,
                 source=c.source,
                 models=c.models,
-                steps=tuple(replace(step, origins=renumber(step.origins)) for step in c.steps),
+                steps=tuple(
+                    replace(step, origins=renumber(step.origins), arg_origins=renumber(step.arg_origins))
+                    for step in c.steps
+                ),
                 text=_chain_text(c),
                 in_class_body=c.function in self.class_bodies,
             )
@@ -623,6 +626,7 @@ class TenancyCollector(FactCollector):
         first = True
         self._origins = []
         keywords: list[tuple[str, cst.BaseExpression]] = []
+        positional: list[tuple[str, str]] = []
         for arg in call.args:
             if arg.value is skip:
                 first = False
@@ -640,6 +644,7 @@ class TenancyCollector(FactCollector):
                     literal = _literal(arg.value) or ""
                 names.update(self._predicate(arg.value, frame, env))
                 first = False
+                positional.append((str(len(positional)), self._origin(arg.value, frame, env)))
         for keyword, value in keywords:
             facts = _kw_facts(self.packs.syntax, keyword, value)
             origin = self._origin(value, frame, env)
@@ -653,7 +658,18 @@ class TenancyCollector(FactCollector):
             if origin:
                 self._origins.append((keyword, origin))
         origins = tuple(dict.fromkeys(self._origins))
-        return StepFact(name, True, tuple(sorted(names)), tuple(kwargs), star, literal, None, origins=origins)
+        arg_origins = tuple(pair for pair in positional if pair[1])
+        return StepFact(
+            name,
+            True,
+            tuple(sorted(names)),
+            tuple(kwargs),
+            star,
+            literal,
+            None,
+            origins=origins,
+            arg_origins=arg_origins,
+        )
 
     def _origin(self, node: cst.BaseExpression, frame: Frame, env: dict[str, _Value]) -> str:
         """Where a predicate's value comes from: REQUEST_DATA for what the client chose

@@ -49,6 +49,9 @@ class StepFact:
     # `flask_login.current_user.org_id`). Names whose value the client chose
     # (`request.data[...]`) are recorded with the UNTRUSTED prefix instead of plain.
     origins: tuple[tuple[str, str], ...] = ()
+    # Where its positional arguments come from, by position: `row.has_permission(request.user)`
+    # -> (("0", "param:request.user"),). Read for verifications, never as predicates.
+    arg_origins: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

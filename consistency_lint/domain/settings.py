@@ -44,6 +44,9 @@ class TenancySettings:
     # Permission classes that check each object a detail view hands out against the
     # caller's tenant (DRF `has_object_permission`): they scope such a view's `queryset`.
     object_guards: tuple[str, ...] = ()
+    # Methods of a fetched row that check it belongs to the caller, handed the principal
+    # (`Project.has_permission(user)`): fetch-then-verify scopes the fetch.
+    verifiers: tuple[str, ...] = ()
     tenant_lookup_fields: tuple[str, ...] = ()
     exclude: tuple[str, ...] = DEFAULT_TENANCY_EXCLUDE
 
