@@ -9,7 +9,9 @@ parameters or not, that only such jobs call (`purge()` -> `repo.delete_expired(c
 what a sweep hands its helpers was read over every tenant on purpose. A function
 that anything else also calls (a view, a task taking arguments, a helper of them)
 is judged on its own, and a request handler (a function taking a request
-parameter) is never a job's helper, whoever calls it. A task is a function a
+parameter) is never a job's helper, whoever calls it. A function handed to a call as
+a value (`process_cleanup(queryset_func=old_logs)`) counts as called by the function
+making that call. A task is a function a
 decorator turns into a pack type that enqueues (a type with a `publish` entry of
 effect kind `task`: Celery, dramatiq, rq, huey, ...). An operator's job
 runs for every tenant too: a method listed in the packs' `job-methods`
@@ -65,6 +67,14 @@ class TenantFreeJobs:
                 called = index.resolve(op.target)
                 if called.function is not None:
                     callers.setdefault(called.target, set()).add(name)
+        for summary in index.files.values():
+            # A function handed to a call as a value (`process(queryset_func=old_logs)`) is
+            # used by the caller as if called by it.
+            for call in summary.tenancy.calls if summary.tenancy is not None else ():
+                for _, origin in call.args:
+                    referenced = index._follow_reexport(origin) if origin else ""
+                    if referenced in index.functions:
+                        callers.setdefault(referenced, set()).add(summary.qualified(call.function))
         requests = index.packs.syntax.request_parameters
         candidates = [
             name
