@@ -57,7 +57,7 @@ class TenantFreeJobs:
             for name, (_, function) in index.functions.items()
             if (_no_arguments(function) and index.decorated_type(function) in task_types)
             or (job_methods and self._job_method(name, job_methods))
-            or (schedules and _scheduled(function, schedules))
+            or (schedules and self._scheduled(function, schedules))
         }
         if not found:
             return frozenset()
@@ -90,6 +90,19 @@ class TenantFreeJobs:
                     changed = True
         return frozenset(found)
 
+    def _scheduled(self, function: Function, schedules: tuple[str, ...]) -> bool:
+        """Decorated with a call given a schedule (`@actor(cron_trigger=CronTrigger(hour=0))`,
+        `@periodic_task(crontab(minute=0))`, `CronTrigger.from_crontab(...)`, also through a
+        project module re-exporting the trigger): a periodic job."""
+        for _, made in function.decorator_keywords:
+            owner, _, last = made.rpartition(".")
+            names = {made, self.index._follow_reexport(made)}
+            if owner:
+                names.add(f"{self.index._follow_reexport(owner)}.{last}")
+            if any(name == s or name.startswith(f"{s}.") for name in names for s in schedules):
+                return True
+        return False
+
     def _job_method(self, qualname: str, job_methods: tuple[str, ...]) -> bool:
         """`Command.handle` of a project subclass of a pack base listed in `job-methods`
         (`django.core.management.base.BaseCommand.handle`): an operator's job."""
@@ -97,16 +110,6 @@ class TenantFreeJobs:
         if not owner or owner not in self.index.classes:
             return False
         return any(f"{base}.{method}" in job_methods for base in self.index.mro(owner))
-
-
-def _scheduled(function: Function, schedules: tuple[str, ...]) -> bool:
-    """Decorated with a call given a schedule (`@actor(cron_trigger=CronTrigger(hour=0))`,
-    `@periodic_task(crontab(minute=0))`, `CronTrigger.from_crontab(...)`): a periodic job."""
-    return any(
-        made == schedule or made.startswith(f"{schedule}.")
-        for _, made in function.decorator_keywords
-        for schedule in schedules
-    )
 
 
 def _handles_requests(function: Function, requests: tuple[str, ...]) -> bool:
