@@ -730,7 +730,9 @@ class FlowBuilder:
         bases = []
         keywords = []
         for arg in node.bases:
-            text = dotted(arg.value)
+            # `RepositoryBase[Checkout]`: a generic base is the class subscripted
+            base = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
+            text = dotted(base)
             if arg.keyword is not None:
                 value = arg.value
                 keywords.append((arg.keyword.value, value.value if isinstance(value, cst.Name) else ""))

@@ -66,7 +66,8 @@ class TenantFreeJobs:
             for op in iter_ops(function.body):
                 called = index.resolve(op.target)
                 if called.function is not None:
-                    callers.setdefault(called.target, set()).add(name)
+                    owner, callee = called.function  # the defining function, also when inherited
+                    callers.setdefault(owner.qualified(callee.qualname), set()).add(name)
         for summary in index.files.values():
             # A function handed to a call as a value (`process(queryset_func=old_logs)`) is
             # used by the caller as if called by it.
