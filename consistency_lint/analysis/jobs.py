@@ -11,7 +11,8 @@ that anything else also calls (a view, a task taking arguments, a helper of them
 is judged on its own, and a request handler (a function taking a request
 parameter) is never a job's helper, whoever calls it. A function handed to a call as
 a value (`process_cleanup(queryset_func=old_logs)`) counts as called by the function
-making that call. A task is a function a
+making that call, and a call of a base's method (`self.scheduling_statement()`) also
+calls the subclasses' overrides. A task is a function a
 decorator turns into a pack type that enqueues (a type with a `publish` entry of
 effect kind `task`: Celery, dramatiq, rq, huey, ...). An operator's job
 runs for every tenant too: a method listed in the packs' `job-methods`
@@ -76,6 +77,7 @@ class TenantFreeJobs:
                     referenced = index._follow_reexport(origin) if origin else ""
                     if referenced in index.functions:
                         callers.setdefault(referenced, set()).add(summary.qualified(call.function))
+        self._dispatch_to_overrides(callers)
         requests = index.packs.syntax.request_parameters
         candidates = [
             name
@@ -90,6 +92,22 @@ class TenantFreeJobs:
                     found.add(name)
                     changed = True
         return frozenset(found)
+
+    def _dispatch_to_overrides(self, callers: dict[str, set[str]]) -> None:
+        """`self.scheduling_statement()` in a base's method runs the subclass's override on a
+        subclass instance: the callers of `Base.m` call each project override `Sub.m` too."""
+        index = self.index
+        subclasses: dict[str, list[str]] = {}
+        for cls in index.classes:
+            for base in index.mro(cls):
+                if base != cls:
+                    subclasses.setdefault(base, []).append(cls)
+        for method, calling in list(callers.items()):
+            owner, _, name = method.rpartition(".")
+            for sub in subclasses.get(owner, ()):
+                override = f"{sub}.{name}"
+                if override in index.functions:
+                    callers.setdefault(override, set()).update(calling)
 
     def _scheduled(self, function: Function, schedules: tuple[str, ...]) -> bool:
         """Decorated with a call given a schedule (`@actor(cron_trigger=CronTrigger(hour=0))`,
