@@ -9,7 +9,7 @@ module-level dict literal at any depth (`DATABASES = {"default": {"ATOMIC_REQUES
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fnmatch import fnmatchcase
 
 import libcst as cst
@@ -22,18 +22,20 @@ def request_transactions(body: Sequence[cst.CSTNode], module_name: str, syntax: 
     names = syntax.request_transaction_settings
     if not names or not _settings_module(module_name, syntax):
         return False
-    for stmt in body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        for small in stmt.body:
-            if not isinstance(small, cst.Assign):
-                continue
-            targets = [t.target for t in small.targets]
-            if any(isinstance(t, cst.Name) and t.value in names for t in targets) and _true(small.value):
-                return True
-            if isinstance(small.value, cst.Dict) and _dict_sets(small.value, names):
-                return True
+    for small in _assignments(body):
+        targets = [t.target for t in small.targets]
+        if any(isinstance(t, cst.Name) and t.value in names for t in targets) and _true(small.value):
+            return True
+        if isinstance(small.value, cst.Dict) and _dict_sets(small.value, names):
+            return True
     return False
+
+
+def _assignments(body: Sequence[cst.CSTNode]) -> Iterator[cst.Assign]:
+    """The module-level assignments of a module body."""
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            yield from (small for small in stmt.body if isinstance(small, cst.Assign))
 
 
 def _dict_sets(node: cst.Dict, names: tuple[str, ...]) -> bool:
@@ -64,18 +66,13 @@ def default_guards(body: Sequence[cst.CSTNode], module_name: str, syntax: Framew
     if not paths or not _settings_module(module_name, syntax):
         return ()
     out: list[str] = []
-    for stmt in body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        for small in stmt.body:
-            if not isinstance(small, cst.Assign):
+    for small in _assignments(body):
+        for target in small.targets:
+            if not isinstance(target.target, cst.Name):
                 continue
-            for target in small.targets:
-                if not isinstance(target.target, cst.Name):
-                    continue
-                for path in paths:
-                    if path[0] == target.target.value:
-                        out.extend(_strings_at(small.value, path[1:]))
+            for path in paths:
+                if path[0] == target.target.value:
+                    out.extend(_strings_at(small.value, path[1:]))
     return tuple(dict.fromkeys(out))
 
 
