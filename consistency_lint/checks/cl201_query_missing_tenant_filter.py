@@ -33,8 +33,8 @@ tenant and is not flagged. A DRF detail view's `queryset` checked object by
 object by an `object-guards` permission class (its own, or the settings'
 `DEFAULT_PERMISSION_CLASSES` when it sets none) is scoped; a view replacing
 them with `[IsAuthenticated]` is flagged. A fetched row handed to a
-`verifiers` method with the principal (`if not row.has_permission(
-request.user): return 403`) is scoped. Queries of periodic and tenant-free
+`verifiers` method with the principal
+(`if not row.has_permission(request.user): return 403`) is scoped. Queries of periodic and tenant-free
 jobs, and of the functions only they call, are not flagged. See
 docs/multi-tenancy.md, "Provenance of tenant values".
 
