@@ -679,9 +679,17 @@ class FlowBuilder:
             decorators.append(target)
             if isinstance(expr, cst.Call):
                 for arg in expr.args:
-                    named = dotted(arg.value) if arg.keyword is not None else None
-                    if arg.keyword is not None and named:
-                        keywords.append((arg.keyword.value, outer.names.resolve(named)[0]))
+                    if arg.keyword is not None:
+                        named = dotted(arg.value)
+                        if named:
+                            keywords.append((arg.keyword.value, outer.names.resolve(named)[0]))
+                    if isinstance(arg.value, cst.Call):
+                        # What a call argument makes (`cron_trigger=CronTrigger(hour=0)`,
+                        # `crontab(minute=0)`): keyed "" when positional.
+                        made = dotted(arg.value.func)
+                        if made and "()" not in made:
+                            key = arg.keyword.value if arg.keyword is not None else ""
+                            keywords.append((key, outer.names.resolve(made)[0]))
             spec = self.packs.call(target, literals(expr) if isinstance(expr, cst.Call) else ())
             if isinstance(expr, cst.Call):
                 prefix = f"{self.module_name}." if self.module_name else ""
@@ -739,7 +747,9 @@ class FlowBuilder:
         bases = []
         keywords = []
         for arg in node.bases:
-            text = dotted(arg.value)
+            # `RepositoryBase[Checkout]`: a generic base is the class subscripted
+            base = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
+            text = dotted(base)
             if arg.keyword is not None:
                 value = arg.value
                 keywords.append((arg.keyword.value, value.value if isinstance(value, cst.Name) else ""))
@@ -853,11 +863,9 @@ class FlowBuilder:
                     position = keywords.index(arg.keyword.value)
                     if literal and (not related_name or position < rank):
                         related_name, rank = literal, position
-        elements: list[str] = []
-        if isinstance(value, (cst.List, cst.Tuple)):
-            for element in value.elements:
-                for text in _listed_names(element.value):
-                    elements.append(outer.names.resolve(text)[0])
+        elements = (
+            [outer.names.resolve(text)[0] for text in _concatenated_names(value)] if value is not None else []
+        )
         return FieldDef(
             target.value,
             call,
@@ -950,6 +958,19 @@ def _hook_name(spec: CallSpec, call: cst.Call) -> str:
             return literal
     parent = spec.target.rpartition(".")[0]
     return parent.rpartition(".")[2] or spec.target
+
+
+def _concatenated_names(value: cst.BaseExpression) -> list[str]:
+    """Names a class attribute lists: `[IsAuth, IsMember]`, `(IsMember,)`, and lists joined
+    with `+` or named (`api_settings.DEFAULT_PERMISSION_CLASSES + [IsMember]`)."""
+    if isinstance(value, (cst.List, cst.Tuple)):
+        return [text for element in value.elements for text in _listed_names(element.value)]
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        return _concatenated_names(value.left) + _concatenated_names(value.right)
+    if isinstance(value, (cst.Name, cst.Attribute)):
+        text = dotted(value)
+        return [text] if text and "()" not in text else []
+    return []
 
 
 def _listed_names(node: cst.BaseExpression) -> list[str]:

@@ -18,6 +18,7 @@ from consistency_lint.domain.globs import dotted_glob
 from consistency_lint.domain.packs import CallSpec
 
 MAX_REEXPORTS = 8
+_SELF_TYPES = frozenset(("typing.Self", "typing_extensions.Self"))
 
 
 @dataclass(frozen=True)
@@ -319,12 +320,24 @@ class ProjectIndex:
         return self.returns_of_function(callee) or self._returned_model(callee)
 
     def returns_of_function(self, qualname: str, depth: int = 0) -> str:
-        """The type a project function returns or yields (its annotation, or inferred)."""
-        found = self.functions.get(self._follow_reexport(qualname))
+        """The type a project function returns or yields (its annotation, or inferred). A
+        method inherited from a project base is found there; one annotated `-> Self`
+        (`CheckoutRepository.from_session()`) returns the class it is called on."""
+        target = self._follow_reexport(qualname)
+        found = self.functions.get(target)
+        owner = target.rpartition(".")[0]
+        if found is None and owner in self.classes:
+            method = target.rpartition(".")[2]
+            for base in self.mro(owner):
+                found = self.functions.get(f"{base}.{method}")
+                if found is not None:
+                    break
         if found is None or depth > 5:
             return ""
         function = found[1]
         returns = function.returns
+        if returns in _SELF_TYPES:
+            return owner if owner in self.classes else ""
         if function.return_call and (not returns or returns.endswith("()")):
             generic = self._class_argument(function.return_call, depth)
             if generic:

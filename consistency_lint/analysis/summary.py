@@ -138,7 +138,8 @@ class Function:
     body: Block = ()
     is_async: bool = False
     class_name: str = ""
-    # Keyword arguments of decorator calls naming something: `@app.task(base=MyTask)`.
+    # Keyword arguments of decorator calls naming something: `@app.task(base=MyTask)`, and
+    # what call arguments make (`cron_trigger=CronTrigger(...)`; key "" when positional).
     decorator_keywords: tuple[tuple[str, str], ...] = ()
     return_names: tuple[str, ...] = ()  # like Param.names, for the return annotation
     generator: bool = False  # its body yields (a `@contextmanager` generator, among others)
@@ -250,6 +251,8 @@ class FileSummary:
     tenancy: TenancyFacts | None = None  # None when the file has no tenancy fact
     # A settings module that runs every request in a transaction (`ATOMIC_REQUESTS = True`).
     request_transactions: bool = False
+    # A settings module's default permission classes (`DEFAULT_PERMISSION_CLASSES`), dotted.
+    default_guards: tuple[str, ...] = ()
 
     def qualified(self, name: str) -> str:
         """The project-wide name of a function or class of this module (`shop.orders.place`)."""

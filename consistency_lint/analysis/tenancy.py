@@ -122,6 +122,7 @@ class TenancyAnalysis:
         self._verdicts: list[tuple[FileSummary, QueryVerdict]] | None = None
         self._where: dict[tuple[str, str], Where] = {}
         self._guards: tuple[tuple[str, frozenset[str]], ...] | None = None
+        self._defaults: tuple[str, ...] | None = None
         self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
         self._params: dict[tuple[str, str, int], bool] = {}
         self._rows: dict[tuple[str, int], bool] = {}
@@ -162,6 +163,8 @@ class TenancyAnalysis:
                     if self.enclosed(summary, query):
                         continue  # a subquery: its rows are bounded by the query it is part of
                     verdict = self.judge(query, summary)
+                    if query.in_class_body and verdict.kind and self.object_guarded(summary, query.function):
+                        verdict = replace(verdict, scoped=True)  # each object checked by the guard
                     if verdict.kind in (READ, BULK) and self.in_job(summary, query.function):
                         verdict = replace(verdict, scoped=True)  # every tenant, by design
                     if verdict.kind or verdict.fixed_alias:
@@ -340,6 +343,8 @@ class TenancyAnalysis:
             # tenant (`ItemLabel.objects.filter(item=item)`), for the queries that use them.
             tied = model is not None and model.is_model and (helper or bool(origins))
             return QueryVerdict(query, "", model, scoped=tied, fixed_alias=tuple(aliases))
+        if not helper and any(self.verifies(model, step, where) for step in steps):
+            helper = True  # fetched, then verified against the caller before use
         if WRITE in kinds:  # bulk_create(...): its rows are judged as constructions
             kind = ""
         else:
@@ -362,6 +367,20 @@ class TenancyAnalysis:
             _text(query, used),
             ended,
         )
+
+    def verifies(self, model: ModelInfo, step: StepFact, where: Where) -> bool:
+        """`row.has_permission(request.user)` on the fetched row (or queryset): a method listed
+        in `verifiers` (a bare name or `Model.method`) handed a value of the current tenant or
+        principal (a tenant source). Fetch-then-verify: the code checks the row it fetched
+        belongs to the caller (`if not row.has_permission(request.user): return 403`)."""
+        verifiers = self.tenancy.verifiers
+        if not verifiers or not step.call or not step.name or step.name.startswith("@"):
+            return False
+        names = [f"{base}.{step.name}" for base in self.index.mro(model.qualname)]
+        if not _any_match(verifiers, (step.name, *names)) and step.name not in verifiers:
+            return False
+        values = (*(origin for _, origin in step.arg_origins), *(origin for _, origin in step.origins))
+        return any(self.derives_from_tenant(origin, where) for origin in values if origin)
 
     def by_lookup_field(self, model: ModelInfo, names: set[str]) -> bool:
         """A lookup by a configured unique secret (`ApiToken.key`), on the model or through
@@ -441,13 +460,7 @@ class TenancyAnalysis:
             sourced = [p.name for p in fn.params if _any_match(sources, (p.default, p.annotation))]
         class_guarded = False
         if owner in self.index.classes:
-            for base in self.index.mro(owner):
-                entry = self.index.classes.get(base)
-                if entry is None:
-                    continue
-                for f in entry[1].fields:
-                    if f.name in syntax.guard_attributes:
-                        verified |= _guard_args(guards, f.elements)
+            verified |= _guard_args(guards, self.permission_classes(owner, nearest=False))
             prefix = f"{owner}."
             class_guarded = bool(verified) or any(
                 _guard_args(guards, fn.decorators)
@@ -457,6 +470,54 @@ class TenancyAnalysis:
         out = Where(view, tuple(sorted(verified)), tuple(sourced), class_guarded)
         self._where[key] = out
         return out
+
+    def permission_classes(self, cls: str, nearest: bool = True) -> tuple[str, ...]:
+        """The guards a class's guard attributes list (`permission_classes`): those of the
+        nearest class of its MRO that sets one (every class's with `nearest=False`), with a
+        reference to the defaults (`api_settings.DEFAULT_PERMISSION_CLASSES + [...]`, the packs'
+        `default-guard-references`) standing for the settings module's defaults (the packs'
+        `default-guard-settings`); the defaults when no class sets one."""
+        syntax = self.index.packs.syntax
+        listed: list[str] = []
+        found = False
+        for base in self.index.mro(cls):
+            entry = self.index.classes.get(base)
+            if entry is None:
+                continue
+            for f in entry[1].fields:
+                if f.name in syntax.guard_attributes:
+                    found = True
+                    listed.extend(f.elements)
+            if found and nearest:
+                break
+        defaults = self.default_guards()
+        if not found:
+            return defaults
+        out: list[str] = []
+        for name in listed:
+            out.extend(defaults if name in syntax.default_guard_references else (name,))
+        return tuple(out)
+
+    def default_guards(self) -> tuple[str, ...]:
+        """The default permission classes the project's settings modules set."""
+        if self._defaults is None:
+            files = self.index.files.values()
+            self._defaults = tuple(dict.fromkeys(name for f in files for name in f.default_guards))
+        return self._defaults
+
+    def object_guarded(self, summary: FileSummary, cls: str) -> bool:
+        """The `queryset` of a view that hands out its rows one object at a time (the packs'
+        `object-views`: DRF's retrieve/update/destroy views) after a configured object guard
+        (`object-guards`, among its permission classes or the settings' defaults) checked
+        each one: the rows it reaches are the caller tenant's."""
+        object_guards = self.tenancy.object_guards
+        views = self.index.packs.syntax.object_views
+        if not object_guards or not views:
+            return False
+        qualname = summary.qualified(cls)
+        if qualname not in self.index.classes or not any(base in views for base in self.index.mro(qualname)):
+            return False
+        return _any_match(object_guards, self.permission_classes(qualname))
 
     def guards(self) -> tuple[tuple[str, frozenset[str]], ...]:
         """`scope-guards` entries as (pattern, verified arguments; {"*"} for all):

@@ -199,7 +199,10 @@ class TenancyCollector(FactCollector):
                 root=c.root,
                 source=c.source,
                 models=c.models,
-                steps=tuple(replace(step, origins=renumber(step.origins)) for step in c.steps),
+                steps=tuple(
+                    replace(step, origins=renumber(step.origins), arg_origins=renumber(step.arg_origins))
+                    for step in c.steps
+                ),
                 text=_chain_text(c),
                 in_class_body=c.function in self.class_bodies,
                 nested_in=_position(kept, c.nested_in),
@@ -668,6 +671,7 @@ class TenancyCollector(FactCollector):
         self._owned = []
         classes: list[str] = []
         keywords: list[tuple[str, cst.BaseExpression]] = []
+        positional: list[tuple[str, str]] = []
         for arg in call.args:
             if arg.value is skip:
                 first = False
@@ -690,6 +694,7 @@ class TenancyCollector(FactCollector):
                 names.update(self._predicate(arg.value, frame, env))
                 self._nest(arg.value, correlated_only=True)  # `.where(sub.exists())`
                 first = False
+                positional.append((str(len(positional)), self._origin(arg.value, frame, env)))
         for keyword, value in keywords:
             self._nest(value)  # `filter(pk__in=Sub.objects.filter(...).values("id"))`
             facts = _kw_facts(self.packs.syntax, keyword, value)
@@ -704,6 +709,7 @@ class TenancyCollector(FactCollector):
             if origin:
                 self._origins.append((keyword, origin))
         origins = tuple(dict.fromkeys(self._origins))
+        arg_origins = tuple(pair for pair in positional if pair[1])
         return StepFact(
             name,
             True,
@@ -715,6 +721,7 @@ class TenancyCollector(FactCollector):
             origins=origins,
             classes=tuple(classes),
             owned=tuple(dict.fromkeys(self._owned)),
+            arg_origins=arg_origins,
         )
 
     def _origin(self, node: cst.BaseExpression, frame: Frame, env: dict[str, _Value]) -> str:

@@ -55,6 +55,9 @@ class StepFact:
     # "param:product.id").
     classes: tuple[str, ...] = ()
     owned: tuple[tuple[str, str, str], ...] = ()
+    # Where its positional arguments come from, by position: `row.has_permission(request.user)`
+    # -> (("0", "param:request.user"),). Read for verifications, never as predicates.
+    arg_origins: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
