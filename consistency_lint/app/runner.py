@@ -73,16 +73,33 @@ def _init_worker(settings: Settings, packs: tuple[Pack, ...], roots: tuple[str, 
 
 # (absolute path, relative path, module, is_package, cached content hash or None when not caching)
 Job = tuple[str, str, str, bool, "bytes | None"]
-# (content hash or b"", result; None when the content matches the cached hash)
-Outcome = tuple[bytes, "FileResult | str | None"]
+# What a worker answers: (content hash or b"", the result encoded by `codec`, or why the
+# file cannot be read, or None when the content matches the cached hash).
+Outcome = tuple[bytes, "bytes | str | None"]
+# The same in the driver: (content hash, result or error or None, the result's encoding or b"").
+Analysed = tuple[bytes, "FileResult | str | None", bytes]
 
 
 def _analyse_job(job: Job) -> Outcome:
+    """One file in a worker; the result goes back encoded (see `_decoded`).
+
+    The worker's collector is paused (inherited from the driver, see
+    `PAUSE_GC`), but some of what the analysis runs leaves reference cycles
+    (`ast.literal_eval`, which libcst's `evaluated_value` calls, makes four
+    closures that refer to one another on every call): the young generation is
+    collected after each file, which frees them for the cost of looking at
+    what this one file left alive. Without it a one-process worker grew to
+    over 600 MB on the benchmark corpus.
+    """
     assert _WORKER_SESSION is not None
-    return _analyse_with(_WORKER_SESSION, job)
+    digest, item = _analyse_with(_WORKER_SESSION, job)
+    answer = codec.encode(item) if isinstance(item, FileResult) else item
+    del item
+    gc.collect(0)
+    return digest, answer
 
 
-def _analyse_with(session: Session, job: Job) -> Outcome:
+def _analyse_with(session: Session, job: Job) -> tuple[bytes, FileResult | str | None]:
     absolute, rel, module, is_package, cached = job
     try:
         source = Path(absolute).read_bytes()
@@ -233,7 +250,7 @@ def _run_check(
     analysed: dict[str, FileResult] = {r.path: r for r in fresh}
     summaries: dict[str, bytes] = {r.path: codec.digest(codec.encode(r)) for r in fresh} if store else {}
     outcomes = _run_jobs(job_list, session, jobs, progress, pool)
-    for job, (digest, item) in zip(job_list, outcomes):
+    for job, (digest, item, data) in zip(job_list, outcomes):
         _, rel, module, is_package, _ = job
         if item is None and store is not None:  # same content as cached: only the stat changed
             store.refresh_stat(rel, stats[rel])
@@ -247,9 +264,9 @@ def _run_check(
         if store is None:
             continue
         if digest and rel in stats:
-            summaries[rel] = store.store(rel, module, is_package, stats[rel], digest, item)
+            summaries[rel] = store.store(rel, module, is_package, stats[rel], digest, item, data)
         else:  # not cached (the worker failed): still part of the project phase's input
-            summaries[rel] = codec.digest(codec.encode(item))
+            summaries[rel] = codec.digest(data or codec.encode(item))
     for rel in unchanged:
         if store is not None:
             summaries[rel] = store.summary_digest(rel)
@@ -279,7 +296,7 @@ def _run_check(
             else:  # missing or unreadable entry: analyse again
                 module, is_package = session.module_of(rel)
                 late.append((str(paths_by_rel[rel]), rel, module, is_package, b""))
-        for job, (digest, item) in zip(late, _run_jobs(late, session, jobs, progress, pool)):
+        for job, (digest, item, data) in zip(late, _run_jobs(late, session, jobs, progress, pool)):
             _, rel, module, is_package, _ = job
             if isinstance(item, str):
                 result.errors.append(item)
@@ -287,7 +304,7 @@ def _run_check(
             assert item is not None
             file_results.append(item)
             if digest and rel in stats:
-                store.store(rel, module, is_package, stats[rel], digest, item)
+                store.store(rel, module, is_package, stats[rel], digest, item, data)
     file_results.sort(key=lambda r: r.path)
     imports = (i.module for r in file_results if r.summary is not None for i in r.summary.imports)
     unresolved = unresolved_imports_warning(described, imports)
@@ -379,7 +396,7 @@ def _run_jobs(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
     lasting: IsolatedPool[Job, Outcome] | None = None,
-) -> list[Outcome]:
+) -> list[Analysed]:
     """Analyse every job in worker processes (one below `PARALLEL_THRESHOLD` files).
 
     Even one file is parsed in a worker: the native parser can kill its process
@@ -392,13 +409,30 @@ def _run_jobs(
     if len(job_list) < PARALLEL_THRESHOLD:
         workers = 1
     pool = lasting or _pool(session, workers)
-    out: list[Outcome] = []
+    out: list[Analysed] = []
     for job, item in zip(job_list, pool.run(job_list, progress)):
         if isinstance(item, Failure):  # the worker died or overran: CL001 with the reason
-            out.append((b"", FileResult(job[1], None, Unreadable(item.reason))))
+            out.append((b"", FileResult(job[1], None, Unreadable(item.reason)), b""))
         else:
-            out.append(item)
+            out.append(_decoded(job, item))
     return out
+
+
+def _decoded(job: Job, outcome: Outcome) -> Analysed:
+    """A worker's answer in the driver: the result decoded, and its encoding kept for the cache.
+
+    Results travel encoded by `codec` rather than pickled: the bytes are what
+    the cache stores (the driver does not encode them again), and the objects
+    the codec builds are about half the size of unpickled ones (see `codec`).
+    """
+    digest, answer = outcome
+    if not isinstance(answer, bytes):
+        return digest, answer, b""
+    try:
+        result = codec.decode(answer)
+    except codec.DecodeError as error:  # cannot happen between two processes of one version
+        return b"", FileResult(job[1], None, Unreadable(f"file skipped: {error}")), b""
+    return digest, result, answer
 
 
 def _pool(
