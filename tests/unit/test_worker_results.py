@@ -12,6 +12,7 @@ import pytest
 from consistency_lint.app import runner
 from consistency_lint.app.config import load_settings
 from consistency_lint.app.session import open_session
+from consistency_lint.engine import Session
 
 SOURCE = b"""\
 LIMIT = 10
@@ -27,7 +28,7 @@ def save(session, order):
 
 
 @pytest.fixture
-def worker(tmp_path: Path) -> Iterator[runner.Session]:
+def worker(tmp_path: Path) -> Iterator[Session]:
     settings = load_settings(None, tmp_path)
     session = open_session(settings)
     runner._init_worker(settings, session.pack_list, session.roots)
@@ -36,7 +37,7 @@ def worker(tmp_path: Path) -> Iterator[runner.Session]:
     runner._WORKER_SESSION = None
 
 
-def test_the_worker_answers_the_encoded_result_of_the_file(tmp_path: Path, worker: runner.Session) -> None:
+def test_the_worker_answers_the_encoded_result_of_the_file(tmp_path: Path, worker: Session) -> None:
     path = tmp_path / "shop.py"
     path.write_bytes(SOURCE)
     job: runner.Job = (str(path), "shop.py", "shop", False, b"")
@@ -48,7 +49,7 @@ def test_the_worker_answers_the_encoded_result_of_the_file(tmp_path: Path, worke
 
 
 def test_the_worker_leaves_no_cyclic_garbage_with_its_collector_paused(
-    tmp_path: Path, worker: runner.Session
+    tmp_path: Path, worker: Session
 ) -> None:
     path = tmp_path / "shop.py"
     path.write_bytes(SOURCE)
