@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -66,7 +65,8 @@ _WORKER_SESSION: Session | None = None
 
 def _init_worker(settings: Settings, packs: tuple[Pack, ...], roots: tuple[str, ...]) -> None:
     # A forked worker inherits the paused collector: libcst trees and summaries are
-    # acyclic too (same peak memory with it paused, measured on the corpus).
+    # acyclic; the few cycles the analysis leaves are collected after each file
+    # (see `_analyse_job`).
     global _WORKER_SESSION
     _WORKER_SESSION = Session(settings, packs, roots)
 
@@ -184,7 +184,6 @@ def _run_check(
     pool: IsolatedPool[Job, Outcome] | None = None,
 ) -> RunResult:
     root = Path(settings.root)
-    packs = session.pack_list
     is_project = bool(settings.config_file and settings.config_file != "(defaults)")
     targets = discover(
         [p for p in paths if p not in buffers],
@@ -211,7 +210,7 @@ def _run_check(
     key = ""
     if cache and is_project:
         # A cache folder named by the user may be shared by projects: the root is part of the key.
-        parts = [repr(packs).encode("utf-8")] + ([str(root.resolve()).encode()] if cache_dir else [])
+        parts = [session.pack_key.encode("utf-8")] + ([str(root.resolve()).encode()] if cache_dir else [])
         key = cache_key(settings.fingerprint(), parts)
         store = ResultCache(root, key, cache_dir, memo)
         if store.problem:
@@ -459,6 +458,8 @@ def lasting_pool(session: Session, workers: int = 1) -> IsolatedPool[Job, Outcom
     then start in milliseconds, and a worker killed by a file is replaced as
     fast), otherwise spawned. `close()` it when done.
     """
+    import multiprocessing
+
     if "forkserver" in multiprocessing.get_all_start_methods():
         # What the fork server imports once, so that each worker forked from it starts warm.
         multiprocessing.get_context("forkserver").set_forkserver_preload([__name__, "libcst"])
