@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -75,7 +76,7 @@ def _init_worker(settings: Settings, packs: tuple[Pack, ...], roots: tuple[str, 
 Job = tuple[str, str, str, bool, "bytes | None"]
 # What a worker answers: (content hash or b"", the result encoded by `codec`, or why the
 # file cannot be read, or None when the content matches the cached hash).
-Outcome = tuple[bytes, "bytes | str | None"]
+Outcome = tuple[bytes, "bytes | FileResult | str | None"]
 # The same in the driver: (content hash, result or error or None, the result's encoding or b"").
 Analysed = tuple[bytes, "FileResult | str | None", bytes]
 
@@ -93,7 +94,10 @@ def _analyse_job(job: Job) -> Outcome:
     """
     assert _WORKER_SESSION is not None
     digest, item = _analyse_with(_WORKER_SESSION, job)
-    answer = codec.encode(item) if isinstance(item, FileResult) else item
+    answer: bytes | FileResult | str | None = item
+    if isinstance(item, FileResult):
+        with contextlib.suppress(ValueError):  # nested deeper than `marshal` goes: sent pickled
+            answer = codec.encode(item)
     del item
     gc.collect(0)
     return digest, answer
@@ -262,10 +266,11 @@ def _run_check(
         analysed[rel] = item
         if store is None:
             continue
-        if digest and rel in stats:
+        data = data or _encoded(item)
+        if digest and data and rel in stats:
             summaries[rel] = store.store(rel, module, is_package, stats[rel], digest, item, data)
-        else:  # not cached (the worker failed): still part of the project phase's input
-            summaries[rel] = codec.digest(data or codec.encode(item))
+        elif data:  # not cached (the worker failed): still part of the project phase's input
+            summaries[rel] = codec.digest(data)
     for rel in unchanged:
         if store is not None:
             summaries[rel] = store.summary_digest(rel)
@@ -302,7 +307,7 @@ def _run_check(
                 continue
             assert item is not None
             file_results.append(item)
-            if digest and rel in stats:
+            if digest and data and rel in stats:
                 store.store(rel, module, is_package, stats[rel], digest, item, data)
     file_results.sort(key=lambda r: r.path)
     imports = (i.module for r in file_results if r.summary is not None for i in r.summary.imports)
@@ -417,6 +422,15 @@ def _run_jobs(
     return out
 
 
+def _encoded(result: FileResult) -> bytes:
+    """The codec's bytes of a result; b"" for one nested deeper than `marshal` writes (such a
+    result is analysed again by the next run instead of cached)."""
+    try:
+        return codec.encode(result)
+    except ValueError:
+        return b""
+
+
 def _decoded(job: Job, outcome: Outcome) -> Analysed:
     """A worker's answer in the driver: the result decoded, and its encoding kept for the cache.
 
@@ -426,7 +440,7 @@ def _decoded(job: Job, outcome: Outcome) -> Analysed:
     """
     digest, answer = outcome
     if not isinstance(answer, bytes):
-        return digest, answer, b""
+        return digest, answer, _encoded(answer) if isinstance(answer, FileResult) else b""
     try:
         result = codec.decode(answer)
     except codec.DecodeError as error:  # cannot happen between two processes of one version
