@@ -266,9 +266,10 @@ class ResultCache:
         stat: os.stat_result,
         digest: bytes,
         result: FileResult,
+        data: bytes = b"",
     ) -> bytes:
-        """Keep a file's result; returns the digest of the result."""
-        data = codec.encode(result)
+        """Keep a file's result (`data`: its encoding, when known); returns the digest of the result."""
+        data = data or codec.encode(result)
         summary = codec.digest(data)
         self.entries[rel] = Entry(stat.st_mtime_ns, stat.st_size, digest, module, is_package, summary)
         self._load_blobs()[rel] = (digest, summary, data)

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
-import multiprocessing
-import multiprocessing.connection
 import os
 import signal
 import sys
@@ -31,7 +29,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    import multiprocessing.connection
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -214,6 +215,10 @@ class IsolatedPool(Generic[J, R]):
         self.initargs = initargs
         self.time_budget = time_budget
         self.memory_limit = memory_limit
+        # Imported here: a run the cache answers starts no worker, and importing
+        # multiprocessing is a noticeable part of such a run.
+        import multiprocessing
+
         if start_method is None:
             # fork starts a worker in milliseconds with the packs already loaded; elsewhere the default.
             fork = "fork" in multiprocessing.get_all_start_methods() and os.name == "posix"
@@ -230,6 +235,8 @@ class IsolatedPool(Generic[J, R]):
             worker.stop()
 
     def run(self, jobs: Sequence[J], progress: Callable[[int, int], None] | None = None) -> list[R | Failure]:
+        import multiprocessing.connection
+
         total = len(jobs)
         if multiprocessing.current_process().daemon:
             # Inside a daemonic worker of another pool (flake8 -j): it may not have

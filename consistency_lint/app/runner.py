@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -66,23 +66,44 @@ _WORKER_SESSION: Session | None = None
 
 def _init_worker(settings: Settings, packs: tuple[Pack, ...], roots: tuple[str, ...]) -> None:
     # A forked worker inherits the paused collector: libcst trees and summaries are
-    # acyclic too (same peak memory with it paused, measured on the corpus).
+    # acyclic; the few cycles the analysis leaves are collected after each file
+    # (see `_analyse_job`).
     global _WORKER_SESSION
     _WORKER_SESSION = Session(settings, packs, roots)
 
 
 # (absolute path, relative path, module, is_package, cached content hash or None when not caching)
 Job = tuple[str, str, str, bool, "bytes | None"]
-# (content hash or b"", result; None when the content matches the cached hash)
-Outcome = tuple[bytes, "FileResult | str | None"]
+# What a worker answers: (content hash or b"", the result encoded by `codec`, or why the
+# file cannot be read, or None when the content matches the cached hash).
+Outcome = tuple[bytes, "bytes | FileResult | str | None"]
+# The same in the driver: (content hash, result or error or None, the result's encoding or b"").
+Analysed = tuple[bytes, "FileResult | str | None", bytes]
 
 
 def _analyse_job(job: Job) -> Outcome:
+    """One file in a worker; the result goes back encoded (see `_decoded`).
+
+    The worker's collector is paused (inherited from the driver, see
+    `PAUSE_GC`), but some of what the analysis runs leaves reference cycles
+    (`ast.literal_eval`, which libcst's `evaluated_value` calls, makes four
+    closures that refer to one another on every call): the young generation is
+    collected after each file, which frees them for the cost of looking at
+    what this one file left alive. Without it a one-process worker grew to
+    over 600 MB on the benchmark corpus.
+    """
     assert _WORKER_SESSION is not None
-    return _analyse_with(_WORKER_SESSION, job)
+    digest, item = _analyse_with(_WORKER_SESSION, job)
+    answer: bytes | FileResult | str | None = item
+    if isinstance(item, FileResult):
+        with contextlib.suppress(ValueError):  # nested deeper than `marshal` goes: sent pickled
+            answer = codec.encode(item)
+    del item
+    gc.collect(0)
+    return digest, answer
 
 
-def _analyse_with(session: Session, job: Job) -> Outcome:
+def _analyse_with(session: Session, job: Job) -> tuple[bytes, FileResult | str | None]:
     absolute, rel, module, is_package, cached = job
     try:
         source = Path(absolute).read_bytes()
@@ -167,7 +188,6 @@ def _run_check(
     pool: IsolatedPool[Job, Outcome] | None = None,
 ) -> RunResult:
     root = Path(settings.root)
-    packs = session.pack_list
     is_project = bool(settings.config_file and settings.config_file != "(defaults)")
     targets = discover(
         [p for p in paths if p not in buffers],
@@ -194,7 +214,7 @@ def _run_check(
     key = ""
     if cache and is_project:
         # A cache folder named by the user may be shared by projects: the root is part of the key.
-        parts = [repr(packs).encode("utf-8")] + ([str(root.resolve()).encode()] if cache_dir else [])
+        parts = [session.pack_key.encode("utf-8")] + ([str(root.resolve()).encode()] if cache_dir else [])
         key = cache_key(settings.fingerprint(), parts)
         store = ResultCache(root, key, cache_dir, memo)
         if store.problem:
@@ -233,7 +253,7 @@ def _run_check(
     analysed: dict[str, FileResult] = {r.path: r for r in fresh}
     summaries: dict[str, bytes] = {r.path: codec.digest(codec.encode(r)) for r in fresh} if store else {}
     outcomes = _run_jobs(job_list, session, jobs, progress, pool)
-    for job, (digest, item) in zip(job_list, outcomes):
+    for job, (digest, item, data) in zip(job_list, outcomes):
         _, rel, module, is_package, _ = job
         if item is None and store is not None:  # same content as cached: only the stat changed
             store.refresh_stat(rel, stats[rel])
@@ -246,10 +266,11 @@ def _run_check(
         analysed[rel] = item
         if store is None:
             continue
-        if digest and rel in stats:
-            summaries[rel] = store.store(rel, module, is_package, stats[rel], digest, item)
-        else:  # not cached (the worker failed): still part of the project phase's input
-            summaries[rel] = codec.digest(codec.encode(item))
+        data = data or _encoded(item)
+        if digest and data and rel in stats:
+            summaries[rel] = store.store(rel, module, is_package, stats[rel], digest, item, data)
+        elif data:  # not cached (the worker failed): still part of the project phase's input
+            summaries[rel] = codec.digest(data)
     for rel in unchanged:
         if store is not None:
             summaries[rel] = store.summary_digest(rel)
@@ -279,15 +300,15 @@ def _run_check(
             else:  # missing or unreadable entry: analyse again
                 module, is_package = session.module_of(rel)
                 late.append((str(paths_by_rel[rel]), rel, module, is_package, b""))
-        for job, (digest, item) in zip(late, _run_jobs(late, session, jobs, progress, pool)):
+        for job, (digest, item, data) in zip(late, _run_jobs(late, session, jobs, progress, pool)):
             _, rel, module, is_package, _ = job
             if isinstance(item, str):
                 result.errors.append(item)
                 continue
             assert item is not None
             file_results.append(item)
-            if digest and rel in stats:
-                store.store(rel, module, is_package, stats[rel], digest, item)
+            if digest and data and rel in stats:
+                store.store(rel, module, is_package, stats[rel], digest, item, data)
     file_results.sort(key=lambda r: r.path)
     imports = (i.module for r in file_results if r.summary is not None for i in r.summary.imports)
     unresolved = unresolved_imports_warning(described, imports)
@@ -374,7 +395,7 @@ def _run_jobs(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
     lasting: IsolatedPool[Job, Outcome] | None = None,
-) -> list[Outcome]:
+) -> list[Analysed]:
     """Analyse every job in worker processes (one below `PARALLEL_THRESHOLD` files).
 
     Even one file is parsed in a worker: the native parser can kill its process
@@ -387,13 +408,39 @@ def _run_jobs(
     if len(job_list) < PARALLEL_THRESHOLD:
         workers = 1
     pool = lasting or _pool(session, workers)
-    out: list[Outcome] = []
+    out: list[Analysed] = []
     for job, item in zip(job_list, pool.run(job_list, progress)):
         if isinstance(item, Failure):  # the worker died or overran: CL001 with the reason
-            out.append((b"", FileResult(job[1], None, Unreadable(item.reason))))
+            out.append((b"", FileResult(job[1], None, Unreadable(item.reason)), b""))
         else:
-            out.append(item)
+            out.append(_decoded(job, item))
     return out
+
+
+def _encoded(result: FileResult) -> bytes:
+    """The codec's bytes of a result; b"" for one nested deeper than `marshal` writes (such a
+    result is analysed again by the next run instead of cached)."""
+    try:
+        return codec.encode(result)
+    except ValueError:
+        return b""
+
+
+def _decoded(job: Job, outcome: Outcome) -> Analysed:
+    """A worker's answer in the driver: the result decoded, and its encoding kept for the cache.
+
+    Results travel encoded by `codec` rather than pickled: the bytes are what
+    the cache stores (the driver does not encode them again), and the objects
+    the codec builds are about half the size of unpickled ones (see `codec`).
+    """
+    digest, answer = outcome
+    if not isinstance(answer, bytes):
+        return digest, answer, _encoded(answer) if isinstance(answer, FileResult) else b""
+    try:
+        result = codec.decode(answer)
+    except codec.DecodeError as error:  # cannot happen between two processes of one version
+        return b"", FileResult(job[1], None, Unreadable(f"file skipped: {error}")), b""
+    return digest, result, answer
 
 
 def _pool(
@@ -420,6 +467,8 @@ def lasting_pool(session: Session, workers: int = 1) -> IsolatedPool[Job, Outcom
     then start in milliseconds, and a worker killed by a file is replaced as
     fast), otherwise spawned. `close()` it when done.
     """
+    import multiprocessing
+
     if "forkserver" in multiprocessing.get_all_start_methods():
         # What the fork server imports once, so that each worker forked from it starts warm.
         multiprocessing.get_context("forkserver").set_forkserver_preload([__name__, "libcst"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consistency_lint.app.packs import load_packs
+from consistency_lint.app.packs import load_packs, pack_fingerprint
 from consistency_lint.app.source_roots import found_roots
 from consistency_lint.domain.settings import Settings
 from consistency_lint.engine import Session
@@ -27,7 +27,15 @@ def source_roots(root: Path, settings: Settings) -> tuple[str, ...]:
 
 
 def open_session(settings: Settings, roots: tuple[str, ...] | None = None) -> Session:
-    """The session of a project; `roots` default to the project's source roots."""
+    """The session of a project; `roots` default to the project's source roots.
+
+    The packs are parsed when first needed (an invalid one is then a UserError):
+    a warm run that the cache answers never parses them."""
     root = Path(settings.root or ".")
-    packs = load_packs(settings.packs, root)
-    return Session(settings, packs, source_roots(root, settings) if roots is None else roots)
+    fingerprint = pack_fingerprint(settings.packs, root)  # a missing pack file fails here
+    return Session(
+        settings,
+        lambda: load_packs(settings.packs, root),
+        source_roots(root, settings) if roots is None else roots,
+        pack_fingerprint=fingerprint,
+    )

@@ -9,7 +9,7 @@ loads packs (`consistency_lint.app.session.open_session`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 
 from consistency_lint.analysis.modules import module_name
@@ -27,10 +27,32 @@ class Session:
     `roots` are the source folders that module names are relative to (`src`, "").
     """
 
-    def __init__(self, settings: Settings, packs: Sequence[Pack], roots: tuple[str, ...] = ("",)) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        packs: Sequence[Pack] | Callable[[], Sequence[Pack]],
+        roots: tuple[str, ...] = ("",),
+        *,
+        pack_fingerprint: str = "",
+    ) -> None:
+        """`packs`, or how to load them when first needed (a warm run served by the cache never
+        does); `pack_fingerprint` then names them for the cache (see `pack_key`)."""
         self.settings = settings
-        self.pack_list = tuple(packs)
+        self._packs = packs
+        self._pack_fingerprint = pack_fingerprint
         self.roots = roots
+
+    @cached_property
+    def pack_list(self) -> tuple[Pack, ...]:
+        """The loaded packs, in order."""
+        packs = self._packs
+        return tuple(packs() if callable(packs) else packs)
+
+    @property
+    def pack_key(self) -> str:
+        """What identifies the packs in the cache key: the fingerprint of their text when the
+        session was given one, else the packs themselves."""
+        return self._pack_fingerprint or repr(self.pack_list)
 
     @cached_property
     def packs(self) -> PackIndex:

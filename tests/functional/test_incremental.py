@@ -6,13 +6,16 @@ exactly what a run without any cache reports. Nothing here is timed."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from consistency_lint.app import runner
-from consistency_lint.app.cache import CACHE_DIR, Memo
+from consistency_lint.app import packs, runner
+from consistency_lint.app.cache import CACHE_DIR, Memo, ResultCache
 from consistency_lint.app.config import Overrides, load_settings
+from consistency_lint.app.errors import UserError
+from consistency_lint.domain.packs import SCHEMA_VERSION
 from tests.harness import FIXTURES
 
 ALL_RULES = Overrides(select=("CL",), extend_select=("CL002", "CL104", "CL304"))
@@ -166,3 +169,38 @@ def test_a_results_file_from_another_state_is_not_trusted(tmp_path: Path) -> Non
     services = project / "shop" / "services.py"
     services.write_text(services.read_text().replace("def ping(order):", "def ping(order, *more):"))
     assert _lint(project, cache=True) == _lint(project, cache=False)
+
+
+def test_a_warm_run_on_an_unchanged_tree_reads_the_index_and_the_stored_result_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "projects" / "cl10x_interprocedural", project)
+    pack = project / "extra-pack.toml"
+    pack.write_text(f'schema = {SCHEMA_VERSION}\nname = "extra"\n')
+    (project / "consistency-lint.toml").write_text('packs = ["extra-pack.toml"]\n')
+    cold = _lint(project, cache=False)
+    assert _lint(project, cache=True) == cold and cold
+
+    def forbidden(what: str) -> Callable[..., object]:
+        def fail(*args: object, **kwargs: object) -> object:
+            raise AssertionError(f"a warm run on an unchanged tree {what}")
+
+        return fail
+
+    with monkeypatch.context() as patch:
+        patch.setattr(packs, "parse_pack", forbidden("parsed a pack"))
+        patch.setattr(ResultCache, "_load_blobs", forbidden("read the results file"))
+        patch.setattr(ResultCache, "result", forbidden("decoded a file's result"))
+        analysed = forbidden("analysed a file")
+        run_jobs = runner._run_jobs
+        patch.setattr(runner, "_run_jobs", lambda jobs, *rest: analysed() if jobs else run_jobs(jobs, *rest))
+        assert _lint(project, cache=True) == cold
+
+    # A pack's text is part of the key: changed, it is parsed again (and a broken one is an error).
+    pack.write_text(pack.read_text() + 'summary = "edited"\n')
+    assert _lint(project, cache=True) == cold
+    pack.write_text(pack.read_text() + "modules = 1\n")
+    settings = load_settings(project / "consistency-lint.toml", project, ALL_RULES)
+    with pytest.raises(UserError, match=r"extra-pack\.toml"):
+        runner.run_check([project], settings, jobs=1, cache=True)
