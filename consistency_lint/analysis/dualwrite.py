@@ -101,6 +101,9 @@ class State:
     writes: Hit | None = None  # first write not committed yet
     outbox: bool = False  # the open transaction wrote an outbox row
     uncommitted: bool = True  # some path reaches here without any commit
+    # Publishes in a writing scope with no write before them on the path yet: CL102 once a
+    # write follows them on the path, dropped when the scope ends (or commits) without one.
+    unsure: tuple[PublishedInTransaction, ...] = ()
 
 
 def _join(states: Iterable[State | None]) -> State | None:
@@ -119,6 +122,7 @@ def _join(states: Iterable[State | None]) -> State | None:
         writes=next((s.writes for s in live if s.writes is not None), None),
         outbox=any(s.outbox for s in live),
         uncommitted=any(s.uncommitted for s in live),
+        unsure=tuple(dict.fromkeys(e for s in live for e in s.unsure)),
     )
 
 
@@ -626,7 +630,7 @@ class _Walker:
         def close(s: State) -> State:
             if not outermost:
                 return replace(s, depth=st.depth)
-            after = replace(s, depth=0, opener=None, scope_writes=False)
+            after = replace(s, depth=0, opener=None, scope_writes=False, unsure=st.unsure)
             if not node.opener.commits:  # a savepoint block: its writes stay pending
                 return replace(after, writes=s.writes or st.writes, outbox=s.outbox or st.outbox)
             if s.writes is not None:
@@ -672,14 +676,14 @@ class _Walker:
             return replace(st, writes=None, outbox=False)
         if role in WRITE_ROLES or role == "outbox":
             self.any_write = True
+            st = self.wrote(st)
             if role == "outbox" or self.a.is_outbox(op):
                 return replace(st, outbox=True, writes=st.writes or here)
             if autocommit and st.depth == 0:
                 return self.commit(op, st, here, pack=pack)  # autocommit mode: commits at once
             return replace(st, writes=st.writes or here)
         if role == "publish":
-            self.publish(op, st, here)
-            return st
+            return self.publish(op, st, here)
         if quals:
             if self.recording:
                 opener = (st.opener or here) if st.depth > 0 else None
@@ -689,7 +693,9 @@ class _Walker:
             if s.publish is not None and not (s.reports and _only_through(st, op)):
                 # (A caller whose only commits come from earlier calls of the same function,
                 # which reports its own commit-then-publish, would only repeat that finding.)
-                self.publish(op, st, s.publish.via(op))
+                st = self.publish(op, st, s.publish.via(op))
+            if s.writes or s.pending is not None or s.commit is not None:
+                st = self.wrote(st)
             if s.writes:
                 self.any_write = True
             if s.outbox:
@@ -731,15 +737,30 @@ class _Walker:
             outbox=False,
             uncommitted=False,
             scope_writes=False,  # an explicit commit inside a scope ends its transaction
+            unsure=(),
         )
 
-    def publish(self, at: Op, st: State, pub: Hit) -> None:
+    def wrote(self, st: State) -> State:
+        """A write on the path: the publishes before it in its transaction are CL102."""
+        if not st.unsure:
+            return st
+        for event in st.unsure:
+            self._report(event)
+        return replace(st, unsure=())
+
+    def publish(self, at: Op, st: State, pub: Hit) -> State:
         if st.outbox:
-            return
+            return st
         through = None if pub.op is at else pub
-        if st.writes is not None or (st.depth > 0 and st.scope_writes):
-            cause = st.opener or st.writes or pub
+        out = st
+        if st.writes is not None:
+            cause = st.opener or st.writes
             self._report(PublishedInTransaction(self.file.path, at, self._context(), cause, through))
+        elif st.depth > 0 and st.scope_writes:
+            # The scope writes, but not yet on this path: CL102 if a write follows it.
+            cause = st.opener or pub
+            event = PublishedInTransaction(self.file.path, at, self._context(), cause, through)
+            out = replace(st, unsure=(*st.unsure, event))
         elif st.committed is not None and not _lazy_only(st):
             after = st.latest or st.committed
             if _getter_created(after) and not _getter_created(st.committed):
@@ -750,6 +771,7 @@ class _Walker:
         if self.clean_publish is None and (st.uncommitted or _lazy_only(st)) and not in_tx:
             # Some path reaches it with nothing committed or written here: the caller decides.
             self.clean_publish = pub
+        return out
 
     def _context(self) -> str:
         return self.function.qualname.replace("<module>", "")
