@@ -420,6 +420,11 @@ class DualWrites:
         qual = file.qualified(function.qualname)
         return True if self.summary(qual, False).commit is not None else None
 
+    def discards(self, opener: Op) -> bool:
+        """A context manager whose block's end rolls back what it did not commit."""
+        spec = self.index.resolve(opener.target).spec
+        return spec is not None and spec.discards_on_exit
+
     def _exit_kind(self, qual: str) -> bool | None:
         if self.summary(qual, False).commit is not None:
             return True
@@ -607,6 +612,11 @@ class _Walker:
             commits = self.a.boundary(node.opener)
             if commits is None:  # a context manager that is no transaction: a call, then the body
                 fb, rb, bb = self.block(node.body, self.op(node.opener, st))
+                if self.a.discards(node.opener):
+                    # `with engine.connect() as conn:`: what the block left pending rolls back.
+                    rb = [replace(s, writes=st.writes, outbox=st.outbox) for s in rb]
+                    bb = [replace(s, writes=st.writes, outbox=st.outbox) for s in bb]
+                    fb = replace(fb, writes=st.writes, outbox=st.outbox) if fb is not None else None
                 returns += rb
                 breaks += bb
                 return fb
