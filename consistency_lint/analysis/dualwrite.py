@@ -20,7 +20,7 @@ always terminates.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import TypeVar
 
@@ -60,9 +60,12 @@ class Hit:
     path: str
     chain: tuple[str, ...] = ()  # call texts from the analysed function to the operation
     lazy: bool = False  # a commit that only creates a missing row (a lazy get-or-create)
+    # Called functions on the way that report a publish after their own commit (CL101 there).
+    reporters: frozenset[str] = field(default=frozenset(), compare=False)
 
-    def via(self, call: Op) -> Hit:
-        return Hit(self.op, self.path, (call.text, *self.chain)[:MAX_CHAIN], self.lazy)
+    def via(self, call: Op, reporters: Iterable[str] = ()) -> Hit:
+        chain = (call.text, *self.chain)[:MAX_CHAIN]
+        return Hit(self.op, self.path, chain, self.lazy, self.reporters.union(reporters))
 
     def describe(self, here: str) -> str:
         where = f"line {self.op.span.line}" if self.path == here else f"{self.path}:{self.op.span.line}"
@@ -700,10 +703,11 @@ class _Walker:
                 for qual in quals:
                     self.a.contexts.setdefault(qual, []).append(opener)
             s = self.a.called(quals, st.depth > 0)
+            reporters = quals if s.reports else ()
             if s.publish is not None and not (s.reports and _only_through(st, op)):
                 # (A caller whose only commits come from earlier calls of the same function,
                 # which reports its own commit-then-publish, would only repeat that finding.)
-                st = self.publish(op, st, s.publish.via(op))
+                st = self.publish(op, st, s.publish.via(op, reporters))
             if s.writes or s.pending is not None or s.commit is not None:
                 st = self.wrote(st)
             if s.writes:
@@ -712,8 +716,8 @@ class _Walker:
                 st = replace(st, outbox=True)
             if s.commit is not None:
                 store = (s.store[0], "") if s.store else None
-                st = self.commit(op, st, s.commit.via(op), store=store)
-                latest = (s.latest or s.commit).via(op)
+                st = self.commit(op, st, s.commit.via(op, reporters), store=store)
+                latest = (s.latest or s.commit).via(op, reporters)
                 st = replace(st, latest=replace(latest, lazy=True) if self.lazy else latest)
             if s.pending is not None:
                 st = replace(st, writes=st.writes or s.pending.via(op))
@@ -775,8 +779,10 @@ class _Walker:
             after = st.latest or st.committed
             if _getter_created(after) and not _getter_created(st.committed):
                 after = st.committed
-            self.reports = True
-            self._report(PublishedAfterCommit(self.file.path, at, self._context(), after, through))
+            if not after.reporters & pub.reporters:
+                # (Both reached through one function that reports this pair already: once.)
+                self.reports = True
+                self._report(PublishedAfterCommit(self.file.path, at, self._context(), after, through))
         in_tx = st.writes is not None or (st.depth > 0 and st.scope_writes)
         if self.clean_publish is None and (st.uncommitted or _lazy_only(st)) and not in_tx:
             # Some path reaches it with nothing committed or written here: the caller decides.
