@@ -779,8 +779,7 @@ class _Walker:
             after = st.latest or st.committed
             if _getter_created(after) and not _getter_created(st.committed):
                 after = st.committed
-            if not after.reporters & pub.reporters:
-                # (Both reached through one function that reports this pair already: once.)
+            if not _repeats(st, pub):
                 self.reports = True
                 self._report(PublishedAfterCommit(self.file.path, at, self._context(), after, through))
         in_tx = st.writes is not None or (st.depth > 0 and st.scope_writes)
@@ -827,6 +826,14 @@ def _lazy_only(st: State) -> bool:
     """Every commit the path names (the first and the latest) is a getter's lazy creation."""
     hits = [h for h in (st.committed, st.latest) if h is not None]
     return bool(hits) and all(_getter_created(h) for h in hits)
+
+
+def _repeats(st: State, pub: Hit) -> bool:
+    """Every commit the path names (the first and the latest) and the publish are reached
+    through one called function that reports its own commit-then-publish: that pair is
+    reported there, once."""
+    hits = [h for h in (st.committed, st.latest) if h is not None]
+    return bool(hits) and all(h.reporters & pub.reporters for h in hits)
 
 
 def _only_through(st: State, call: Op) -> bool:
