@@ -20,7 +20,7 @@ always terminates.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import TypeVar
 
@@ -60,9 +60,12 @@ class Hit:
     path: str
     chain: tuple[str, ...] = ()  # call texts from the analysed function to the operation
     lazy: bool = False  # a commit that only creates a missing row (a lazy get-or-create)
+    # Called functions on the way that report a publish after their own commit (CL101 there).
+    reporters: frozenset[str] = field(default=frozenset(), compare=False)
 
-    def via(self, call: Op) -> Hit:
-        return Hit(self.op, self.path, (call.text, *self.chain)[:MAX_CHAIN], self.lazy)
+    def via(self, call: Op, reporters: Iterable[str] = ()) -> Hit:
+        chain = (call.text, *self.chain)[:MAX_CHAIN]
+        return Hit(self.op, self.path, chain, self.lazy, self.reporters.union(reporters))
 
     def describe(self, here: str) -> str:
         where = f"line {self.op.span.line}" if self.path == here else f"{self.path}:{self.op.span.line}"
@@ -101,6 +104,9 @@ class State:
     writes: Hit | None = None  # first write not committed yet
     outbox: bool = False  # the open transaction wrote an outbox row
     uncommitted: bool = True  # some path reaches here without any commit
+    # Publishes in a writing scope with no write before them on the path yet: CL102 once a
+    # write follows them on the path, dropped when the scope ends (or commits) without one.
+    unsure: tuple[PublishedInTransaction, ...] = ()
 
 
 def _join(states: Iterable[State | None]) -> State | None:
@@ -119,6 +125,7 @@ def _join(states: Iterable[State | None]) -> State | None:
         writes=next((s.writes for s in live if s.writes is not None), None),
         outbox=any(s.outbox for s in live),
         uncommitted=any(s.uncommitted for s in live),
+        unsure=tuple(dict.fromkeys(e for s in live for e in s.unsure)),
     )
 
 
@@ -416,6 +423,11 @@ class DualWrites:
         qual = file.qualified(function.qualname)
         return True if self.summary(qual, False).commit is not None else None
 
+    def discards(self, opener: Op) -> bool:
+        """A context manager whose block's end rolls back what it did not commit."""
+        spec = self.index.resolve(opener.target).spec
+        return spec is not None and spec.discards_on_exit
+
     def _exit_kind(self, qual: str) -> bool | None:
         if self.summary(qual, False).commit is not None:
             return True
@@ -603,6 +615,11 @@ class _Walker:
             commits = self.a.boundary(node.opener)
             if commits is None:  # a context manager that is no transaction: a call, then the body
                 fb, rb, bb = self.block(node.body, self.op(node.opener, st))
+                if self.a.discards(node.opener):
+                    # `with engine.connect() as conn:`: what the block left pending rolls back.
+                    rb = [replace(s, writes=st.writes, outbox=st.outbox) for s in rb]
+                    bb = [replace(s, writes=st.writes, outbox=st.outbox) for s in bb]
+                    fb = replace(fb, writes=st.writes, outbox=st.outbox) if fb is not None else None
                 returns += rb
                 breaks += bb
                 return fb
@@ -626,7 +643,7 @@ class _Walker:
         def close(s: State) -> State:
             if not outermost:
                 return replace(s, depth=st.depth)
-            after = replace(s, depth=0, opener=None, scope_writes=False)
+            after = replace(s, depth=0, opener=None, scope_writes=False, unsure=st.unsure)
             if not node.opener.commits:  # a savepoint block: its writes stay pending
                 return replace(after, writes=s.writes or st.writes, outbox=s.outbox or st.outbox)
             if s.writes is not None:
@@ -672,32 +689,35 @@ class _Walker:
             return replace(st, writes=None, outbox=False)
         if role in WRITE_ROLES or role == "outbox":
             self.any_write = True
+            st = self.wrote(st)
             if role == "outbox" or self.a.is_outbox(op):
                 return replace(st, outbox=True, writes=st.writes or here)
             if autocommit and st.depth == 0:
                 return self.commit(op, st, here, pack=pack)  # autocommit mode: commits at once
             return replace(st, writes=st.writes or here)
         if role == "publish":
-            self.publish(op, st, here)
-            return st
+            return self.publish(op, st, here)
         if quals:
             if self.recording:
                 opener = (st.opener or here) if st.depth > 0 else None
                 for qual in quals:
                     self.a.contexts.setdefault(qual, []).append(opener)
             s = self.a.called(quals, st.depth > 0)
+            reporters = quals if s.reports else ()
             if s.publish is not None and not (s.reports and _only_through(st, op)):
                 # (A caller whose only commits come from earlier calls of the same function,
                 # which reports its own commit-then-publish, would only repeat that finding.)
-                self.publish(op, st, s.publish.via(op))
+                st = self.publish(op, st, s.publish.via(op, reporters))
+            if s.writes or s.pending is not None or s.commit is not None:
+                st = self.wrote(st)
             if s.writes:
                 self.any_write = True
             if s.outbox:
                 st = replace(st, outbox=True)
             if s.commit is not None:
                 store = (s.store[0], "") if s.store else None
-                st = self.commit(op, st, s.commit.via(op), store=store)
-                latest = (s.latest or s.commit).via(op)
+                st = self.commit(op, st, s.commit.via(op, reporters), store=store)
+                latest = (s.latest or s.commit).via(op, reporters)
                 st = replace(st, latest=replace(latest, lazy=True) if self.lazy else latest)
             if s.pending is not None:
                 st = replace(st, writes=st.writes or s.pending.via(op))
@@ -731,25 +751,42 @@ class _Walker:
             outbox=False,
             uncommitted=False,
             scope_writes=False,  # an explicit commit inside a scope ends its transaction
+            unsure=(),
         )
 
-    def publish(self, at: Op, st: State, pub: Hit) -> None:
+    def wrote(self, st: State) -> State:
+        """A write on the path: the publishes before it in its transaction are CL102."""
+        if not st.unsure:
+            return st
+        for event in st.unsure:
+            self._report(event)
+        return replace(st, unsure=())
+
+    def publish(self, at: Op, st: State, pub: Hit) -> State:
         if st.outbox:
-            return
+            return st
         through = None if pub.op is at else pub
-        if st.writes is not None or (st.depth > 0 and st.scope_writes):
-            cause = st.opener or st.writes or pub
+        out = st
+        if st.writes is not None:
+            cause = st.opener or st.writes
             self._report(PublishedInTransaction(self.file.path, at, self._context(), cause, through))
+        elif st.depth > 0 and st.scope_writes:
+            # The scope writes, but not yet on this path: CL102 if a write follows it.
+            cause = st.opener or pub
+            event = PublishedInTransaction(self.file.path, at, self._context(), cause, through)
+            out = replace(st, unsure=(*st.unsure, event))
         elif st.committed is not None and not _lazy_only(st):
             after = st.latest or st.committed
             if _getter_created(after) and not _getter_created(st.committed):
                 after = st.committed
-            self.reports = True
-            self._report(PublishedAfterCommit(self.file.path, at, self._context(), after, through))
+            if not _repeats(st, pub):
+                self.reports = True
+                self._report(PublishedAfterCommit(self.file.path, at, self._context(), after, through))
         in_tx = st.writes is not None or (st.depth > 0 and st.scope_writes)
         if self.clean_publish is None and (st.uncommitted or _lazy_only(st)) and not in_tx:
             # Some path reaches it with nothing committed or written here: the caller decides.
             self.clean_publish = pub
+        return out
 
     def _context(self) -> str:
         return self.function.qualname.replace("<module>", "")
@@ -789,6 +826,14 @@ def _lazy_only(st: State) -> bool:
     """Every commit the path names (the first and the latest) is a getter's lazy creation."""
     hits = [h for h in (st.committed, st.latest) if h is not None]
     return bool(hits) and all(_getter_created(h) for h in hits)
+
+
+def _repeats(st: State, pub: Hit) -> bool:
+    """Every commit the path names (the first and the latest) and the publish are reached
+    through one called function that reports its own commit-then-publish: that pair is
+    reported there, once."""
+    hits = [h for h in (st.committed, st.latest) if h is not None]
+    return bool(hits) and all(h.reporters & pub.reporters for h in hits)
 
 
 def _only_through(st: State, call: Op) -> bool:

@@ -429,6 +429,8 @@ class FlowBuilder:
         arg_classes = self._arg_classes(call, frame)
         if spec is not None and spec.unless_keyword and _passes_keyword(call, spec.unless_keyword):
             return None  # `form.save(commit=False)`: the entry does not apply
+        if spec is not None and spec.reads_if_select >= 0 and _reads_only(call, spec.reads_if_select):
+            return None  # `conn.execute(text("SELECT ..."))`: a read
         if spec is not None and spec.role:
             return Op(
                 spec.role,
@@ -1009,3 +1011,27 @@ def _fills_missing(stmt: cst.If) -> bool:
         )
         for line in body
     )
+
+
+_READ_STATEMENTS = frozenset({"select", "show", "explain", "values"})
+_WRITE_WORDS = frozenset({"insert", "update", "delete", "merge", "upsert", "replace", "truncate"})
+
+
+def _reads_only(call: cst.Call, index: int) -> bool:
+    """The positional argument `index` is a literal query that only reads, written directly
+    (`"SELECT ..."`) or as the first argument of a call (`text("SELECT ...")`)."""
+    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+    if index >= len(positional):
+        return False
+    value = positional[index]
+    if isinstance(value, cst.Call) and value.args and value.args[0].keyword is None:
+        value = value.args[0].value  # text("SELECT ...")
+    if not isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+        return False
+    sql = value.evaluated_value
+    if not isinstance(sql, str):
+        return False
+    words = sql.replace("(", " ").lower().split()
+    if not words or words[0] not in _READ_STATEMENTS | {"with"}:
+        return False
+    return words[0] != "with" or not _WRITE_WORDS.intersection(words)

@@ -120,6 +120,12 @@ class CallSpec:
     # The entry does not apply when the call passes one of these keywords with this value,
     # as written in source (`form.save(commit=False)`: `{ commit = "False" }`).
     unless_keyword: tuple[tuple[str, str], ...] = ()
+    # A write whose positional argument N, when it is a literal query (`"SELECT ..."`, or
+    # wrapped as `text("SELECT ...")`), makes the call a read: `conn.execute(text("SELECT 1"))`.
+    reads_if_select: int = -1
+    # Used as a context manager, leaving the block rolls back what it did not commit
+    # (`with engine.connect() as conn:`): its pending writes end with it.
+    discards_on_exit: bool = False
 
     # --- tenancy ---
     predicates: str = ""  # "args" or "kwargs": the call's arguments filter the query
@@ -358,6 +364,8 @@ _CALL_KEYS = {
     "connects-method",
     "returns-class-template",
     "unless-keyword",
+    "reads-if-select",
+    "discards-on-exit",
     "predicates",
     "model-arg",
     "sql-arg",
@@ -611,6 +619,12 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                     else ""
                 ),
                 unless_keyword=unless_keyword,
+                discards_on_exit=r.boolean(f"{where}.discards-on-exit", spec.get("discards-on-exit", False)),
+                reads_if_select=(
+                    r.integer(f"{where}.reads-if-select", spec["reads-if-select"])
+                    if "reads-if-select" in spec
+                    else -1
+                ),
                 class_keyword=(
                     r.string(f"{where}.class-keyword", spec["class-keyword"])
                     if "class-keyword" in spec
