@@ -328,7 +328,8 @@ class TenancyAnalysis:
                         model is not None
                         and self._row_key(model, predicate)
                         and (
-                            self.verified(origin, where) or self.from_scoped(origin, summary, query.function)
+                            self.verified(origin, where)
+                            or self.from_scoped(origin, summary, query.function, before=query.span.line)
                         )
                     ):
                         origins.append(predicate)
@@ -677,7 +678,9 @@ class TenancyAnalysis:
         syntax = self.index.packs.syntax
         return not (head in syntax.request_parameters or self.unverified_url_argument(origin, where))
 
-    def from_scoped(self, origin: str, summary: FileSummary | None, function: str, depth: int = 0) -> bool:
+    def from_scoped(
+        self, origin: str, summary: FileSummary | None, function: str, depth: int = 0, before: int = 0
+    ) -> bool:
         """A value read from a scoped row or queryset of the same function (`row:<n>`), or a
         parameter of a helper that every call site in the project passes such a value
         (or a tenant value, or a verified URL argument), followed a few calls up."""
@@ -690,25 +693,30 @@ class TenancyAnalysis:
         head = _head(origin)
         if head in ("self", "cls") or head in self.index.packs.syntax.request_parameters:
             return False
-        if self.matched(origin, summary, function):
+        if self.matched(origin, summary, function, before):
             return True
         qualname = f"{summary.module}.{function}" if summary.module else function
         return self._param_scoped(qualname, head, depth)
 
-    def matched(self, origin: str, summary: FileSummary, function: str) -> bool:
+    def matched(self, origin: str, summary: FileSummary, function: str, before: int = 0) -> bool:
         """A value (a URL argument) the same function matched to the primary key of one row
         it fetched through a scoped query (`page = self.get_queryset().filter(pk=page_id).first()`,
         `Page.objects.get(pk=page_id, workspace__slug=slug)`): it names that tenant's row, so
-        it scopes later queries as the row's id would."""
-        key = (summary.path, f"{function}:{origin}")
+        it scopes later queries as the row's id would (a query at line `before` or later: only
+        a fetch that starts above it)."""
+        key = (summary.path, f"{function}:{origin}:{before}")
         if key in self._matches:
             return self._matches[key]
         self._matches[key] = False  # while judging it: a cycle proves nothing
         found = facts(summary)
         out = False
         for query in found.queries if found is not None else ():
-            if query.function != function or not any(
-                o == origin and self._by_primary_key(p) for step in query.steps for p, o in step.origins
+            if (
+                query.function != function
+                or (before and query.span.line >= before)
+                or not any(
+                    o == origin and self._by_primary_key(p) for step in query.steps for p, o in step.origins
+                )
             ):
                 continue
             verdict = self.judge(query, summary)
