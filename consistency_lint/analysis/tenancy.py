@@ -722,7 +722,7 @@ class TenancyAnalysis:
             verdict = self.judge(query, summary)
             model = verdict.model
             # (judged while this value is unproven: scoped by its other predicates)
-            if verdict.ended and verdict.kind == READ and model is not None and model.tenant_scoped:
+            if verdict.kind == READ and model is not None and model.tenant_scoped:
                 out = verdict.scoped
                 if out:
                     break
