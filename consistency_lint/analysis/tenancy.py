@@ -189,7 +189,8 @@ class TenancyAnalysis:
             outer = found.queries[number]
             verdict = self.judge(outer, summary)
             if verdict.kind in (READ, BULK) and verdict.model is not None and verdict.model.tenant_scoped:
-                return True
+                # a view's own queryset is never reported: only a scoped one answers for it
+                return verdict.scoped or not outer.via_self
             number = outer.nested_in
             seen += 1
         return False
