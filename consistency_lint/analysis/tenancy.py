@@ -126,6 +126,8 @@ class TenancyAnalysis:
         self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
         self._params: dict[tuple[str, str, int], bool] = {}
         self._rows: dict[tuple[str, int], bool] = {}
+        self._matches: dict[tuple[str, str], bool] = {}
+        self._views: dict[tuple[str, str], tuple[ModelInfo | None, bool]] = {}
         self.jobs = TenantFreeJobs(index)
 
     def criteria_models(self) -> set[str]:
@@ -158,6 +160,8 @@ class TenancyAnalysis:
                 if found is None:
                     continue
                 for query in found.queries:
+                    if query.via_self:
+                        continue  # a view's own queryset: judged where its class defines it
                     if query.in_class_body and self._class_overrides(summary, query.function):
                         continue
                     if self.enclosed(summary, query):
@@ -185,7 +189,8 @@ class TenancyAnalysis:
             outer = found.queries[number]
             verdict = self.judge(outer, summary)
             if verdict.kind in (READ, BULK) and verdict.model is not None and verdict.model.tenant_scoped:
-                return True
+                # a view's own queryset is never reported: only a scoped one answers for it
+                return verdict.scoped or not outer.via_self
             number = outer.nested_in
             seen += 1
         return False
@@ -221,7 +226,13 @@ class TenancyAnalysis:
         origins: list[str] = []  # predicates whose value derives from the current tenant
         written: set[str] = set()  # every predicate name, whoever chose its value
         joined: set[str] = set()  # models joined into the query (`join(ProductBenefit)`)
-        if query.root:
+        if query.via_self:
+            model, helper = self.view_queryset(summary, query)
+            if model is None:
+                return QueryVerdict(query, "")
+            type_name = packs.syntax.view_queryset_type
+            kinds.add(READ)
+        elif query.root:
             info = self.models.info(query.root, tenancy)
             if not info.is_model:
                 return QueryVerdict(query, "")
@@ -247,6 +258,8 @@ class TenancyAnalysis:
         used = len(steps)
         ended = False
         for position, step in enumerate(steps):
+            if query.via_self and position == 0:
+                continue  # `get_queryset()` itself: its rows are the view's queryset
             if step.name.startswith("@"):  # the chain is handed to this function
                 handed_to = packs.tenancy_call(step.name[1:])
                 if helper_matches(tenancy, step.name[1:]) or (
@@ -316,7 +329,8 @@ class TenancyAnalysis:
                         model is not None
                         and self._row_key(model, predicate)
                         and (
-                            self.verified(origin, where) or self.from_scoped(origin, summary, query.function)
+                            self.verified(origin, where)
+                            or self.from_scoped(origin, summary, query.function, before=query.span.line)
                         )
                     ):
                         origins.append(predicate)
@@ -367,6 +381,76 @@ class TenancyAnalysis:
             _text(query, used),
             ended,
         )
+
+    def view_queryset(self, summary: FileSummary | None, query: QueryFact) -> tuple[ModelInfo | None, bool]:
+        """The model of a class-based view's own queryset (`self.get_queryset()`, or
+        `super().get_queryset()` in an override) and whether it is scoped: the queryset the
+        nearest class defining one of the packs' `view-querysets` returns (its last query),
+        else the class attribute `queryset` (judged in the class body) or every row of `model`
+        (`view-queryset-attributes`)."""
+        if summary is None or "." not in query.function:
+            return None, False
+        owner = query.function.rsplit(".", 1)[0]
+        owner = f"{summary.module}.{owner}" if summary.module else owner
+        key = (owner, query.via_self)
+        if key in self._views:
+            return self._views[key]
+        self._views[key] = (None, False)  # while judging it: a cycle proves nothing
+        syntax = self.index.packs.syntax
+        classes = list(self.index.mro(owner))
+        if query.via_self == "super":
+            classes = classes[1:]
+        out: tuple[ModelInfo | None, bool] = (None, False)
+        for cls in classes:
+            defined = [f"{cls}.{m}" for m in syntax.view_querysets if f"{cls}.{m}" in self.index.functions]
+            if defined:
+                out = self._returned_queryset(defined[0])
+                if out[0] is None:  # `self.model.objects.all()`: the attributes name the model
+                    out = (self._attribute_queryset(list(self.index.mro(owner)))[0], False)
+                break
+        else:
+            out = self._attribute_queryset(classes)
+        self._views[key] = out
+        return out
+
+    def _returned_queryset(self, qualname: str) -> tuple[ModelInfo | None, bool]:
+        """The last outermost query of a view's queryset method: what it returns."""
+        holder, fn = self.index.functions[qualname]
+        found = facts(holder)
+        if found is None:
+            return None, False
+        last: QueryVerdict | None = None
+        for query in found.queries:
+            if query.function == fn.qualname and query.nested_in < 0:
+                verdict = self.judge(query, holder)
+                if verdict.model is not None:
+                    last = verdict
+        if last is None or last.model is None:
+            return None, False
+        return last.model, last.scoped
+
+    def _attribute_queryset(self, classes: list[str]) -> tuple[ModelInfo | None, bool]:
+        attributes = self.index.packs.syntax.view_queryset_attributes
+        for cls in classes:
+            found = self.index.classes.get(cls)
+            if found is None:
+                continue
+            holder, definition = found
+            for name in attributes:
+                field = next((f for f in definition.fields if f.name == name), None)
+                if field is None:
+                    continue
+                local = definition.qualname
+                for query in (facts(holder) or TenancyFacts()).queries:
+                    if query.in_class_body and query.function == local and query.nested_in < 0:
+                        verdict = self.judge(query, holder)
+                        if verdict.model is not None:
+                            return verdict.model, verdict.scoped
+                for element in field.elements:
+                    info = self.models.info(element, self.tenancy)
+                    if info.is_model:
+                        return info, False
+        return None, False
 
     def verifies(self, model: ModelInfo, step: StepFact, where: Where) -> bool:
         """`row.has_permission(request.user)` on the fetched row (or queryset): a method listed
@@ -595,7 +679,9 @@ class TenancyAnalysis:
         syntax = self.index.packs.syntax
         return not (head in syntax.request_parameters or self.unverified_url_argument(origin, where))
 
-    def from_scoped(self, origin: str, summary: FileSummary | None, function: str, depth: int = 0) -> bool:
+    def from_scoped(
+        self, origin: str, summary: FileSummary | None, function: str, depth: int = 0, before: int = 0
+    ) -> bool:
         """A value read from a scoped row or queryset of the same function (`row:<n>`), or a
         parameter of a helper that every call site in the project passes such a value
         (or a tenant value, or a verified URL argument), followed a few calls up."""
@@ -608,8 +694,46 @@ class TenancyAnalysis:
         head = _head(origin)
         if head in ("self", "cls") or head in self.index.packs.syntax.request_parameters:
             return False
+        if self.matched(origin, summary, function, before):
+            return True
         qualname = f"{summary.module}.{function}" if summary.module else function
         return self._param_scoped(qualname, head, depth)
+
+    def matched(self, origin: str, summary: FileSummary, function: str, before: int = 0) -> bool:
+        """A value (a URL argument) the same function matched to the primary key of one row
+        it fetched through a scoped query (`page = self.get_queryset().filter(pk=page_id).first()`,
+        `Page.objects.get(pk=page_id, workspace__slug=slug)`): it names that tenant's row, so
+        it scopes later queries as the row's id would (a query at line `before` or later: only
+        a fetch that starts above it)."""
+        key = (summary.path, f"{function}:{origin}:{before}")
+        if key in self._matches:
+            return self._matches[key]
+        self._matches[key] = False  # while judging it: a cycle proves nothing
+        found = facts(summary)
+        out = False
+        for query in found.queries if found is not None else ():
+            if (
+                query.function != function
+                or (before and query.span.line >= before)
+                or not any(
+                    o == origin and self._by_primary_key(p) for step in query.steps for p, o in step.origins
+                )
+            ):
+                continue
+            verdict = self.judge(query, summary)
+            model = verdict.model
+            # (judged while this value is unproven: scoped by its other predicates)
+            if verdict.kind == READ and model is not None and model.tenant_scoped:
+                out = verdict.scoped
+                if out:
+                    break
+        self._matches[key] = out
+        return out
+
+    def _by_primary_key(self, predicate: str) -> bool:
+        syntax = self.index.packs.syntax
+        parts = [p for p in syntax.split(predicate) if p not in syntax.exact]
+        return len(parts) == 1 and parts[0] in syntax.primary_keys
 
     def _row_scoped(self, summary: FileSummary, number: int) -> bool:
         key = (summary.path, number)

@@ -67,6 +67,8 @@ class _Chain:
     # predicate correlated to it (`.where(select(X).where(X.order_id == Outer.id).exists())`).
     nested_in: _Chain | None = None
     mentions: set[str] = field(default_factory=set)  # classes whose columns its predicates compare
+    # `self.get_queryset()` ("self") or `super().get_queryset()` ("super"): a view's queryset.
+    via_self: str = ""
 
 
 @dataclass
@@ -205,6 +207,7 @@ class TenancyCollector(FactCollector):
                 ),
                 text=_chain_text(c),
                 in_class_body=c.function in self.class_bodies,
+                via_self=c.via_self,
                 nested_in=_position(kept, c.nested_in),
             )
             for c in kept
@@ -473,6 +476,13 @@ class TenancyCollector(FactCollector):
         text = dotted(func)
         # A method applied to a chain (or starting one at a class): a step.
         if isinstance(func, cst.Attribute):
+            via_self = _view_receiver(func.value)
+            if via_self and func.attr.value in self.packs.syntax.view_querysets:
+                # `self.get_queryset()`: the view's queryset, judged with its class
+                chain = self._new_chain(_Chain(call, fn, via_self=via_self))
+                self._args(call, frame, env, fn)
+                chain.steps.append(self._step(func.attr.value, call, frame, env, reading=chain))
+                return chain
             receiver = self._eval(func.value, frame, env, fn)
             if isinstance(receiver, _ClassRef):
                 receiver = self._new_chain(_Chain(call, fn, root=receiver.qualname))
@@ -937,6 +947,15 @@ def _kw_facts(syntax: FrameworkSyntax, keyword: str, value: cst.BaseExpression) 
         if text is not None and "()" not in text:
             out.add(ROW_MARK if keyword in syntax.row_keys else f"{OBJECT_MARK}{keyword}")
     return out
+
+
+def _view_receiver(node: cst.BaseExpression) -> str:
+    """`self` or `super()`: the receiver of a view's own queryset method."""
+    if isinstance(node, cst.Name) and node.value == "self":
+        return "self"
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super":
+        return "super"
+    return ""
 
 
 def _literal(node: cst.BaseExpression) -> str | None:

@@ -86,6 +86,9 @@ class QueryFact:
     # A subquery: the index of the query (of the same file) one of whose step arguments it is
     # (-1: none). Judged with that query when it is a query of a tenant-scoped model.
     nested_in: int = -1
+    # A class-based view's own queryset (`self.get_queryset()`: "self"; `super().get_queryset()`:
+    # "super"): no model of its own, the class's queryset method or attributes say which.
+    via_self: str = ""
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,10 @@ class FrameworkSyntax:
     run every request in a transaction (`request-transaction-settings`, `settings-modules`),
     and which methods of a class-based view run its handlers (`view-dispatch-methods`),
     and which give views default permission classes and which views read their queryset one
-    object at a time (`default-guard-settings`, `default-guard-references`, `object-views`)."""
+    object at a time (`default-guard-settings`, `default-guard-references`, `object-views`),
+    and which methods of a view hand out its queryset or one object of it (`view-querysets`)
+    and which class attributes say what queryset that is (`view-queryset-attributes`), of which
+    type (`view-queryset-type`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -214,6 +217,11 @@ class FrameworkSyntax:
     default_guard_settings: tuple[str, ...] = ()
     default_guard_references: tuple[str, ...] = ()
     object_views: tuple[str, ...] = ()
+    # `self.get_queryset()` / `self.get_object()` in a class-based view: the rows of the
+    # queryset the class (or a base) defines, or of the class attribute `queryset` / `model`.
+    view_querysets: tuple[str, ...] = ()
+    view_queryset_attributes: tuple[str, ...] = ()
+    view_queryset_type: str = ""  # the type those methods return (`django.db.models.QuerySet`)
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -339,6 +347,9 @@ _TOP_KEYS = {
     "default-guard-settings",
     "default-guard-references",
     "object-views",
+    "view-querysets",
+    "view-queryset-attributes",
+    "view-queryset-type",
     "types",
     "calls",
 }
@@ -489,6 +500,11 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         default_guard_settings=strings("default-guard-settings"),
         default_guard_references=strings("default-guard-references"),
         object_views=strings("object-views"),
+        view_querysets=strings("view-querysets"),
+        view_queryset_attributes=strings("view-queryset-attributes"),
+        view_queryset_type=(
+            r.string("view-queryset-type", data["view-queryset-type"]) if "view-queryset-type" in data else ""
+        ),
     )
 
 
