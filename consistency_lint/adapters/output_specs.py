@@ -16,6 +16,7 @@ from typing import TextIO
 
 import click
 
+from consistency_lint.adapters.terminal import interactive
 from consistency_lint.app.errors import UserError
 from consistency_lint.domain.packs import suggest
 
@@ -79,10 +80,4 @@ def colour_wanted(mode: str, stream: TextIO, environ: dict[str, str] | None = No
     env = os.environ if environ is None else environ
     if env.get("NO_COLOR"):
         return False
-    if env.get("TERM") == "dumb":
-        return False
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except ValueError:  # a closed stream
-        return False
+    return interactive(stream, env)

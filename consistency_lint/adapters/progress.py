@@ -14,6 +14,8 @@ import time
 from collections.abc import Mapping
 from typing import TextIO
 
+from consistency_lint.adapters.terminal import interactive
+
 MIN_FILES = 200
 WIDTH = 30
 INTERVAL = 0.1
@@ -23,12 +25,7 @@ def wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
     env = os.environ if environ is None else environ
     if env.get("CI", "").strip().lower() not in ("", "0", "false"):
         return False
-    if env.get("TERM") == "dumb":
-        return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return interactive(stream, env)
 
 
 class ProgressBar:

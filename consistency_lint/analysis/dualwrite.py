@@ -59,9 +59,10 @@ class Hit:
     op: Op
     path: str
     chain: tuple[str, ...] = ()  # call texts from the analysed function to the operation
+    lazy: bool = False  # a commit that only creates a missing row (a lazy get-or-create)
 
     def via(self, call: Op) -> Hit:
-        return Hit(self.op, self.path, (call.text, *self.chain)[:MAX_CHAIN])
+        return Hit(self.op, self.path, (call.text, *self.chain)[:MAX_CHAIN], self.lazy)
 
     def describe(self, here: str) -> str:
         where = f"line {self.op.span.line}" if self.path == here else f"{self.path}:{self.op.span.line}"
@@ -83,6 +84,7 @@ class Summary:
     writes: bool = False  # writes anything
     pending: Hit | None = None  # leaves writes uncommitted (the caller's transaction)
     outbox: bool = False  # writes an outbox row in the caller's transaction
+    reports: bool = False  # reports a publish after one of its own commits (CL101 inside it)
 
 
 _EMPTY = Summary()
@@ -182,6 +184,7 @@ class DualWrites:
         # Calls on untyped parameters typed from their call sites (param_types).
         self._functions: dict[str, tuple[FileSummary, Function]] = typed_functions(index)
         self.hooks = self._registered_hooks()
+        self.view_transactions = self._view_transactions()
         # `atomic-requests` in our configuration, or found in the project's settings module.
         self.atomic_requests = settings.atomic_requests or any(
             file.request_transactions for file in index.files.values()
@@ -229,6 +232,32 @@ class DualWrites:
                 out.setdefault(resolved[0].qualified(resolved[1].qualname), Hit(hook, file.path))
         return out
 
+    def _view_transactions(self) -> dict[str, Hit]:
+        """Methods of class-based views whose dispatch (a pack `view-dispatch-methods` name)
+        runs them inside a transaction block: the block, by the method's qualified name."""
+        names = self.index.packs.syntax.view_dispatch_methods
+        wrapping: dict[str, Hit] = {}  # view class -> the block its dispatch opens
+        methods: dict[str, list[str]] = {}  # class -> its own methods (not dispatch, no dunders)
+        for qual, (file, function) in self._functions.items():
+            if not function.class_name:
+                continue
+            owner, _, name = qual.rpartition(".")
+            if name in names:
+                opener = _dispatch_block(function.body, name)
+                if opener is not None:
+                    wrapping.setdefault(owner, Hit(opener, file.path))
+            elif not name.startswith("__"):
+                methods.setdefault(owner, []).append(qual)
+        out: dict[str, Hit] = {}
+        if not wrapping:
+            return out
+        for cls, quals in methods.items():
+            block = next((wrapping[base] for base in self.index.mro(cls) if base in wrapping), None)
+            if block is not None:
+                for qual in quals:
+                    out[qual] = block
+        return out
+
     def _entry(self, file: FileSummary, function: Function, walker: _Walker) -> State:
         """The state a function starts in: inside a transaction when every caller opened one,
         or for a view under `atomic-requests` (a function taking one of the packs'
@@ -249,6 +278,14 @@ class DualWrites:
         return self._request_entry(function, walker)
 
     def _request_entry(self, function: Function, walker: _Walker) -> State:
+        """A view method its class's dispatch runs inside a transaction block, or a view
+        under `atomic-requests`: both start inside the request's transaction."""
+        block = self.view_transactions.get(walker.file.qualified(function.qualname))
+        if block is not None:
+            return State(depth=1, opener=block, scope_writes=walker.block_writes(function.body))
+        return self._atomic_request_entry(function, walker)
+
+    def _atomic_request_entry(self, function: Function, walker: _Walker) -> State:
         """A view under `atomic-requests` (a function taking one of the packs'
         `request-parameters` first or second) runs in the request's transaction."""
         views = self.index.packs.syntax.request_parameters
@@ -286,7 +323,9 @@ class DualWrites:
         start = State(depth=1 if in_tx else 0)
         end = walker.run(start)
         if end is None:
-            return replace(_EMPTY, publish=walker.clean_publish, writes=walker.any_write)
+            return replace(
+                _EMPTY, publish=walker.clean_publish, writes=walker.any_write, reports=walker.reports
+            )
         return Summary(
             commit=end.committed,
             latest=end.latest,
@@ -295,6 +334,7 @@ class DualWrites:
             writes=walker.any_write,
             pending=end.writes,
             outbox=end.outbox,
+            reports=walker.reports,
         )
 
     # ----- classification ------------------------------------------------------
@@ -442,6 +482,7 @@ class DualWrites:
                 writes=out.writes or s.writes,
                 pending=out.pending or s.pending,
                 outbox=out.outbox or s.outbox,
+                reports=out.reports or s.reports,
             )
         return out
 
@@ -468,6 +509,8 @@ class _Walker:
         self.reporting = report
         self.clean_publish: Hit | None = None
         self.any_write = False
+        self.reports = False  # a publish after a commit of this function's own flow
+        self.lazy = 0  # inside the arm of a lazy get-or-create: its commits are lazy
 
     def run(self, start: State) -> State | None:
         body = self.function.body
@@ -499,8 +542,11 @@ class _Walker:
                 return None, returns, breaks
             elif isinstance(node, Branch):
                 falls = []
-                for arm in node.arms:
+                for number, arm in enumerate(node.arms):
+                    lazy = node.lazy and number == 0
+                    self.lazy += lazy
                     f, r, b = self.block(arm, current)
+                    self.lazy -= lazy
                     falls.append(f)
                     returns += r
                     breaks += b
@@ -640,7 +686,9 @@ class _Walker:
                 for qual in quals:
                     self.a.contexts.setdefault(qual, []).append(opener)
             s = self.a.called(quals, st.depth > 0)
-            if s.publish is not None:
+            if s.publish is not None and not (s.reports and _only_through(st, op)):
+                # (A caller whose only commits come from earlier calls of the same function,
+                # which reports its own commit-then-publish, would only repeat that finding.)
                 self.publish(op, st, s.publish.via(op))
             if s.writes:
                 self.any_write = True
@@ -649,7 +697,8 @@ class _Walker:
             if s.commit is not None:
                 store = (s.store[0], "") if s.store else None
                 st = self.commit(op, st, s.commit.via(op), store=store)
-                st = replace(st, latest=(s.latest or s.commit).via(op))
+                latest = (s.latest or s.commit).via(op)
+                st = replace(st, latest=replace(latest, lazy=True) if self.lazy else latest)
             if s.pending is not None:
                 st = replace(st, writes=st.writes or s.pending.via(op))
         return st
@@ -667,6 +716,8 @@ class _Walker:
         if st.outbox:
             # The transaction carried an outbox row: what follows is its delivery.
             return replace(st, writes=None, outbox=False)
+        if self.lazy:
+            hit = replace(hit, lazy=True)
         if store is None:
             store = (pack or op.pack or op.target.rpartition(".")[0], store_receiver)
         if st.committed is not None and st.store is not None and _different(st.store, store):
@@ -689,11 +740,14 @@ class _Walker:
         if st.writes is not None or (st.depth > 0 and st.scope_writes):
             cause = st.opener or st.writes or pub
             self._report(PublishedInTransaction(self.file.path, at, self._context(), cause, through))
-        elif st.committed is not None:
+        elif st.committed is not None and not _lazy_only(st):
             after = st.latest or st.committed
+            if _getter_created(after) and not _getter_created(st.committed):
+                after = st.committed
+            self.reports = True
             self._report(PublishedAfterCommit(self.file.path, at, self._context(), after, through))
         in_tx = st.writes is not None or (st.depth > 0 and st.scope_writes)
-        if self.clean_publish is None and st.uncommitted and not in_tx:
+        if self.clean_publish is None and (st.uncommitted or _lazy_only(st)) and not in_tx:
             # Some path reaches it with nothing committed or written here: the caller decides.
             self.clean_publish = pub
 
@@ -703,6 +757,45 @@ class _Walker:
     def _report(self, event: Event) -> None:
         if self.reporting:
             self.a.report(event)
+
+
+def _dispatch_block(body: Block, name: str) -> Op | None:
+    """The transaction block (a committing scope) inside which a dispatch method calls
+    `super().<name>()` or a method of its own class (`self.handle()`), or None."""
+    for node in body:
+        if isinstance(node, Scope) and node.opener.kind == "begin" and node.opener.commits:
+            for op in iter_ops(node.body):
+                if op.text == f"super().{name}()" or op.receiver == "self":
+                    return node.opener
+        elif isinstance(node, Branch):
+            for arm in node.arms:
+                found = _dispatch_block(arm, name)
+                if found is not None:
+                    return found
+        elif isinstance(node, (Scope, TryBlock)):
+            inner = node.body
+            found = _dispatch_block(inner, name)
+            if found is not None:
+                return found
+    return None
+
+
+def _getter_created(hit: Hit) -> bool:
+    """A commit inside a called getter that only created a missing reference row."""
+    return hit.lazy and bool(hit.chain)
+
+
+def _lazy_only(st: State) -> bool:
+    """Every commit the path names (the first and the latest) is a getter's lazy creation."""
+    hits = [h for h in (st.committed, st.latest) if h is not None]
+    return bool(hits) and all(_getter_created(h) for h in hits)
+
+
+def _only_through(st: State, call: Op) -> bool:
+    """Every commit the path names (the first and the latest) happened inside an earlier
+    call with the same text as `call` (`emit(); emit()`, or `emit()` in a loop)."""
+    hits = [h for h in (st.committed, st.latest) if h is not None]
+    return bool(hits) and all(h.chain[:1] == (call.text,) for h in hits)
 
 
 def _abstract(function: Function) -> bool:

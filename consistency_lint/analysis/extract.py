@@ -23,7 +23,7 @@ from consistency_lint.analysis.flow import FlowBuilder
 from consistency_lint.analysis.layering_collector import LayeringCollector
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.resolver import Resolver
-from consistency_lint.analysis.settings_facts import request_transactions
+from consistency_lint.analysis.settings_facts import default_guards, request_transactions
 from consistency_lint.analysis.spans import SpanRecorder
 from consistency_lint.analysis.summary import FileSummary, Suppressions
 from consistency_lint.analysis.tenancy_collector import TenancyCollector
@@ -54,5 +54,6 @@ def extract(
         tables=flow.tables,
         tenancy=tenancy.facts(),
         request_transactions=request_transactions(module.body, module_name, packs.syntax),
+        default_guards=default_guards(module.body, module_name, packs.syntax),
     )
     return spans.fill(module, summary)

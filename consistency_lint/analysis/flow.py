@@ -24,6 +24,7 @@ from consistency_lint.analysis.resolver import Frame, Resolver, literals
 from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
 from consistency_lint.analysis.summary import (
     CALL,
+    CLASS_ARG,
     DISPATCH_CALL,
     ITEM,
     PARAM,
@@ -180,7 +181,7 @@ class FlowBuilder:
                 arms.append(self._suite(orelse.body, frame, scope_prefix, in_function))
             else:
                 arms.append(())
-            out.append(Branch(tuple(arms)))
+            out.append(Branch(tuple(arms), lazy=orelse is None and _fills_missing(stmt)))
         elif isinstance(stmt, (cst.For, cst.While)):
             head = stmt.iter if isinstance(stmt, cst.For) else stmt.test
             self._expr(head, frame, out)
@@ -296,7 +297,12 @@ class FlowBuilder:
         if isinstance(small, cst.Return):
             if small.value is not None:
                 self._expr(small.value, frame, out)
+                generic = self.r.class_arg_of(small.value, frame)
+                if generic and not frame.returned:
+                    frame.returned = f"{CLASS_ARG}.{generic}"
                 frame.returned = frame.returned or self.r.type_of(small.value, frame)
+                if isinstance(small.value, cst.Call) and not frame.return_call:
+                    frame.return_call = self.r.returned_call(small.value, frame)
             out.append(Exit("return", self.spans.record(small)))
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
@@ -307,9 +313,15 @@ class FlowBuilder:
         elif isinstance(small, cst.Assign):
             self._expr(small.value, frame, out)
             kind = self.r.type_of(small.value, frame)
+            generic = self.r.class_arg_of(small.value, frame)
             for target in small.targets:
                 self._bind(target.target, kind, frame)
                 self._bind_partial(target.target, small.value, frame)
+                if isinstance(target.target, cst.Name):
+                    if generic:
+                        frame.class_args[target.target.value] = generic
+                    else:
+                        frame.class_args.pop(target.target.value, None)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 self._expr(small.value, frame, out)
@@ -660,12 +672,24 @@ class FlowBuilder:
             if text is None:
                 continue
             target = self.r.qualify(text, outer)
+            wrapped = self._unwrapped(expr, outer)
+            if wrapped:  # `@method_decorator(transaction.atomic)`: the decorator is the argument
+                text, target = wrapped, self.r.qualify(wrapped, outer)
+                expr = cst.parse_expression(wrapped)
             decorators.append(target)
             if isinstance(expr, cst.Call):
                 for arg in expr.args:
-                    named = dotted(arg.value) if arg.keyword is not None else None
-                    if arg.keyword is not None and named:
-                        keywords.append((arg.keyword.value, outer.names.resolve(named)[0]))
+                    if arg.keyword is not None:
+                        named = dotted(arg.value)
+                        if named:
+                            keywords.append((arg.keyword.value, outer.names.resolve(named)[0]))
+                    if isinstance(arg.value, cst.Call):
+                        # What a call argument makes (`cron_trigger=CronTrigger(hour=0)`,
+                        # `crontab(minute=0)`): keyed "" when positional.
+                        made = dotted(arg.value.func)
+                        if made and "()" not in made:
+                            key = arg.keyword.value if arg.keyword is not None else ""
+                            keywords.append((key, outer.names.resolve(made)[0]))
             spec = self.packs.call(target, literals(expr) if isinstance(expr, cst.Call) else ())
             if isinstance(expr, cst.Call):
                 prefix = f"{self.module_name}." if self.module_name else ""
@@ -713,6 +737,7 @@ class FlowBuilder:
                 decorator_keywords=tuple(keywords),
                 return_names=return_names,
                 generator=frame.yields,
+                return_call=frame.return_call,
             )
         )
 
@@ -722,7 +747,9 @@ class FlowBuilder:
         bases = []
         keywords = []
         for arg in node.bases:
-            text = dotted(arg.value)
+            # `RepositoryBase[Checkout]`: a generic base is the class subscripted
+            base = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
+            text = dotted(base)
             if arg.keyword is not None:
                 value = arg.value
                 keywords.append((arg.keyword.value, value.value if isinstance(value, cst.Name) else ""))
@@ -836,11 +863,9 @@ class FlowBuilder:
                     position = keywords.index(arg.keyword.value)
                     if literal and (not related_name or position < rank):
                         related_name, rank = literal, position
-        elements: list[str] = []
-        if isinstance(value, (cst.List, cst.Tuple)):
-            for element in value.elements:
-                for text in _listed_names(element.value):
-                    elements.append(outer.names.resolve(text)[0])
+        elements = (
+            [outer.names.resolve(text)[0] for text in _concatenated_names(value)] if value is not None else []
+        )
         return FieldDef(
             target.value,
             call,
@@ -935,6 +960,19 @@ def _hook_name(spec: CallSpec, call: cst.Call) -> str:
     return parent.rpartition(".")[2] or spec.target
 
 
+def _concatenated_names(value: cst.BaseExpression) -> list[str]:
+    """Names a class attribute lists: `[IsAuth, IsMember]`, `(IsMember,)`, and lists joined
+    with `+` or named (`api_settings.DEFAULT_PERMISSION_CLASSES + [IsMember]`)."""
+    if isinstance(value, (cst.List, cst.Tuple)):
+        return [text for element in value.elements for text in _listed_names(element.value)]
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        return _concatenated_names(value.left) + _concatenated_names(value.right)
+    if isinstance(value, (cst.Name, cst.Attribute)):
+        text = dotted(value)
+        return [text] if text and "()" not in text else []
+    return []
+
+
 def _listed_names(node: cst.BaseExpression) -> list[str]:
     """Names an element of a listed value stands for: `IsMember`, `IsAuth & IsMember`,
     `HasRole("admin")` (the called class)."""
@@ -944,3 +982,30 @@ def _listed_names(node: cst.BaseExpression) -> list[str]:
         node = node.func
     text = dotted(node)
     return [text] if text and "()" not in text else []
+
+
+def _fills_missing(stmt: cst.If) -> bool:
+    """`if x is None:` / `if not x:` whose body only assigns `x`: a lazy get-or-create."""
+    test = stmt.test
+    name = ""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        name = test.expression.value if isinstance(test.expression, cst.Name) else ""
+    elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        none = isinstance(target.comparator, cst.Name) and target.comparator.value == "None"
+        if isinstance(target.operator, cst.Is) and none and isinstance(test.left, cst.Name):
+            name = test.left.value
+    if not name:
+        return False
+    body = stmt.body.body
+    return bool(body) and all(
+        isinstance(line, cst.SimpleStatementLine)
+        and all(
+            isinstance(small, cst.Assign)
+            and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)
+            and small.targets[0].target.value == name
+            for small in line.body
+        )
+        for line in body
+    )

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from consistency_lint.analysis.packindex import PackIndex
-from consistency_lint.analysis.summary import ITEM, SUPER, ClassDef, FileSummary, Function
+from consistency_lint.analysis.summary import CLASS_ARG, ITEM, SUPER, ClassDef, FileSummary, Function
 from consistency_lint.domain.globs import dotted_glob
 from consistency_lint.domain.packs import CallSpec
 
 MAX_REEXPORTS = 8
+_SELF_TYPES = frozenset(("typing.Self", "typing_extensions.Self"))
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,9 @@ class ProjectIndex:
                 result = through_global
                 break
             owner = self.global_type(base)  # Base = declarative_base()
-            if owner:
+            if owner and not owner.endswith("()"):
+                # (an unresolved call result, `Mixin = load_func(settings.MIXIN)`, says nothing:
+                # the class's other bases decide)
                 result = owner
                 break
             head, _, attribute = base.rpartition(".")
@@ -317,14 +320,52 @@ class ProjectIndex:
         return self.returns_of_function(callee) or self._returned_model(callee)
 
     def returns_of_function(self, qualname: str, depth: int = 0) -> str:
-        """The type a project function returns or yields (its annotation, or inferred)."""
-        found = self.functions.get(self._follow_reexport(qualname))
+        """The type a project function returns or yields (its annotation, or inferred). A
+        method inherited from a project base is found there; one annotated `-> Self`
+        (`CheckoutRepository.from_session()`) returns the class it is called on."""
+        target = self._follow_reexport(qualname)
+        found = self.functions.get(target)
+        owner = target.rpartition(".")[0]
+        if found is None and owner in self.classes:
+            method = target.rpartition(".")[2]
+            for base in self.mro(owner):
+                found = self.functions.get(f"{base}.{method}")
+                if found is not None:
+                    break
+        if found is None or depth > 5:
+            return ""
+        function = found[1]
+        returns = function.returns
+        if returns in _SELF_TYPES:
+            return owner if owner in self.classes else ""
+        if function.return_call and (not returns or returns.endswith("()")):
+            generic = self._class_argument(function.return_call, depth)
+            if generic:
+                return generic
+        if returns.endswith("()"):
+            return self.returns_of_function(returns[:-2], depth + 1)
+        return "" if returns.startswith(f"{CLASS_ARG}.") else returns
+
+    def _class_argument(self, call: tuple[str, ...], depth: int) -> str:
+        """The project class a generic callee returns an instance of: `return
+        get_instance(Task, task_id)` where `get_instance(model, ...)` returns `model.get(...)`
+        (its returns `<class-arg>.model`) -> `pkg.Task` ("" when the call is not that)."""
+        callee, *args = call
+        found = self.functions.get(self._follow_reexport(callee))
         if found is None or depth > 5:
             return ""
         returns = found[1].returns
-        if returns.endswith("()"):
-            return self.returns_of_function(returns[:-2], depth + 1)
-        return returns
+        if not returns.startswith(f"{CLASS_ARG}."):
+            return ""
+        name = returns[len(CLASS_ARG) + 1 :]
+        params = [p.name for p in found[1].params]
+        if found[1].class_name and params[:1] in (["self"], ["cls"]):
+            params = params[1:]
+        value = next((a.partition("=")[2] for a in args if a.startswith(f"{name}=")), "")
+        if not value and name in params and params.index(name) < len(args):
+            value = args[params.index(name)]
+        value = self._follow_reexport(value) if value else ""
+        return value if value in self.classes else ""
 
     def _canonical_callee(self, name: str) -> str:
         """A decorator or callee named through a project global: `shop.app.task` -> Celery.task,

@@ -4,11 +4,22 @@ A task function with no parameter (`@shared_task def hard_delete(): ...`, a
 periodic sweep, a telemetry report) cannot be handed a tenant: its queries run
 over every tenant's rows on purpose, and there is no tenant value to filter by.
 So is a function without parameters that only such jobs call
-(`send_telemetry()` -> `generate_platform_data()`). A task is a function a
+(`send_telemetry()` -> `generate_platform_data()`), and so is any function, with
+parameters or not, that only such jobs call (`purge()` -> `repo.delete_expired(cutoff)`):
+what a sweep hands its helpers was read over every tenant on purpose. A function
+that anything else also calls (a view, a task taking arguments, a helper of them)
+is judged on its own, and a request handler (a function taking a request
+parameter) is never a job's helper, whoever calls it. A function handed to a call as
+a value (`process_cleanup(queryset_func=old_logs)`) counts as called by the function
+making that call, and a call of a base's method (`self.scheduling_statement()`) also
+calls the subclasses' overrides. A task is a function a
 decorator turns into a pack type that enqueues (a type with a `publish` entry of
 effect kind `task`: Celery, dramatiq, rq, huey, ...). An operator's job
 runs for every tenant too: a method listed in the packs' `job-methods`
-(`BaseCommand.handle` of a Django management command). A task with parameters,
+(`BaseCommand.handle` of a Django management command), and so does a function
+registered to run on a schedule: decorated with a call given a schedule that a
+pack's `schedules` makes (`@actor(cron_trigger=CronTrigger(hour=0))`,
+`@periodic_task(crontab(minute=0))`), whatever its parameters. A task with parameters,
 and any other function with one, is not a tenant-free job: what it is handed may
 be a tenant.
 """
@@ -37,14 +48,17 @@ class TenantFreeJobs:
     def _compute(self) -> frozenset[str]:
         index = self.index
         task_types = index.packs.task_types
-        if not task_types and not index.packs.syntax.job_methods:
+        syntax = index.packs.syntax
+        if not task_types and not syntax.job_methods and not syntax.schedules:
             return frozenset()
         job_methods = index.packs.syntax.job_methods
+        schedules = index.packs.syntax.schedules
         found = {
             name
             for name, (_, function) in index.functions.items()
             if (_no_arguments(function) and index.decorated_type(function) in task_types)
             or (job_methods and self._job_method(name, job_methods))
+            or (schedules and self._scheduled(function, schedules))
         }
         if not found:
             return frozenset()
@@ -53,11 +67,22 @@ class TenantFreeJobs:
             for op in iter_ops(function.body):
                 called = index.resolve(op.target)
                 if called.function is not None:
-                    callers.setdefault(called.target, set()).add(name)
+                    owner, callee = called.function  # the defining function, also when inherited
+                    callers.setdefault(owner.qualified(callee.qualname), set()).add(name)
+        for summary in index.files.values():
+            # A function handed to a call as a value (`process(queryset_func=old_logs)`) is
+            # used by the caller as if called by it.
+            for call in summary.tenancy.calls if summary.tenancy is not None else ():
+                for _, origin in call.args:
+                    referenced = index._follow_reexport(origin) if origin else ""
+                    if referenced in index.functions:
+                        callers.setdefault(referenced, set()).add(summary.qualified(call.function))
+        self._dispatch_to_overrides(callers)
+        requests = index.packs.syntax.request_parameters
         candidates = [
             name
             for name, (_, function) in index.functions.items()
-            if name not in found and _no_arguments(function) and callers.get(name)
+            if name not in found and callers.get(name) and not _handles_requests(function, requests)
         ]
         changed = True
         while changed:
@@ -68,6 +93,35 @@ class TenantFreeJobs:
                     changed = True
         return frozenset(found)
 
+    def _dispatch_to_overrides(self, callers: dict[str, set[str]]) -> None:
+        """`self.scheduling_statement()` in a base's method runs the subclass's override on a
+        subclass instance: the callers of `Base.m` call each project override `Sub.m` too."""
+        index = self.index
+        subclasses: dict[str, list[str]] = {}
+        for cls in index.classes:
+            for base in index.mro(cls):
+                if base != cls:
+                    subclasses.setdefault(base, []).append(cls)
+        for method, calling in list(callers.items()):
+            owner, _, name = method.rpartition(".")
+            for sub in subclasses.get(owner, ()):
+                override = f"{sub}.{name}"
+                if override in index.functions:
+                    callers.setdefault(override, set()).update(calling)
+
+    def _scheduled(self, function: Function, schedules: tuple[str, ...]) -> bool:
+        """Decorated with a call given a schedule (`@actor(cron_trigger=CronTrigger(hour=0))`,
+        `@periodic_task(crontab(minute=0))`, `CronTrigger.from_crontab(...)`, also through a
+        project module re-exporting the trigger): a periodic job."""
+        for _, made in function.decorator_keywords:
+            owner, _, last = made.rpartition(".")
+            names = {made, self.index._follow_reexport(made)}
+            if owner:
+                names.add(f"{self.index._follow_reexport(owner)}.{last}")
+            if any(name == s or name.startswith(f"{s}.") for name in names for s in schedules):
+                return True
+        return False
+
     def _job_method(self, qualname: str, job_methods: tuple[str, ...]) -> bool:
         """`Command.handle` of a project subclass of a pack base listed in `job-methods`
         (`django.core.management.base.BaseCommand.handle`): an operator's job."""
@@ -75,6 +129,11 @@ class TenantFreeJobs:
         if not owner or owner not in self.index.classes:
             return False
         return any(f"{base}.{method}" in job_methods for base in self.index.mro(owner))
+
+
+def _handles_requests(function: Function, requests: tuple[str, ...]) -> bool:
+    """A request handler (`def export(request)`, `def get(self, request)`): never a job's helper."""
+    return any(param.name in requests for param in function.params[:2])
 
 
 def _no_arguments(function: Function) -> bool:

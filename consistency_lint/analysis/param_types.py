@@ -137,7 +137,7 @@ def _node(node: FlowNode, mapping: dict[str, str]) -> FlowNode:
     if isinstance(node, Op):
         return _op(node, mapping)
     if isinstance(node, Branch):
-        return Branch(tuple(_retarget(arm, mapping) for arm in node.arms))
+        return Branch(tuple(_retarget(arm, mapping) for arm in node.arms), node.lazy)
     if isinstance(node, Loop):
         return Loop(_retarget(node.body, mapping), _retarget(node.orelse, mapping))
     if isinstance(node, TryBlock):

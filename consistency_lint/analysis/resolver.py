@@ -35,7 +35,17 @@ _TYPE_CHECKING = ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TY
 class Frame:
     """What is known inside one function (or the module body)."""
 
-    __slots__ = ("class_attrs", "class_qual", "names", "params", "returned", "types", "yields")
+    __slots__ = (
+        "class_args",
+        "class_attrs",
+        "class_qual",
+        "names",
+        "params",
+        "return_call",
+        "returned",
+        "types",
+        "yields",
+    )
 
     def __init__(self, names: NameTable, class_qual: str = "", class_attrs: dict[str, str] | None = None):
         self.names = names
@@ -45,6 +55,9 @@ class Frame:
         self.returned = ""  # type of the first returned or yielded value with a known type
         self.yields = False  # the function's body yields: a generator
         self.params: set[str] = set()  # untyped parameters not rebound so far
+        # Locals holding what a call on an untyped parameter made (`x = model.get(id)` -> model).
+        self.class_args: dict[str, str] = {}
+        self.return_call: tuple[str, ...] = ()  # Function.return_call
 
 
 def literals(call: cst.Call) -> tuple[str | None, ...]:
@@ -369,6 +382,39 @@ class Resolver:
                 # `order = Order.objects.get(...)`).
                 return f"{target}()"
         return ""
+
+    def class_arg_of(self, expr: cst.BaseExpression, frame: Frame) -> str:
+        """The untyped parameter whose call made `expr`'s value (`model(...)`,
+        `model.get(id)`, `model.query.filter_by(...).first()`, or a local bound to one), or ""."""
+        if isinstance(expr, cst.Await):
+            return self.class_arg_of(expr.expression, frame)
+        if isinstance(expr, cst.Name):
+            return frame.class_args.get(expr.value, "")
+        while isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Name):
+                return func.value if func.value in frame.params else ""
+            if not isinstance(func, cst.Attribute):
+                return ""
+            expr = func.value
+            while isinstance(expr, cst.Attribute):
+                expr = expr.value
+            if isinstance(expr, cst.Name):
+                return expr.value if expr.value in frame.params else ""
+        return ""
+
+    def returned_call(self, call: cst.Call, frame: Frame) -> tuple[str, ...]:
+        """`Function.return_call` of `return call(...)`: the callee and its arguments' names."""
+        text = dotted(call.func)
+        if not text or "()" in text:
+            return ()
+        args: list[str] = [self.qualify(text, frame)]
+        for arg in call.args:
+            named = dotted(arg.value)
+            resolved, known = frame.names.resolve(named) if named else ("", False)
+            value = resolved if known else ""
+            args.append(f"{arg.keyword.value}={value}" if arg.keyword is not None else value)
+        return tuple(args)
 
     def chained_target(self, func: cst.BaseExpression, frame: Frame) -> str:
         """`boto3.client("ses").send_email`: the method of the type the receiver call returns,

@@ -33,6 +33,10 @@ SUPER = "<super>"
 # A call on an untyped parameter `order` (`order.save()`) is recorded as `<param>.order.save`;
 # the project phase types the parameter from its call sites (every caller passes an `Order`).
 PARAM = "<param>"
+# A function that returns what calling (a method of) its untyped parameter `model` makes
+# (`return model.get(id)`, a generic getter) returns `<class-arg>.model`: an instance of the
+# class its caller passes there (`get_instance(Task, id)` -> a Task).
+CLASS_ARG = "<class-arg>"
 # The loop variable of `for order in Order.objects.filter(...)` has the type of the
 # iterated value with this suffix (`shop.Order.objects.filter()[]`): an element of it.
 ITEM = "[]"
@@ -65,6 +69,9 @@ class Branch:
     """`if`/`elif`/`else`, `match`, conditional expressions: exactly one arm runs."""
 
     arms: tuple[Block, ...]
+    # The first arm only fills in a missing value (`if org is None: org = Org.create(...)`,
+    # no else): a lazy get-or-create, whose commit creates a missing reference row.
+    lazy: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,10 +138,15 @@ class Function:
     body: Block = ()
     is_async: bool = False
     class_name: str = ""
-    # Keyword arguments of decorator calls naming something: `@app.task(base=MyTask)`.
+    # Keyword arguments of decorator calls naming something: `@app.task(base=MyTask)`, and
+    # what call arguments make (`cron_trigger=CronTrigger(...)`; key "" when positional).
     decorator_keywords: tuple[tuple[str, str], ...] = ()
     return_names: tuple[str, ...] = ()  # like Param.names, for the return annotation
     generator: bool = False  # its body yields (a `@contextmanager` generator, among others)
+    # The first returned call of a project function with its resolved arguments
+    # (`return get_instance(Task, task_id)` -> ("pkg.get_instance", "pkg.Task", "", ...),
+    # keywords as "name=value"), for a generic callee's CLASS_ARG return type.
+    return_call: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,6 +251,8 @@ class FileSummary:
     tenancy: TenancyFacts | None = None  # None when the file has no tenancy fact
     # A settings module that runs every request in a transaction (`ATOMIC_REQUESTS = True`).
     request_transactions: bool = False
+    # A settings module's default permission classes (`DEFAULT_PERMISSION_CLASSES`), dotted.
+    default_guards: tuple[str, ...] = ()
 
     def qualified(self, name: str) -> str:
         """The project-wide name of a function or class of this module (`shop.orders.place`)."""

@@ -54,6 +54,7 @@ class QueryVerdict:
     insert_unknown: bool = False
     fixed_alias: tuple[str, ...] = ()  # literal aliases chosen by a step (.using("default"))
     text: str = ""  # the chain as far as it is this query: `Invoice.objects.filter()`
+    ended: bool = False  # the chain ran the query (`.get()`, `.first()`) or read a row's attribute
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class TenancyAnalysis:
         self._verdicts: list[tuple[FileSummary, QueryVerdict]] | None = None
         self._where: dict[tuple[str, str], Where] = {}
         self._guards: tuple[tuple[str, frozenset[str]], ...] | None = None
+        self._defaults: tuple[str, ...] | None = None
         self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
         self._params: dict[tuple[str, str, int], bool] = {}
         self._rows: dict[tuple[str, int], bool] = {}
@@ -158,13 +160,35 @@ class TenancyAnalysis:
                 for query in found.queries:
                     if query.in_class_body and self._class_overrides(summary, query.function):
                         continue
+                    if self.enclosed(summary, query):
+                        continue  # a subquery: its rows are bounded by the query it is part of
                     verdict = self.judge(query, summary)
+                    if query.in_class_body and verdict.kind and self.object_guarded(summary, query.function):
+                        verdict = replace(verdict, scoped=True)  # each object checked by the guard
                     if verdict.kind in (READ, BULK) and self.in_job(summary, query.function):
                         verdict = replace(verdict, scoped=True)  # every tenant, by design
                     if verdict.kind or verdict.fixed_alias:
                         verdicts.append((summary, verdict))
             self._verdicts = verdicts
         return iter(self._verdicts)
+
+    def enclosed(self, summary: FileSummary, query: QueryFact) -> bool:
+        """A subquery (`filter(pk__in=Sub.objects...)`, `.where(Outer.id.not_in(select(...)))`,
+        a correlated `.exists()`) of a query of a tenant-scoped model: that query is judged (and
+        reported when unscoped), the subquery only narrows its rows."""
+        found = facts(summary)
+        number = query.nested_in
+        if number >= 0 and self.judge(query, summary).ended:
+            return False  # a row fetched and then used (`project_id=project.id`), not a subquery
+        seen = 0
+        while found is not None and 0 <= number < len(found.queries) and seen < len(found.queries):
+            outer = found.queries[number]
+            verdict = self.judge(outer, summary)
+            if verdict.kind in (READ, BULK) and verdict.model is not None and verdict.model.tenant_scoped:
+                return True
+            number = outer.nested_in
+            seen += 1
+        return False
 
     def in_job(self, summary: FileSummary, function: str) -> bool:
         """Whether code of `function` runs in a background job that takes no argument (or a
@@ -196,6 +220,7 @@ class TenancyAnalysis:
         aliases: list[str] = []
         origins: list[str] = []  # predicates whose value derives from the current tenant
         written: set[str] = set()  # every predicate name, whoever chose its value
+        joined: set[str] = set()  # models joined into the query (`join(ProductBenefit)`)
         if query.root:
             info = self.models.info(query.root, tenancy)
             if not info.is_model:
@@ -220,6 +245,7 @@ class TenancyAnalysis:
             if helper_matches(tenancy, query.source):
                 helper = True
         used = len(steps)
+        ended = False
         for position, step in enumerate(steps):
             if step.name.startswith("@"):  # the chain is handed to this function
                 handed_to = packs.tenancy_call(step.name[1:])
@@ -258,10 +284,10 @@ class TenancyAnalysis:
                     # chain is no longer a query of this model.
                     if position == 0:
                         return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
-                    used = position
+                    used, ended = position, True
                     break
                 if step.name and not step.call:
-                    used = position
+                    used, ended = position, True
                     break
                 continue  # a custom queryset method: keeps the type
             if spec.role == "query":
@@ -278,6 +304,8 @@ class TenancyAnalysis:
                 # selects nothing / correlated to its outer row (`.correlate(...)`) / a manager
                 # the library scopes itself (django-multitenant's `TenantModel.objects`)
                 helper = True
+            if spec.tenancy == "join":
+                joined.update(self.index._follow_reexport(c) for c in step.classes)
             if spec.tenancy == "fixed-alias" and step.literal:
                 aliases.append(step.literal)
             if spec.predicates or spec.sql_keyword:
@@ -303,14 +331,20 @@ class TenancyAnalysis:
                     or any(self.through_relation(model, key) for key in paths)
                     or any(p in packs.syntax.primary_keys and self._from_row(o, where) for p, o in compared)
                     or self.attached_to_object(model, step.names)
+                    or self.joined_to_row(model, step, joined, where, summary, query.function)
                 )
             if spec.returns and step.name:
                 type_name = spec.returns
             elif step.name and not spec.returns and type_name:
-                used = position + 1
+                used, ended = position + 1, True
                 break  # a terminal step (get, create, update): what follows is not this query
         if model is None or not model.tenant_scoped:
-            return QueryVerdict(query, "", model, fixed_alias=tuple(aliases))
+            # Not a query to judge; `scoped` still says whether its rows hang off rows of one
+            # tenant (`ItemLabel.objects.filter(item=item)`), for the queries that use them.
+            tied = model is not None and model.is_model and (helper or bool(origins))
+            return QueryVerdict(query, "", model, scoped=tied, fixed_alias=tuple(aliases))
+        if not helper and any(self.verifies(model, step, where) for step in steps):
+            helper = True  # fetched, then verified against the caller before use
         if WRITE in kinds:  # bulk_create(...): its rows are judged as constructions
             kind = ""
         else:
@@ -323,8 +357,30 @@ class TenancyAnalysis:
             or bool(origins)
         )
         return QueryVerdict(
-            query, kind, model, scoped, insert_kwargs, insert_unknown, tuple(aliases), _text(query, used)
+            query,
+            kind,
+            model,
+            scoped,
+            insert_kwargs,
+            insert_unknown,
+            tuple(aliases),
+            _text(query, used),
+            ended,
         )
+
+    def verifies(self, model: ModelInfo, step: StepFact, where: Where) -> bool:
+        """`row.has_permission(request.user)` on the fetched row (or queryset): a method listed
+        in `verifiers` (a bare name or `Model.method`) handed a value of the current tenant or
+        principal (a tenant source). Fetch-then-verify: the code checks the row it fetched
+        belongs to the caller (`if not row.has_permission(request.user): return 403`)."""
+        verifiers = self.tenancy.verifiers
+        if not verifiers or not step.call or not step.name or step.name.startswith("@"):
+            return False
+        names = [f"{base}.{step.name}" for base in self.index.mro(model.qualname)]
+        if not _any_match(verifiers, (step.name, *names)) and step.name not in verifiers:
+            return False
+        values = (*(origin for _, origin in step.arg_origins), *(origin for _, origin in step.origins))
+        return any(self.derives_from_tenant(origin, where) for origin in values if origin)
 
     def by_lookup_field(self, model: ModelInfo, names: set[str]) -> bool:
         """A lookup by a configured unique secret (`ApiToken.key`), on the model or through
@@ -404,13 +460,7 @@ class TenancyAnalysis:
             sourced = [p.name for p in fn.params if _any_match(sources, (p.default, p.annotation))]
         class_guarded = False
         if owner in self.index.classes:
-            for base in self.index.mro(owner):
-                entry = self.index.classes.get(base)
-                if entry is None:
-                    continue
-                for f in entry[1].fields:
-                    if f.name in syntax.guard_attributes:
-                        verified |= _guard_args(guards, f.elements)
+            verified |= _guard_args(guards, self.permission_classes(owner, nearest=False))
             prefix = f"{owner}."
             class_guarded = bool(verified) or any(
                 _guard_args(guards, fn.decorators)
@@ -420,6 +470,54 @@ class TenancyAnalysis:
         out = Where(view, tuple(sorted(verified)), tuple(sourced), class_guarded)
         self._where[key] = out
         return out
+
+    def permission_classes(self, cls: str, nearest: bool = True) -> tuple[str, ...]:
+        """The guards a class's guard attributes list (`permission_classes`): those of the
+        nearest class of its MRO that sets one (every class's with `nearest=False`), with a
+        reference to the defaults (`api_settings.DEFAULT_PERMISSION_CLASSES + [...]`, the packs'
+        `default-guard-references`) standing for the settings module's defaults (the packs'
+        `default-guard-settings`); the defaults when no class sets one."""
+        syntax = self.index.packs.syntax
+        listed: list[str] = []
+        found = False
+        for base in self.index.mro(cls):
+            entry = self.index.classes.get(base)
+            if entry is None:
+                continue
+            for f in entry[1].fields:
+                if f.name in syntax.guard_attributes:
+                    found = True
+                    listed.extend(f.elements)
+            if found and nearest:
+                break
+        defaults = self.default_guards()
+        if not found:
+            return defaults
+        out: list[str] = []
+        for name in listed:
+            out.extend(defaults if name in syntax.default_guard_references else (name,))
+        return tuple(out)
+
+    def default_guards(self) -> tuple[str, ...]:
+        """The default permission classes the project's settings modules set."""
+        if self._defaults is None:
+            files = self.index.files.values()
+            self._defaults = tuple(dict.fromkeys(name for f in files for name in f.default_guards))
+        return self._defaults
+
+    def object_guarded(self, summary: FileSummary, cls: str) -> bool:
+        """The `queryset` of a view that hands out its rows one object at a time (the packs'
+        `object-views`: DRF's retrieve/update/destroy views) after a configured object guard
+        (`object-guards`, among its permission classes or the settings' defaults) checked
+        each one: the rows it reaches are the caller tenant's."""
+        object_guards = self.tenancy.object_guards
+        views = self.index.packs.syntax.object_views
+        if not object_guards or not views:
+            return False
+        qualname = summary.qualified(cls)
+        if qualname not in self.index.classes or not any(base in views for base in self.index.mro(qualname)):
+            return False
+        return _any_match(object_guards, self.permission_classes(qualname))
 
     def guards(self) -> tuple[tuple[str, frozenset[str]], ...]:
         """`scope-guards` entries as (pattern, verified arguments; {"*"} for all):
@@ -522,7 +620,7 @@ class TenancyAnalysis:
         if found is None or number >= len(found.queries):
             return False
         verdict = self.judge(found.queries[number], summary)
-        self._rows[key] = bool(verdict.kind) and verdict.scoped
+        self._rows[key] = verdict.scoped and (bool(verdict.kind) or verdict.model is not None)
         return self._rows[key]
 
     def _param_scoped(self, qualname: str, param: str, depth: int) -> bool:
@@ -616,6 +714,34 @@ class TenancyAnalysis:
             or last in relations
             or any(last.endswith(suffix) for suffix in syntax.fk_suffixes)
         )
+
+    def joined_to_row(
+        self,
+        model: ModelInfo,
+        step: StepFact,
+        joined: set[str],
+        where: Where,
+        summary: FileSummary | None,
+        function: str,
+    ) -> bool:
+        """`select(Benefit.id).join(ProductBenefit).where(ProductBenefit.product_id == product.id)`:
+        an equality on a relation of a model joined into the query, to a row in hand (or a scoped
+        row, or a tenant value), when that relation ends at a tenant-scoped model: the rows are
+        those joined to one tenant's row. Never for request data or an unverified URL argument."""
+        for owner, column, origin in step.owned:
+            owner = self.index._follow_reexport(owner)
+            if owner not in joined or owner == model.qualname:
+                continue
+            info = self.models.info(owner, self.tenancy)
+            if not info.is_model or not self.through_relation(info, column):
+                continue
+            if (
+                self.derives_from_tenant(origin, where)
+                or self._from_row(origin, where)
+                or self.from_scoped(origin, summary, function)
+            ):
+                return True
+        return False
 
     def scoping_class(self, made_by: str) -> bool:
         """Whether a manager is made by a class the packs mark as scoping every query

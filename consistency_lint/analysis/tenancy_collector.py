@@ -62,6 +62,11 @@ class _Chain:
     source: str = ""
     models: tuple[str, ...] = ()
     steps: list[StepFact] = field(default_factory=list)
+    # The query this one is a subquery of: the value of one of its predicates
+    # (`filter(pk__in=Sub.objects...)`, `.where(Outer.id.not_in(select(...)))`), or a whole
+    # predicate correlated to it (`.where(select(X).where(X.order_id == Outer.id).exists())`).
+    nested_in: _Chain | None = None
+    mentions: set[str] = field(default_factory=set)  # classes whose columns its predicates compare
 
 
 @dataclass
@@ -139,9 +144,12 @@ class TenancyCollector(FactCollector):
         self.self_assigned: dict[str, set[str]] = {}
         self._bodies: list[_Body] = []
         self._origins: list[tuple[str, str]] = []  # of the step being read
+        self._owned: list[tuple[str, str, str]] = []  # of the step being read (StepFact.owned)
         self.class_bodies: set[str] = set()
         self.calls: list[CallFact] = []
         self._handed: dict[int, _Chain] = {}  # calls a query was handed to (`session.scalars(q)`)
+        self._chain_at: dict[int, _Chain] = {}  # expressions whose value is a query (or its row)
+        self._reading: _Chain | None = None  # the query whose step's predicates are being read
 
     # ----- the walk (FactCollector) ----------------------------------------------
 
@@ -191,9 +199,13 @@ class TenancyCollector(FactCollector):
                 root=c.root,
                 source=c.source,
                 models=c.models,
-                steps=tuple(replace(step, origins=renumber(step.origins)) for step in c.steps),
+                steps=tuple(
+                    replace(step, origins=renumber(step.origins), arg_origins=renumber(step.arg_origins))
+                    for step in c.steps
+                ),
                 text=_chain_text(c),
                 in_class_body=c.function in self.class_bodies,
+                nested_in=_position(kept, c.nested_in),
             )
             for c in kept
         )
@@ -349,6 +361,29 @@ class TenancyCollector(FactCollector):
         return None
 
     def _eval(self, node: cst.CSTNode, frame: Frame, env: dict[str, _Value], fn: str) -> _Value:
+        value = self._value(node, frame, env, fn)
+        if isinstance(value, _Chain):
+            self._chain_at[id(node)] = value  # `pk__in=Sub.objects.filter(...)`: its origin
+        return value
+
+    def _new_chain(self, chain: _Chain) -> _Chain:
+        self.chains.append(chain)
+        return chain
+
+    def _nest(self, node: cst.BaseExpression, correlated_only: bool = False) -> None:
+        """`node`, a predicate's value or a whole predicate of the step being read, is a query:
+        a subquery of the query being read (a whole predicate only when correlated to it). The
+        project phase tells a subquery from a row already fetched (`item=item`,
+        `project_id=project.id`: a chain that ran its query), which is no subquery."""
+        outer = self._reading
+        inner = self._chain_at.get(id(node))
+        if outer is None or inner is None or inner is outer or inner.nested_in is not None:
+            return
+        if correlated_only and not inner.mentions & {outer.root, *outer.models}:
+            return
+        inner.nested_in = outer
+
+    def _value(self, node: cst.CSTNode, frame: Frame, env: dict[str, _Value], fn: str) -> _Value:
         if isinstance(node, cst.Name):
             if node.value in env:
                 return env[node.value]
@@ -359,9 +394,8 @@ class TenancyCollector(FactCollector):
         if isinstance(node, cst.Attribute):
             base = self._eval(node.value, frame, env, fn)
             if isinstance(base, _ClassRef):
-                chain = _Chain(node, fn, root=base.qualname)
+                chain = self._new_chain(_Chain(node, fn, root=base.qualname))
                 chain.steps.append(StepFact(node.attr.value, call=False, span=None))
-                self.chains.append(chain)
                 return chain
             if isinstance(base, _Chain):
                 base.steps.append(StepFact(node.attr.value, call=False))
@@ -441,12 +475,10 @@ class TenancyCollector(FactCollector):
         if isinstance(func, cst.Attribute):
             receiver = self._eval(func.value, frame, env, fn)
             if isinstance(receiver, _ClassRef):
-                chain = _Chain(call, fn, root=receiver.qualname)
-                self.chains.append(chain)
-                receiver = chain
+                receiver = self._new_chain(_Chain(call, fn, root=receiver.qualname))
             if isinstance(receiver, _Chain):
                 values = self._args(call, frame, env, fn)
-                step = self._step(func.attr.value, call, frame, env)
+                step = self._step(func.attr.value, call, frame, env, reading=receiver)
                 if func.attr.value in self.packs.sql_methods:
                     extra = self._extra_where(call, values)
                     if extra:
@@ -498,9 +530,8 @@ class TenancyCollector(FactCollector):
                     inner.steps.append(step)
                     return inner
                 models = [self._model_of(a.value, frame, env) for a in positional]
-                chain = _Chain(call, fn, source=target, models=tuple(m for m in models if m))
+                chain = self._new_chain(_Chain(call, fn, source=target, models=tuple(m for m in models if m)))
                 chain.steps.append(step)
-                self.chains.append(chain)
                 return chain
             if spec.sql_arg >= 0 and len(positional) > spec.sql_arg:
                 return None
@@ -615,6 +646,21 @@ class TenancyCollector(FactCollector):
         frame: Frame,
         env: dict[str, _Value],
         skip: cst.BaseExpression | None = None,
+        reading: _Chain | None = None,
+    ) -> StepFact:
+        previous, self._reading = self._reading, reading
+        try:
+            return self._read_step(name, call, frame, env, skip)
+        finally:
+            self._reading = previous
+
+    def _read_step(
+        self,
+        name: str,
+        call: cst.Call,
+        frame: Frame,
+        env: dict[str, _Value],
+        skip: cst.BaseExpression | None,
     ) -> StepFact:
         names: set[str] = set()
         kwargs: list[str] = []
@@ -622,7 +668,10 @@ class TenancyCollector(FactCollector):
         literal = ""
         first = True
         self._origins = []
+        self._owned = []
+        classes: list[str] = []
         keywords: list[tuple[str, cst.BaseExpression]] = []
+        positional: list[tuple[str, str]] = []
         for arg in call.args:
             if arg.value is skip:
                 first = False
@@ -638,9 +687,16 @@ class TenancyCollector(FactCollector):
             elif not arg.star:
                 if first:
                     literal = _literal(arg.value) or ""
+                named = dotted(arg.value)
+                ref = self._class_ref(named, frame, env) if named and "()" not in named else None
+                if ref is not None and ref.qualname:
+                    classes.append(ref.qualname)  # join(ProductBenefit)
                 names.update(self._predicate(arg.value, frame, env))
+                self._nest(arg.value, correlated_only=True)  # `.where(sub.exists())`
                 first = False
+                positional.append((str(len(positional)), self._origin(arg.value, frame, env)))
         for keyword, value in keywords:
+            self._nest(value)  # `filter(pk__in=Sub.objects.filter(...).values("id"))`
             facts = _kw_facts(self.packs.syntax, keyword, value)
             origin = self._origin(value, frame, env)
             if origin == REQUEST_DATA:
@@ -653,7 +709,20 @@ class TenancyCollector(FactCollector):
             if origin:
                 self._origins.append((keyword, origin))
         origins = tuple(dict.fromkeys(self._origins))
-        return StepFact(name, True, tuple(sorted(names)), tuple(kwargs), star, literal, None, origins=origins)
+        arg_origins = tuple(pair for pair in positional if pair[1])
+        return StepFact(
+            name,
+            True,
+            tuple(sorted(names)),
+            tuple(kwargs),
+            star,
+            literal,
+            None,
+            origins=origins,
+            classes=tuple(classes),
+            owned=tuple(dict.fromkeys(self._owned)),
+            arg_origins=arg_origins,
+        )
 
     def _origin(self, node: cst.BaseExpression, frame: Frame, env: dict[str, _Value]) -> str:
         """Where a predicate's value comes from: REQUEST_DATA for what the client chose
@@ -662,6 +731,9 @@ class TenancyCollector(FactCollector):
         `param:request.user`), the qualified text of a module-level name
         (`flask_login.current_user.org_id`), "" when unknown. Variables carry the origin of
         what was assigned to them."""
+        inline = self._chain_at.get(id(node))
+        if inline is not None and inline in self.chains:
+            return f"{ROW}{self.chains.index(inline)}"  # `pk__in=Sub.objects.filter(...).values("id")`
         handed = self._row_of(node)
         if handed is not None:
             return f"{ROW}{self.chains.index(handed)}"  # `session.scalars(q).one().id`
@@ -718,6 +790,8 @@ class TenancyCollector(FactCollector):
         """A comparison's names, marked UNTRUSTED when a compared value is request data;
         otherwise the values' origins are recorded for the step."""
         origins = [self._origin(value, frame, env) for value in values]
+        for value in values:
+            self._nest(value)  # `Outer.id.in_(select(...))`, `Outer.x == sub.scalar_subquery()`
         if REQUEST_DATA in origins:
             return {name if name.startswith(UNTRUSTED) else f"{UNTRUSTED}{name}" for name in names}
         for origin in origins:
@@ -732,6 +806,34 @@ class TenancyCollector(FactCollector):
             return False
         spec = self._spec(value, frame)
         return spec is not None and spec.tenancy == "outer-row"
+
+    def _own(
+        self,
+        column: cst.Attribute,
+        others: Sequence[cst.BaseExpression],
+        frame: Frame,
+        env: dict[str, _Value],
+    ) -> None:
+        """`ProductBenefit.product_id == product.id`: an equality on a named class's column,
+        kept with the compared value's origin (the project phase follows it when that class
+        is joined into the query)."""
+        owner = dotted(column.value)
+        ref = self._class_ref(owner, frame, env) if owner else None
+        if ref is None or not ref.qualname:
+            return
+        for other in others:
+            origin = self._origin(other, frame, env)
+            if origin and origin != REQUEST_DATA:
+                self._owned.append((ref.qualname, column.attr.value, origin))
+
+    def _mention(self, owner: str, frame: Frame, env: dict[str, _Value]) -> None:
+        """The query being read compares a column of the class `owner` names (`Grant.id`)."""
+        if not owner:
+            return
+        bound = env.get(owner)
+        ref = bound if isinstance(bound, _ClassRef) else self._class_ref(owner, frame, env)
+        if self._reading is not None and ref is not None and ref.qualname:
+            self._reading.mentions.add(ref.qualname)
 
     def _predicate(self, node: cst.BaseExpression, frame: Frame, env: dict[str, _Value]) -> set[str]:
         """The names a predicate requires in every case."""
@@ -768,9 +870,11 @@ class TenancyCollector(FactCollector):
             if all(isinstance(c.operator, cst.Equal) for c in node.comparisons):
                 # `Query.data_source == ds`: an equality on a column or relation, like the keyword
                 # `data_source=ds` (the project phase follows it when it is a relation path).
-                for operand in (node.left, *(c.comparator for c in node.comparisons)):
+                sides = [node.left, *(c.comparator for c in node.comparisons)]
+                for operand in sides:
                     if isinstance(operand, cst.Attribute) and self._predicate(operand, frame, env):
                         out.add(f"={operand.attr.value}")
+                        self._own(operand, [o for o in sides if o is not operand], frame, env)
             sides = [node.left, *(c.comparator for c in node.comparisons)]
             return self._with_origin(out, sides, frame, env)
         if isinstance(node, cst.Call):
@@ -806,6 +910,8 @@ class TenancyCollector(FactCollector):
             if head in env and not isinstance(env.get(head), _ClassRef):
                 return set()
             if head in env or frame.names.resolve(head)[1] or head in ("self", "cls"):
+                if self._reading is not None:
+                    self._mention(text.rpartition(".")[0], frame, env)
                 return {node.attr.value}
             return set()
         return set()
@@ -855,6 +961,19 @@ def _sql_text(node: cst.BaseExpression) -> str | None:
         right = _sql_text(node.right)
         return left + right if left is not None and right is not None else None
     return _literal(node)
+
+
+def _position(kept: Sequence[_Chain], chain: _Chain | None) -> int:
+    """The index among the kept queries of `chain` or, when it is not kept (`Outer.id` in
+    `Outer.id.in_(...)` is no query), of the nearest query it is nested in; -1 if none."""
+    seen = 0
+    while chain is not None and seen < len(kept) + 1:
+        for number, candidate in enumerate(kept):
+            if candidate is chain:
+                return number
+        chain = chain.nested_in
+        seen += 1
+    return -1
 
 
 def _short(qualname: str) -> str:

@@ -49,6 +49,15 @@ class StepFact:
     # `flask_login.current_user.org_id`). Names whose value the client chose
     # (`request.data[...]`) are recorded with the UNTRUSTED prefix instead of plain.
     origins: tuple[tuple[str, str], ...] = ()
+    # Classes the step's positional arguments name (`join(ProductBenefit)`), and equality
+    # predicates on a named class's column with their value's origin:
+    # `ProductBenefit.product_id == product.id` -> ("shop.ProductBenefit", "product_id",
+    # "param:product.id").
+    classes: tuple[str, ...] = ()
+    owned: tuple[tuple[str, str, str], ...] = ()
+    # Where its positional arguments come from, by position: `row.has_permission(request.user)`
+    # -> (("0", "param:request.user"),). Read for verifications, never as predicates.
+    arg_origins: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,9 @@ class QueryFact:
     # In a class body (`function` is the class): a DRF view's `queryset = M.objects.all()`,
     # a serializer field's `queryset=`.
     in_class_body: bool = False
+    # A subquery: the index of the query (of the same file) one of whose step arguments it is
+    # (-1: none). Judged with that query when it is a query of a tenant-scoped model.
+    nested_in: int = -1
 
 
 @dataclass(frozen=True)

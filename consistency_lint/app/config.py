@@ -166,6 +166,8 @@ _TENANCY = (
     "bootstrap-modules",
     "tenant-sources",
     "scope-guards",
+    "object-guards",
+    "verifiers",
     "tenant-lookup-fields",
     "exclude",
 )
@@ -300,6 +302,8 @@ def _tenancy(v: _Validator, t: dict[str, Any], p: str) -> TenancySettings:
         bootstrap_modules=v.strings(t, "bootstrap-modules", p, ()),
         tenant_sources=v.strings(t, "tenant-sources", p, ()),
         scope_guards=v.strings(t, "scope-guards", p, ()),
+        object_guards=v.strings(t, "object-guards", p, ()),
+        verifiers=v.strings(t, "verifiers", p, ()),
         tenant_lookup_fields=v.strings(t, "tenant-lookup-fields", p, ()),
         exclude=v.strings(t, "exclude", p, DEFAULT_TENANCY_EXCLUDE),
     )

@@ -16,7 +16,7 @@ from consistency_lint.analysis.unreadable import Unreadable
 from consistency_lint.app import codec
 from consistency_lint.app.cache import Memo, ResultCache, cache_key, content_hash, project_key
 from consistency_lint.app.cpus import available_cpus
-from consistency_lint.app.discovery import DEFAULT_EXCLUDE, discover, relative_found, relative_posix
+from consistency_lint.app.discovery import DEFAULT_EXCLUDE, discover, display, relative_found, relative_posix
 from consistency_lint.app.import_check import unresolved_imports_warning
 from consistency_lint.app.isolation import Failure, IsolatedPool, deep_recursion
 from consistency_lint.app.session import open_session
@@ -349,7 +349,7 @@ def _warnings(
         count, config = len(outside), settings.config_file or "(defaults)"
         out.append(
             f"{count} file{'s lie' if count != 1 else ' lies'} outside the project root {root} "
-            f"(configuration: {config}), e.g. {display_path(Path(outside[0]))}: "
+            f"(configuration: {config}), e.g. {display(Path(outside[0]))}: "
             "path patterns, module names and the project context do not apply to "
             f"{'them' if count != 1 else 'it'}"
         )
@@ -384,14 +384,9 @@ def _finish(
     }
     result.diagnostics = [_for_display(d, root, lines) for d in diagnostics]
     result.files_checked = len(files)
-    result.checked = [display_path(p) for p in files]
+    result.checked = [display(p) for p in files]
     result.root = str(root.resolve())
     return result
-
-
-def display_path(path: Path) -> str:
-    """How a path is shown: relative to the current directory, with forward slashes."""
-    return os.path.relpath(path, Path.cwd()).replace(os.sep, "/") if path.is_absolute() else path.as_posix()
 
 
 def _run_jobs(

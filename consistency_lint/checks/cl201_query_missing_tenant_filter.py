@@ -29,8 +29,14 @@ dependency or annotation), or a URL argument of a view covered by a
 argument (a view parameter, `self.kwargs[...]`) never scopes, even on the
 tenant key: `filter(ticket_id__in=request.data["ids"])` is flagged. A lookup by
 a `tenant-lookup-fields` secret (`ApiKey.key`) is how a request finds its
-tenant and is not flagged. See docs/multi-tenancy.md, "Provenance of tenant
-values".
+tenant and is not flagged. A DRF detail view's `queryset` checked object by
+object by an `object-guards` permission class (its own, or the settings'
+`DEFAULT_PERMISSION_CLASSES` when it sets none) is scoped; a view replacing
+them with `[IsAuthenticated]` is flagged. A fetched row handed to a
+`verifiers` method with the principal
+(`if not row.has_permission(request.user): return 403`) is scoped. Queries of periodic and tenant-free
+jobs, and of the functions only they call, are not flagged. See
+docs/multi-tenancy.md, "Provenance of tenant values".
 
 ## Why is this bad?
 In a shared-database multi-tenant application one query without the tenant
@@ -57,7 +63,7 @@ def invoices(request):
 ## Options
 - `tenancy.mode`, `tenancy.tenant-keys`, `tenancy.tenant-models`, `tenancy.global-models`,
   `tenancy.scoping-helpers`, `tenancy.tenant-sources`, `tenancy.scope-guards`,
-  `tenancy.tenant-lookup-fields`, `tenancy.exclude`.
+  `tenancy.object-guards`, `tenancy.verifiers`, `tenancy.tenant-lookup-fields`, `tenancy.exclude`.
 """
 
 from __future__ import annotations

@@ -56,6 +56,7 @@ TENANCY_MEANINGS = (
     "scopes",  # a query handed to this call is scoped by it (a prefetch through a relation)
     "empty",  # a query method that selects nothing (QuerySet.none())
     "outer-row",  # OuterRef(...) or .correlate(...): a subquery tied to its outer row
+    "join",  # a query method joining the model its first argument names (Select.join(Assoc))
 )
 PREDICATE_KINDS = ("args", "kwargs")
 
@@ -149,9 +150,13 @@ class FrameworkSyntax:
     (`text-column-types`: a text column is no relation to the tenant model), and which
     decorators make a model attribute from a method (`declared-fields`: SQLAlchemy's
     `@declared_attr def customer(cls) -> Mapped["Customer"]`), and which methods run an
-    operator job (`job-methods`: a management command's `handle`), how plugin hooks are
+    operator job (`job-methods`: a management command's `handle`) and which callables make
+    a schedule for a periodic job (`schedules`), how plugin hooks are
     marked and called (`hook-markers`, `hook-calls`), and which settings of which modules
-    run every request in a transaction (`request-transaction-settings`, `settings-modules`)."""
+    run every request in a transaction (`request-transaction-settings`, `settings-modules`),
+    and which methods of a class-based view run its handlers (`view-dispatch-methods`),
+    and which give views default permission classes and which views read their queryset one
+    object at a time (`default-guard-settings`, `default-guard-references`, `object-views`)."""
 
     separators: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
@@ -179,6 +184,9 @@ class FrameworkSyntax:
     text_column_types: tuple[str, ...] = ()
     declared_fields: tuple[str, ...] = ()
     job_methods: tuple[str, ...] = ()
+    # Callables that make a schedule (`celery.schedules.crontab`, APScheduler's CronTrigger):
+    # a function decorated with a call given one runs periodically, for every tenant.
+    schedules: tuple[str, ...] = ()
     # Plugin hooks (pluggy): instances of `hook-markers` types mark, as decorators, the
     # implementations of a hook; a call matching a `hook-calls` pattern (`**.hook.*`) calls
     # every marked project function named like its last segment.
@@ -188,6 +196,18 @@ class FrameworkSyntax:
     # from modules a segment of whose name matches `settings_modules`.
     request_transaction_settings: tuple[str, ...] = ()
     settings_modules: tuple[str, ...] = ()
+    # Methods of a class-based view that run its other methods (Django's `View.dispatch`):
+    # when one calls `super().<name>()` or a method of its own class inside a transaction
+    # block, every other method of the class and of its subclasses runs inside it.
+    view_dispatch_methods: tuple[str, ...] = ()
+    # Views' default permission classes: a settings path listing them
+    # (`REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES`), the name a view's own list uses to
+    # include them (`api_settings.DEFAULT_PERMISSION_CLASSES + [...]`), and the views that
+    # read the rows of their `queryset` attribute only one object at a time, through the
+    # object permission checks (DRF's retrieve/update/destroy generic views).
+    default_guard_settings: tuple[str, ...] = ()
+    default_guard_references: tuple[str, ...] = ()
+    object_views: tuple[str, ...] = ()
 
     @staticmethod
     def merge(parts: Iterable[FrameworkSyntax]) -> FrameworkSyntax:
@@ -293,6 +313,7 @@ _TOP_KEYS = {
     "reverse-relation-name",
     "self-relation-names",
     "request-parameters",
+    "view-dispatch-methods",
     "request-data",
     "url-arguments",
     "tenant-sources",
@@ -304,10 +325,14 @@ _TOP_KEYS = {
     "text-column-types",
     "declared-fields",
     "job-methods",
+    "schedules",
     "hook-markers",
     "hook-calls",
     "request-transaction-settings",
     "settings-modules",
+    "default-guard-settings",
+    "default-guard-references",
+    "object-views",
     "types",
     "calls",
 }
@@ -436,6 +461,7 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         reverse_name=_parse_name_template(r, data),
         self_relation_names=strings("self-relation-names"),
         request_parameters=strings("request-parameters"),
+        view_dispatch_methods=strings("view-dispatch-methods"),
         request_data=strings("request-data"),
         url_arguments=strings("url-arguments"),
         tenant_sources=strings("tenant-sources"),
@@ -447,10 +473,14 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         text_column_types=strings("text-column-types"),
         declared_fields=strings("declared-fields"),
         job_methods=strings("job-methods"),
+        schedules=strings("schedules"),
         hook_markers=strings("hook-markers"),
         hook_calls=strings("hook-calls"),
         request_transaction_settings=strings("request-transaction-settings"),
         settings_modules=strings("settings-modules"),
+        default_guard_settings=strings("default-guard-settings"),
+        default_guard_references=strings("default-guard-references"),
+        object_views=strings("object-views"),
     )
 
 

@@ -41,6 +41,12 @@ class TenancySettings:
     # view's URL arguments, and `Model.field` secrets by which a request finds its tenant.
     tenant_sources: tuple[str, ...] = ()
     scope_guards: tuple[str, ...] = ()
+    # Permission classes that check each object a detail view hands out against the
+    # caller's tenant (DRF `has_object_permission`): they scope such a view's `queryset`.
+    object_guards: tuple[str, ...] = ()
+    # Methods of a fetched row that check it belongs to the caller, handed the principal
+    # (`Project.has_permission(user)`): fetch-then-verify scopes the fetch.
+    verifiers: tuple[str, ...] = ()
     tenant_lookup_fields: tuple[str, ...] = ()
     exclude: tuple[str, ...] = DEFAULT_TENANCY_EXCLUDE
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -12,6 +11,7 @@ import pytest
 
 from consistency_lint import lint_paths, lint_source
 from consistency_lint.app.errors import UserError
+from tests.environment import clean_environment
 
 SCRIPT = Path(sys.executable).parent / "consistency-lint"
 
@@ -32,7 +32,7 @@ DUAL_WRITE = textwrap.dedent(
 
 
 def cl(cwd: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env = clean_environment()
     return subprocess.run(
         [str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from consistency_lint.app.cache import CACHE_DIR
+from tests.environment import clean_environment
 from tests.functional.test_cli import DUAL_WRITE, SCRIPT, assert_one_line_error, write
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -28,7 +29,7 @@ Finding = tuple[int, int, str, str]  # line, column (1-based), code, message
 
 
 def run(cwd: Path, args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("CI", "CONSISTENCY_LINT_CACHE_DIR")}
+    env = clean_environment()
     return subprocess.run(args, cwd=cwd, input=stdin, capture_output=True, text=True, env=env, timeout=300)
 
 

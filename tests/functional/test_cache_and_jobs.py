@@ -20,6 +20,7 @@ from consistency_lint.app import runner
 from consistency_lint.app.cache import CACHE_DIR
 from consistency_lint.app.config import Overrides, load_settings
 from consistency_lint.engine import Session
+from tests.environment import clean_environment
 from tests.harness import FIXTURES
 
 ALL_RULES = Overrides(select=("CL",), extend_select=("CL002", "CL104", "CL304"))
@@ -164,15 +165,20 @@ def test_concurrent_runs_share_the_cache_safely(tmp_path: Path) -> None:
     for number in range(30):  # enough files for the runs to overlap
         (project / f"extra_{number}.py").write_text(f"def helper_{number}():\n    return {number}\n")
     command = [sys.executable, "-c", "from consistency_lint.adapters.cli import main; main()", "check"]
+    environ = clean_environment()
     runs = [
-        subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ
+        )
         for _ in range(4)
     ]
     outputs = [run.communicate(timeout=120) for run in runs]
     assert {run.returncode for run in runs} == {1}, outputs
     assert len({out for out, _ in outputs}) == 1
     assert not list((project / CACHE_DIR).glob(".*.tmp"))
-    warm = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=120)
+    warm = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=120, env=environ)
     assert warm.stdout == outputs[0][0] and "CL101" in warm.stdout
-    cold = subprocess.run([*command, "--no-cache"], cwd=project, capture_output=True, text=True, timeout=120)
+    cold = subprocess.run(
+        [*command, "--no-cache"], cwd=project, capture_output=True, text=True, timeout=120, env=environ
+    )
     assert cold.stdout == warm.stdout

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from consistency_lint.checks import ALL_RULES
+from tests.environment import clean_environment
 
 SCRIPT = Path(sys.executable).parent / "consistency-lint"
 
@@ -34,7 +34,7 @@ CLEAN = "def add(a, b):\n    return a + b\n"
 
 def cl(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     assert SCRIPT.is_file(), f"console script not installed next to {sys.executable}"
-    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env = clean_environment()
     return subprocess.run([str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
 
 

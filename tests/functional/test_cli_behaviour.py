@@ -7,7 +7,6 @@ give it a terminal with `script` (util-linux).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import shutil
@@ -18,6 +17,7 @@ import pytest
 
 from consistency_lint.app.cache import CACHE_DIR
 from consistency_lint.checks import CATALOGUE
+from tests.environment import clean_environment
 from tests.functional.test_cli import DUAL_WRITE, SCRIPT, assert_one_line_error, cl, write
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -177,8 +177,7 @@ def test_cache_dir_option_and_environment_variable(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert not (project / CACHE_DIR).exists()
     assert list((tmp_path / "caches" / "one").glob("index-*.data"))
-    env = {**os.environ, "CONSISTENCY_LINT_CACHE_DIR": str(tmp_path / "caches" / "two")}
-    env.pop("CI", None)
+    env = clean_environment(CONSISTENCY_LINT_CACHE_DIR=str(tmp_path / "caches" / "two"))
     proc = subprocess.run(
         [str(SCRIPT), "check"], cwd=project, env=env, capture_output=True, text=True, timeout=120
     )
@@ -246,9 +245,7 @@ def in_terminal(cwd: Path, args: str, env: dict[str, str] | None = None) -> str:
     script = shutil.which("script")
     if script is None:
         pytest.skip("script (util-linux) not available")
-    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "CI")}
-    environ.update(env or {})
-    environ["TERM"] = "xterm"
+    environ = clean_environment(**(env or {}), TERM="xterm")
     command = f"{shlex.quote(str(SCRIPT))} {args} 2>/dev/null"
     proc = subprocess.run(
         [script, "-qec", command, "/dev/null"],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.environment import clean_environment
 from tests.unit.reporters.test_sarif import validate
 
 ORDERS = textwrap.dedent(
@@ -31,7 +31,7 @@ ORDERS = textwrap.dedent(
 
 
 def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if k != "CI"} | (env or {})
+    environ = clean_environment(**(env or {}))
     return subprocess.run(
         [sys.executable, "-m", "consistency_lint", "check", *args],
         cwd=cwd,

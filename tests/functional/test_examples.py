@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from consistency_lint.checks import CATALOGUE
+from tests.environment import clean_environment
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CLI = Path(sys.executable).parent / "consistency-lint"
@@ -24,7 +25,13 @@ _CODE = re.compile(r"^[^:\n]+:\d+:\d+: (CL\d{3}) ", re.M)
 
 def _run(folder: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(CLI), "check"], cwd=folder, capture_output=True, text=True, timeout=120, check=False
+        [str(CLI), "check"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=clean_environment(),
     )
 
 
@@ -62,6 +69,7 @@ def test_quick_start_from_the_repository_root_finds_the_example_config() -> None
         text=True,
         timeout=120,
         check=False,
+        env=clean_environment(),
     )
     assert done.returncode == 1, done.stderr
     expected = (EXAMPLES / "shop" / "EXPECTED.txt").read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from consistency_lint.adapters.cli import cli
+from tests.environment import clean_environment
 from tests.functional.clirunner import cli_runner
 from tests.harness import FIXTURES, expectations
 
@@ -53,7 +54,13 @@ def place(session: Session, order):
 def flake8(args: list[str], cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "flake8", "--isolated", "--select", "CL", "--format", FLAKE8_FORMAT]
     return subprocess.run(
-        [*command, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120
+        [*command, *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_environment(),
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from consistency_lint.adapters.progress import MIN_FILES, ProgressBar, wanted
+from tests.environment import clean_environment
 
 pty = pytest.importorskip("pty")
 
@@ -27,10 +28,7 @@ def many_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("CI", "TERM")}
-    env["TERM"] = "xterm"
-    env.update(extra)
-    return env
+    return clean_environment(TERM="xterm", **extra)
 
 
 def run_with_terminal_stderr(cwd: Path, env: dict[str, str]) -> tuple[int, str, str]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from tests.environment import clean_environment
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,7 +30,7 @@ DUAL_WRITE = textwrap.dedent(
 
 
 def _run(args: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTHONPATH", "VIRTUAL_ENV")}
+    env = {k: v for k, v in clean_environment().items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout)
 
 

@@ -8,12 +8,12 @@ still reported.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.environment import clean_environment
 from tests.functional.test_cli import DUAL_WRITE, SCRIPT
 
 GOOD = DUAL_WRITE  # a file with one CL101: its finding must survive every hostile neighbour
@@ -38,7 +38,7 @@ def secret_dir(tmp_path: Path) -> Path:
 
 
 def environment(secret_dir: Path | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR")}
+    env = clean_environment()
     if secret_dir is not None:
         env["CONSISTENCY_LINT_SECRET_DIR"] = str(secret_dir)
     return env

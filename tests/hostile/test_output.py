@@ -38,7 +38,8 @@ def test_every_format_reports_an_undecodable_name(project: Path, bad_name: Path)
         text = raw.decode("utf-8")  # valid UTF-8 whatever the names
         if fmt in ("json", "gitlab", "sarif"):
             document = json.loads(text)
-            assert "bad\udcff.py" in json.dumps(document, ensure_ascii=False) or "bad%FF.py" in text
+        if fmt in ("json", "gitlab"):  # the name as Python sees it, surrogate escape and all
+            assert "bad\udcff.py" in json.dumps(document, ensure_ascii=False)
         if fmt == "sarif":
             jsonschema.validate(document, json.loads(SCHEMA.read_text(encoding="utf-8")))
             uris = [
