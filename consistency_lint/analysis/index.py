@@ -57,6 +57,7 @@ class ProjectIndex:
         self._hook_calls = [dotted_glob(p) for p in packs.syntax.hook_calls]
         self._hook_targets: dict[str, bool] = {}
         self._subclasses: dict[str, list[str]] | None = None
+        self._implementations: dict[str, tuple[str, ...]] = {}
 
     # ----- plugin hooks --------------------------------------------------
 
@@ -302,9 +303,16 @@ class ProjectIndex:
                 for base in self.mro(cls):
                     if base != cls:
                         self._subclasses.setdefault(base, []).append(cls)
-        return sorted(
-            f"{cls}.{name}" for cls in self._subclasses.get(owner, []) if f"{cls}.{name}" in self.functions
-        )
+        found = self._implementations.get(method)
+        if found is None:  # asked at every call of the method, on every pass: sorted once
+            found = self._implementations[method] = tuple(
+                sorted(
+                    f"{cls}.{name}"
+                    for cls in self._subclasses.get(owner, [])
+                    if f"{cls}.{name}" in self.functions
+                )
+            )
+        return list(found)
 
     def element_model(self, callee: str) -> str:
         """`shop.Order.objects.filter().order_by` -> `shop.Order`: the model whose instances
