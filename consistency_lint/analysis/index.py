@@ -55,7 +55,9 @@ class ProjectIndex:
         self._resolved: dict[str, Resolved] = {}
         self._hook_impls: dict[str, list[str]] | None = None
         self._hook_calls = [dotted_glob(p) for p in packs.syntax.hook_calls]
+        self._hook_targets: dict[str, bool] = {}
         self._subclasses: dict[str, list[str]] | None = None
+        self._implementations: dict[str, tuple[str, ...]] = {}
 
     # ----- plugin hooks --------------------------------------------------
 
@@ -63,7 +65,10 @@ class ProjectIndex:
         """The project functions a plugin-hook call (`pm.hook.order_paid(...)`, a pack
         `hook-calls` pattern) runs: those named like its last segment and decorated with an
         instance of a `hook-markers` type (`@impl` with `impl = HookimplMarker("shop")`)."""
-        if not any(pattern.match(target) for pattern in self._hook_calls):
+        known = self._hook_targets.get(target)
+        if known is None:  # asked again for every call on every pass: matched once per target
+            known = self._hook_targets[target] = any(pattern.match(target) for pattern in self._hook_calls)
+        if not known:
             return []
         if self._hook_impls is None:
             markers = {self.packs.canonical_type(m) or m for m in self.packs.syntax.hook_markers}
@@ -298,9 +303,16 @@ class ProjectIndex:
                 for base in self.mro(cls):
                     if base != cls:
                         self._subclasses.setdefault(base, []).append(cls)
-        return sorted(
-            f"{cls}.{name}" for cls in self._subclasses.get(owner, []) if f"{cls}.{name}" in self.functions
-        )
+        found = self._implementations.get(method)
+        if found is None:  # asked at every call of the method, on every pass: sorted once
+            found = self._implementations[method] = tuple(
+                sorted(
+                    f"{cls}.{name}"
+                    for cls in self._subclasses.get(owner, [])
+                    if f"{cls}.{name}" in self.functions
+                )
+            )
+        return list(found)
 
     def element_model(self, callee: str) -> str:
         """`shop.Order.objects.filter().order_by` -> `shop.Order`: the model whose instances

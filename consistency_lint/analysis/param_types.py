@@ -54,9 +54,12 @@ def typed_functions(index: ProjectIndex) -> Functions:
         solution = new
     if not solution:
         return index.functions
+    by_owner: dict[str, dict[str, str]] = {}  # grouped once: not a scan of all per function
+    for (owner, name), kind in solution.items():
+        by_owner.setdefault(owner, {})[name] = kind
     out: Functions = {}
     for qual, (file, function) in index.functions.items():
-        mapping = {name: kind for (owner, name), kind in solution.items() if owner == qual}
+        mapping = by_owner.get(qual)
         out[qual] = (file, replace(function, body=_retarget(function.body, mapping)) if mapping else function)
     return out
 

@@ -121,6 +121,7 @@ class TenancyAnalysis:
         self._criteria: set[str] | None = None
         self._verdicts: list[tuple[FileSummary, QueryVerdict]] | None = None
         self._where: dict[tuple[str, str], Where] = {}
+        self._guarded_functions: list[str] | None = None
         self._guards: tuple[tuple[str, frozenset[str]], ...] | None = None
         self._defaults: tuple[str, ...] | None = None
         self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
@@ -546,14 +547,20 @@ class TenancyAnalysis:
         if owner in self.index.classes:
             verified |= _guard_args(guards, self.permission_classes(owner, nearest=False))
             prefix = f"{owner}."
-            class_guarded = bool(verified) or any(
-                _guard_args(guards, fn.decorators)
-                for name, (_, fn) in self.index.functions.items()
-                if name.startswith(prefix)
-            )
+            class_guarded = bool(verified) or any(name.startswith(prefix) for name in self._guarded())
         out = Where(view, tuple(sorted(verified)), tuple(sourced), class_guarded)
         self._where[key] = out
         return out
+
+    def _guarded(self) -> list[str]:
+        """The project functions a configured guard decorates, found once (a scan of every
+        function per queried method was quadratic on a large project)."""
+        if self._guarded_functions is None:
+            guards = self.guards()
+            self._guarded_functions = [
+                name for name, (_, fn) in self.index.functions.items() if _guard_args(guards, fn.decorators)
+            ]
+        return self._guarded_functions
 
     def permission_classes(self, cls: str, nearest: bool = True) -> tuple[str, ...]:
         """The guards a class's guard attributes list (`permission_classes`): those of the
