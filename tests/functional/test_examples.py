@@ -23,9 +23,9 @@ FOLDERS = sorted(p.parent for p in EXAMPLES.glob("*/EXPECTED.txt"))
 _CODE = re.compile(r"^[^:\n]+:\d+:\d+: (CL\d{3}) ", re.M)
 
 
-def _run(folder: Path) -> subprocess.CompletedProcess[str]:
+def _run(folder: Path, *paths: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(CLI), "check"],
+        [str(CLI), "check", *paths],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -61,16 +61,7 @@ def test_examples_readme_names_every_rule() -> None:
 
 def test_quick_start_from_the_repository_root_finds_the_example_config() -> None:
     """README's quick start: no config above the cwd, so it is found from the path given."""
-    repo = EXAMPLES.parent
-    done = subprocess.run(
-        [str(CLI), "check", "examples/shop"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=clean_environment(),
-    )
+    done = _run(EXAMPLES.parent, "examples/shop")
     assert done.returncode == 1, done.stderr
     expected = (EXAMPLES / "shop" / "EXPECTED.txt").read_text(encoding="utf-8")
     prefixed = "".join(f"examples/shop/{line}\n" for line in expected.splitlines())
