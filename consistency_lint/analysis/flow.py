@@ -17,6 +17,7 @@ from dataclasses import replace
 
 import libcst as cst
 
+from consistency_lint.analysis import sqlfacts
 from consistency_lint.analysis.collect import FactCollector
 from consistency_lint.analysis.names import NameTable, dotted
 from consistency_lint.analysis.packindex import PackIndex
@@ -1013,10 +1014,6 @@ def _fills_missing(stmt: cst.If) -> bool:
     )
 
 
-_READ_STATEMENTS = frozenset({"select", "show", "explain", "values"})
-_WRITE_WORDS = frozenset({"insert", "update", "delete", "merge", "upsert", "replace", "truncate"})
-
-
 def _reads_only(call: cst.Call, index: int) -> bool:
     """The positional argument `index` is a literal query that only reads, written directly
     (`"SELECT ..."`) or as the first argument of a call (`text("SELECT ...")`)."""
@@ -1031,7 +1028,4 @@ def _reads_only(call: cst.Call, index: int) -> bool:
     sql = value.evaluated_value
     if not isinstance(sql, str):
         return False
-    words = sql.replace("(", " ").lower().split()
-    if not words or words[0] not in _READ_STATEMENTS | {"with"}:
-        return False
-    return words[0] != "with" or not _WRITE_WORDS.intersection(words)
+    return sqlfacts.reads_only(sql)

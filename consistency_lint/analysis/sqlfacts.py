@@ -63,6 +63,28 @@ def table_refs(sql: str) -> tuple[TableRef, ...] | None:
     return tuple(refs) if dml else None
 
 
+def reads_only(sql: str) -> bool:
+    """Every statement in `sql` only reads: a SELECT or set operation, also behind CTEs,
+    with no INSERT, UPDATE or DELETE anywhere in it (`WITH moved AS (DELETE ...) SELECT`
+    writes). False when it does not parse."""
+    if len(sql) > MAX_SQL_CHARS:
+        return False
+    try:
+        import sqlglot
+        from sqlglot import exp
+    except ImportError:  # pragma: no cover - a runtime dependency
+        return False
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    try:
+        statements = [s for s in sqlglot.parse(normalise(sql)) if s is not None]
+    except Exception:
+        return False
+    writes = (exp.Insert, exp.Update, exp.Delete, exp.Merge)
+    return bool(statements) and all(
+        isinstance(s, (exp.Select, exp.Union)) and s.find(*writes) is None for s in statements
+    )
+
+
 def _table_name(exp: Any, table: Any) -> str:
     return str(table.name).lower()
 
