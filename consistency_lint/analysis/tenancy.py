@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from consistency_lint.analysis.index import ProjectIndex
@@ -114,7 +114,13 @@ class TenancyAnalysis:
     """Verdicts for every fact of a project, computed once per run and shared by CL201-CL205
     (the engine's check context holds it)."""
 
-    def __init__(self, index: ProjectIndex, tenancy: TenancySettings, models: ModelIndex) -> None:
+    def __init__(
+        self,
+        index: ProjectIndex,
+        tenancy: TenancySettings,
+        models: ModelIndex,
+        silenced: Callable[[str], bool] | None = None,
+    ) -> None:
         self.index = index
         self.tenancy = tenancy
         self.models = models
@@ -129,7 +135,7 @@ class TenancyAnalysis:
         self._rows: dict[tuple[str, int], bool] = {}
         self._matches: dict[tuple[str, str], bool] = {}
         self._views: dict[tuple[str, str], tuple[ModelInfo | None, bool]] = {}
-        self.jobs = TenantFreeJobs(index)
+        self.jobs = TenantFreeJobs(index, silenced)
 
     def criteria_models(self) -> set[str]:
         if self._criteria is None:

@@ -149,6 +149,7 @@ class TenancyCollector(FactCollector):
         self._owned: list[tuple[str, str, str]] = []  # of the step being read (StepFact.owned)
         self.class_bodies: set[str] = set()
         self.calls: list[CallFact] = []
+        self.references: list[tuple[str, str]] = []  # TenancyFacts.references
         self._handed: dict[int, _Chain] = {}  # calls a query was handed to (`session.scalars(q)`)
         self._chain_at: dict[int, _Chain] = {}  # expressions whose value is a query (or its row)
         self._reading: _Chain | None = None  # the query whose step's predicates are being read
@@ -249,6 +250,7 @@ class TenancyCollector(FactCollector):
             tuple(self.criteria),
             tuple((cls, tuple(sorted(names))) for cls, names in sorted(self.self_assigned.items())),
             calls,
+            tuple(dict.fromkeys(self.references)),
         )
         return out if out != TenancyFacts() else None
 
@@ -432,6 +434,8 @@ class TenancyCollector(FactCollector):
             return None
         if isinstance(node, cst.Lambda):
             return None
+        if isinstance(node, (cst.Dict, cst.List, cst.Tuple, cst.Set)) and not self._bodies[-1].module:
+            self._note_references(node, frame, env, fn)
         self._children(node, frame, env, fn)
         if isinstance(node, cst.Dict):
             items = []
@@ -442,6 +446,22 @@ class TenancyCollector(FactCollector):
                 items.append((key, element.value))
             return _Dict(items)
         return None
+
+    def _note_references(
+        self, node: cst.Dict | cst.List | cst.Tuple | cst.Set, frame: Frame, env: dict[str, _Value], fn: str
+    ) -> None:
+        """Names of module-level callables written as values of a literal in a function
+        (`{"func": empty_schedules, "interval": 60}`): `TenancyFacts.references`."""
+        for element in node.elements:
+            value = element.value
+            if not isinstance(value, (cst.Name, cst.Attribute)):
+                continue
+            text = dotted(value)
+            if text is None or text.split(".", 1)[0] in env:
+                continue  # a local value, a parameter: not a callable this function names
+            origin = self._origin(value, frame, env)
+            if origin and not origin.startswith((PARAM, ROW, REQUEST_DATA)):
+                self.references.append((fn, origin))
 
     def _children(self, node: cst.CSTNode, frame: Frame, env: dict[str, _Value], fn: str) -> None:
         for child in node.children:

@@ -151,3 +151,7 @@ class TenancyFacts:
     # Attributes a class's methods assign on self (save() deriving the tenant key).
     self_assigned: tuple[tuple[str, tuple[str, ...]], ...] = ()
     calls: tuple[CallFact, ...] = ()
+    # Callables a function names as a value inside a literal (`{"func": refresh_queries}`,
+    # `[cleanup, prune]`): (the function, the qualified name as the file sees it). The
+    # function hands them on to be run (a scheduler's job table): it counts as their caller.
+    references: tuple[tuple[str, str], ...] = ()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from consistency_lint.domain.globs import any_match, path_matches
+
 DEFAULT_EFFECT_KINDS = ("broker", "task")
 ALL_EFFECT_KINDS = ("broker", "task", "http", "email")
 DEFAULT_OUTBOX_MODELS = ("*Outbox*", "*outbox*")
@@ -87,6 +89,17 @@ class Settings:
     root: str = ""
     config_file: str = ""
 
+    def tenancy_silenced(self, path: str) -> bool:
+        """Whether the queries of a file are never reported as cross-tenant: CL201 is turned off
+        for it by `per-file-ignores`, `analysis-exclude` (tests, management commands, scripts)
+        or the tenancy `exclude`. Such code is an operator's (or no one's in production): what
+        only it calls serves every tenant by design (`analysis.jobs`)."""
+        code = "CL201"
+        for pattern, codes in self.per_file_ignores:
+            if path_matches(path, pattern) and any(code.startswith(prefix) for prefix in codes):
+                return True
+        return any_match(path, self.analysis_exclude) or any_match(path, self.tenancy.exclude)
+
     def fingerprint(self) -> str:
         """A stable text that changes whenever an analysis-relevant choice changes."""
         return repr(
@@ -99,5 +112,6 @@ class Settings:
                 self.layers,
                 self.src,
                 self.analysis_exclude,
+                self.per_file_ignores,  # code only silenced files call is operator code
             )
         )
