@@ -65,6 +65,7 @@ class Where:
     verified: tuple[str, ...] = ()  # URL arguments a configured scope guard verifies ("*": all)
     sourced: tuple[str, ...] = ()  # parameters a tenant source fills (dependency, annotation)
     class_guarded: bool = False  # a method of its class is guarded: `self.kwargs` is verified
+    principal: bool = False  # a method of a model of the principal: `self` is the principal
 
 
 _NOWHERE = Where()
@@ -554,9 +555,17 @@ class TenancyAnalysis:
             verified |= _guard_args(guards, self.permission_classes(owner, nearest=False))
             prefix = f"{owner}."
             class_guarded = bool(verified) or any(name.startswith(prefix) for name in self._guarded())
-        out = Where(view, tuple(sorted(verified)), tuple(sourced), class_guarded)
+        principal = owner in self.index.classes and self.principal_model(owner)
+        out = Where(view, tuple(sorted(verified)), tuple(sourced), class_guarded, principal)
         self._where[key] = out
         return out
+
+    def principal_model(self, cls: str) -> bool:
+        """A model of the logged-in principal: a project class deriving from one of the packs'
+        `principal-models` (Django's `AbstractBaseUser`, Flask-Login's `UserMixin`) or listed
+        in the `principal-models` setting (a per-user record such as a profile)."""
+        patterns = (*self.tenancy.principal_models, *self.index.packs.syntax.principal_models)
+        return bool(patterns) and _any_match(patterns, self.index.mro(cls))
 
     def _guarded(self) -> list[str]:
         """The project functions a configured guard decorates, found once (a scan of every
@@ -646,7 +655,9 @@ class TenancyAnalysis:
         if self.is_tenant_source(origin):
             return True
         if origin.startswith(PARAM):
-            return _head(origin) in where.sourced
+            # In a method of the principal's model, `self` is the principal: its own rows
+            # (`Member.objects.filter(user_id=self.user_id)`, `Group.id.in_(self.group_ids)`).
+            return _head(origin) in where.sourced or (where.principal and _head(origin) == "self")
         return False
 
     def verified(self, origin: str, where: Where) -> bool:

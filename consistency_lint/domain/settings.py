@@ -42,6 +42,9 @@ class TenancySettings:
     # that yield the current tenant, guards (decorators, permission classes) that verify a
     # view's URL arguments, and `Model.field` secrets by which a request finds its tenant.
     tenant_sources: tuple[str, ...] = ()
+    # Models of the logged-in principal (or of its own per-user record, such as a profile)
+    # besides the packs' `principal-models`: in their methods `self` is the principal.
+    principal_models: tuple[str, ...] = ()
     scope_guards: tuple[str, ...] = ()
     # Permission classes that check each object a detail view hands out against the
     # caller's tenant (DRF `has_object_permission`): they scope such a view's `queryset`.
