@@ -15,7 +15,7 @@ making that call, and a call of a base's method (`self.scheduling_statement()`) 
 calls the subclasses' overrides. A function named as a value inside a literal of another
 (`{"func": empty_schedules, "interval": 60}` in the job table a scheduler is handed) counts
 as called by it. Code whose tenancy findings are silenced (a file `per-file-ignores` turns
-CL201 off for, tests, management commands, scripts: `Settings.tenancy_silenced`) is an
+CL201 off for, management commands, scripts; never tests: `Settings.tenancy_silenced`) is an
 operator's or no one's in production: a function that only such code calls serves every tenant
 too (`rebuild_timeline()` called only from management commands and importers). Only direct calls
 and references count from silenced code, never the dispatch of a base's method to overrides:

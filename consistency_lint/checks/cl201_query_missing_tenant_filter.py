@@ -36,7 +36,7 @@ them with `[IsAuthenticated]` is flagged. A fetched row handed to a
 `verifiers` method with the principal
 (`if not row.has_permission(request.user): return 403`) is scoped. Queries of periodic and tenant-free
 jobs, and of the functions only they call (or only code whose CL201 findings
-per-file-ignores or analysis-exclude silence), are not flagged. See
+per-file-ignores or analysis-exclude silence, tests excepted), are not flagged. See
 docs/multi-tenancy.md, "Provenance of tenant values".
 
 ## Why is this bad?
