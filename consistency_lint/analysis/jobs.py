@@ -20,7 +20,9 @@ operator's or no one's in production: a function that only such code calls serve
 too (`rebuild_timeline()` called only from management commands and importers). Only direct calls
 and references count from silenced code, never the dispatch of a base's method to overrides:
 generic helpers silenced for lack of a model (`kit/repository.py` calling
-`self.get_base_statement()`) run every request's queries. A task is a function a
+`self.get_base_statement()`) run every request's queries. So is a view only the operator
+may call (an `operator-guards` decorator or permission class: `@require_super_admin`,
+DRF's `IsAdminUser`) and what only such views call. A task is a function a
 decorator turns into a pack type that enqueues (a type with a `publish` entry of
 effect kind `task`: Celery, dramatiq, rq, huey, ...). An operator's job
 runs for every tenant too: a method listed in the packs' `job-methods`
@@ -46,9 +48,15 @@ _RECEIVERS = frozenset({"self", "cls"})
 class TenantFreeJobs:
     """The qualified names of tenant-free jobs of a project and the functions only they call."""
 
-    def __init__(self, index: ProjectIndex, silenced: Callable[[str], bool] | None = None) -> None:
+    def __init__(
+        self,
+        index: ProjectIndex,
+        silenced: Callable[[str], bool] | None = None,
+        operator: Callable[[str, Function], bool] | None = None,
+    ) -> None:
         self.index = index
         self.silenced = silenced
+        self.operator = operator
         self._names: frozenset[str] | None = None
 
     def __contains__(self, qualname: str) -> bool:
@@ -62,8 +70,9 @@ class TenantFreeJobs:
         syntax = index.packs.syntax
         silent = {
             name
-            for name, (owner, _) in index.functions.items()
-            if self.silenced is not None and self.silenced(owner.path)
+            for name, (owner, function) in index.functions.items()
+            if (self.silenced is not None and self.silenced(owner.path))
+            or (self.operator is not None and self.operator(name, function))
         }
         if not task_types and not syntax.job_methods and not syntax.schedules and not silent:
             return frozenset()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.jobs import TenantFreeJobs
 from consistency_lint.analysis.models import ModelIndex, ModelInfo
-from consistency_lint.analysis.summary import FileSummary
+from consistency_lint.analysis.summary import FileSummary, Function
 from consistency_lint.analysis.tenancy_facts import (
     OBJECT_MARK,
     PARAM,
@@ -136,7 +136,7 @@ class TenancyAnalysis:
         self._rows: dict[tuple[str, int], bool] = {}
         self._matches: dict[tuple[str, str], bool] = {}
         self._views: dict[tuple[str, str], tuple[ModelInfo | None, bool]] = {}
-        self.jobs = TenantFreeJobs(index, silenced)
+        self.jobs = TenantFreeJobs(index, silenced, self.operator_view)
 
     def criteria_models(self) -> set[str]:
         if self._criteria is None:
@@ -566,6 +566,18 @@ class TenancyAnalysis:
         in the `principal-models` setting (a per-user record such as a profile)."""
         patterns = (*self.tenancy.principal_models, *self.index.packs.syntax.principal_models)
         return bool(patterns) and _any_match(patterns, self.index.mro(cls))
+
+    def operator_view(self, qualname: str, function: Function) -> bool:
+        """A view only the operator may call: decorated with one of the `operator-guards`
+        (the setting's and the packs': `@require_super_admin`, `staff_member_required`), or
+        a method of a class whose permission classes include one (DRF's `IsAdminUser`)."""
+        patterns = (*self.tenancy.operator_guards, *self.index.packs.syntax.operator_guards)
+        if not patterns:
+            return False
+        if _any_match(patterns, function.decorators):
+            return True
+        owner = qualname.rsplit(".", 1)[0] if function.class_name else ""
+        return bool(owner) and owner in self.index.classes and _any_match(patterns, self.permission_classes(owner))
 
     def _guarded(self) -> list[str]:
         """The project functions a configured guard decorates, found once (a scan of every

@@ -43,6 +43,9 @@ class TenancySettings:
     # Models of the logged-in principal (or of its own per-user record, such as a profile)
     # besides the packs' `principal-models`: in their methods `self` is the principal.
     principal_models: tuple[str, ...] = ()
+    # Guards (decorators, permission classes) that admit only the operator (a super-admin),
+    # besides the packs' `operator-guards`: the views they guard serve every tenant by design.
+    operator_guards: tuple[str, ...] = ()
     scope_guards: tuple[str, ...] = ()
     # Permission classes that check each object a detail view hands out against the
     # caller's tenant (DRF `has_object_permission`): they scope such a view's `queryset`.
