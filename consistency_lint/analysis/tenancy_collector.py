@@ -103,6 +103,18 @@ class _Dict:
     items: list[tuple[str, cst.BaseExpression]]
 
 
+@dataclass
+class _List:
+    """A list of predicates built for `where(*conditions)`: `[M.deleted_at.is_(None)]`, then
+    `conditions.append(M.organization_id == org_id)` (anywhere in the function, as for a
+    `**filters` dict)."""
+
+    items: list[cst.BaseExpression]
+
+
+# Methods adding to a list of predicates: `conditions.append(...)`, `conditions.extend([...])`.
+_LIST_ADDERS = frozenset(("append", "extend"))
+
 # Calls that convert a value without changing whose it is: `int(request.GET["id"])`.
 _CONVERSIONS = frozenset(("int", "str", "list", "set", "tuple", "frozenset", "sorted", "bool"))
 
@@ -114,7 +126,7 @@ class _Pred:
     names: frozenset[str]
 
 
-_Value = Union[_ClassRef, _Chain, _Built, _Sql, _Origin, _Dict, _Pred, None]
+_Value = Union[_ClassRef, _Chain, _Built, _Sql, _Origin, _Dict, _Pred, _List, None]
 
 _MAX_TEXT = 80
 
@@ -437,6 +449,8 @@ class TenancyCollector(FactCollector):
         if isinstance(node, (cst.Dict, cst.List, cst.Tuple, cst.Set)) and not self._bodies[-1].module:
             self._note_references(node, frame, env, fn)
         self._children(node, frame, env, fn)
+        if isinstance(node, cst.List) and all(isinstance(e, cst.Element) for e in node.elements):
+            return _List([e.value for e in node.elements])
         if isinstance(node, cst.Dict):
             items = []
             for element in node.elements:
@@ -504,6 +518,14 @@ class TenancyCollector(FactCollector):
                 chain.steps.append(self._step(func.attr.value, call, frame, env, reading=chain))
                 return chain
             receiver = self._eval(func.value, frame, env, fn)
+            if isinstance(receiver, _List) and func.attr.value in _LIST_ADDERS and len(call.args) == 1:
+                added = call.args[0].value
+                self._eval(added, frame, env, fn)
+                if func.attr.value == "append":
+                    receiver.items.append(added)
+                elif isinstance(added, cst.List) and all(isinstance(e, cst.Element) for e in added.elements):
+                    receiver.items.extend(e.value for e in added.elements)
+                return None
             if isinstance(receiver, _ClassRef):
                 receiver = self._new_chain(_Chain(call, fn, root=receiver.qualname))
             if isinstance(receiver, _Chain):
@@ -714,6 +736,13 @@ class TenancyCollector(FactCollector):
                     star = True
             elif arg.keyword is not None:
                 keywords.append((arg.keyword.value, arg.value))
+            elif arg.star == "*":
+                spread = env.get(arg.value.value) if isinstance(arg.value, cst.Name) else None
+                for item in spread.items if isinstance(spread, _List) else ():
+                    # `.where(*conditions)`: each predicate appended to the list
+                    names.update(self._predicate(item, frame, env))
+                    self._nest(item, correlated_only=True)
+                    first = False
             elif not arg.star:
                 if first:
                     literal = _literal(arg.value) or ""
