@@ -25,6 +25,7 @@ from consistency_lint.analysis.summary import FileSummary, Function
 from consistency_lint.analysis.tenancy_facts import (
     OBJECT_MARK,
     PARAM,
+    RETURNED,
     ROW,
     ROW_MARK,
     UNTRUSTED,
@@ -962,9 +963,13 @@ class TenancyAnalysis:
 
     def _throwaway(self, construct: ConstructFact) -> bool:
         """An instance built only to call a method on it (`Channel().send_alert(...)`), never
-        bound or passed: not a new row unless that method is a pack write (`Model(...).save()`)."""
+        bound or passed: not a new row unless that method is a pack write (`Model(...).save()`).
+        An instance returned as built (`return S3ImportStorage()`, a factory or a resolver) is
+        not saved here: its caller completes it (the tenant key included) or never saves it."""
         if not construct.then_called:
             return False
+        if construct.then_called == RETURNED:
+            return True
         spec = self.index.resolve(f"{construct.cls}.{construct.then_called}").spec
         return spec is None or spec.role != "write"
 

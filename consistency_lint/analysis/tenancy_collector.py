@@ -31,6 +31,7 @@ from consistency_lint.analysis.sqlfacts import table_refs
 from consistency_lint.analysis.tenancy_facts import (
     OBJECT_MARK,
     PARAM,
+    RETURNED,
     REQUEST_DATA,
     ROW,
     ROW_MARK,
@@ -290,7 +291,9 @@ class TenancyCollector(FactCollector):
                     env[small.target.value] = _Sql(current.text + value.text)
         elif isinstance(small, cst.Return):
             if small.value is not None:
-                self._eval(small.value, frame, env, fn)
+                value = self._eval(small.value, frame, env, fn)
+                if isinstance(value, _Built) and value.node is small.value and not value.then_called:
+                    value.then_called = RETURNED  # `return S3ImportStorage()`: the caller's to complete
         elif isinstance(small, cst.Expr):
             self._eval(small.value, frame, env, fn)
 

@@ -30,6 +30,8 @@ PARAM = "param:"
 # Origin of a value read from a row (or queryset) of a query of the same file:
 # `row:<n>` names the file's n-th QueryFact; scoped when that query is.
 ROW = "row:"
+# `ConstructFact.then_called` of an instance returned as built (`return Invoice(number=n)`).
+RETURNED = "<return>"
 # Prefix of a keyword whose value is read from an object in hand (`object_id=obj.id`).
 OBJECT_MARK = "^"
 
@@ -99,7 +101,8 @@ class ConstructFact:
     kwargs: tuple[str, ...] = ()
     unknown: bool = False  # positional arguments or **kwargs
     text: str = ""
-    # The method called straight on the new, unbound instance (`Channel().send_alert()`), if any.
+    # The method called straight on the new, unbound instance (`Channel().send_alert()`), if any;
+    # RETURNED for an instance returned as built (`return Invoice(number=n)`).
     then_called: str = ""
 
 
