@@ -67,6 +67,7 @@ class Where:
     sourced: tuple[str, ...] = ()  # parameters a tenant source fills (dependency, annotation)
     class_guarded: bool = False  # a method of its class is guarded: `self.kwargs` is verified
     principal: bool = False  # a method of a model of the principal: `self` is the principal
+    model_row: bool = False  # a method of a mapped model: `self` is a row in hand
 
 
 _NOWHERE = Where()
@@ -557,7 +558,8 @@ class TenancyAnalysis:
             prefix = f"{owner}."
             class_guarded = bool(verified) or any(name.startswith(prefix) for name in self._guarded())
         principal = owner in self.index.classes and self.principal_model(owner)
-        out = Where(view, tuple(sorted(verified)), tuple(sourced), class_guarded, principal)
+        model_row = owner in self.index.classes and self.models.info(owner, self.tenancy).is_model
+        out = Where(view, tuple(sorted(verified)), tuple(sourced), class_guarded, principal, model_row)
         self._where[key] = out
         return out
 
@@ -707,9 +709,12 @@ class TenancyAnalysis:
 
     def _from_row(self, origin: str, where: Where) -> bool:
         """An attribute of a row in hand (`payment_method.customer_id`, a queried row), as
-        `pk=obj.attr` is for keyword lookups; never a URL argument or request data."""
+        `pk=obj.attr` is for keyword lookups, or `self` in a method of a model (the row itself);
+        never a URL argument or request data."""
         if origin.startswith(ROW):
             return True
+        if origin == f"{PARAM}self":
+            return where.model_row  # `AlertSubscription.alert == self` in a method of Alert
         if not origin.startswith(PARAM) or "." not in origin[len(PARAM) :]:
             return False
         head = _head(origin)
