@@ -102,10 +102,10 @@ class TenantFreeJobs:
                     referenced = index._follow_reexport(origin) if origin else ""
                     if referenced in index.functions:
                         callers.setdefault(referenced, set()).add(summary.qualified(call.function))
-            for function, origin in summary.tenancy.references if summary.tenancy is not None else ():
+            for referrer, origin in summary.tenancy.references if summary.tenancy is not None else ():
                 referenced = index._follow_reexport(origin)
                 if referenced in index.functions:
-                    callers.setdefault(referenced, set()).add(summary.qualified(function))
+                    callers.setdefault(referenced, set()).add(summary.qualified(referrer))
         self._dispatch_to_overrides(callers, silent)
         found |= silent
         requests = index.packs.syntax.request_parameters

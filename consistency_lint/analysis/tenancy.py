@@ -580,7 +580,11 @@ class TenancyAnalysis:
         if _any_match(patterns, function.decorators):
             return True
         owner = qualname.rsplit(".", 1)[0] if function.class_name else ""
-        return bool(owner) and owner in self.index.classes and _any_match(patterns, self.permission_classes(owner))
+        return (
+            bool(owner)
+            and owner in self.index.classes
+            and _any_match(patterns, self.permission_classes(owner))
+        )
 
     def _guarded(self) -> list[str]:
         """The project functions a configured guard decorates, found once (a scan of every

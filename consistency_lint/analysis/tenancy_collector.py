@@ -31,8 +31,8 @@ from consistency_lint.analysis.sqlfacts import table_refs
 from consistency_lint.analysis.tenancy_facts import (
     OBJECT_MARK,
     PARAM,
-    RETURNED,
     REQUEST_DATA,
+    RETURNED,
     ROW,
     ROW_MARK,
     UNTRUSTED,
