@@ -64,7 +64,9 @@ def invoices(request):
 ## Options
 - `tenancy.mode`, `tenancy.tenant-keys`, `tenancy.tenant-models`, `tenancy.global-models`,
   `tenancy.scoping-helpers`, `tenancy.tenant-sources`, `tenancy.scope-guards`,
-  `tenancy.object-guards`, `tenancy.verifiers`, `tenancy.tenant-lookup-fields`, `tenancy.exclude`.
+  `tenancy.object-guards`, `tenancy.verifiers`, `tenancy.tenant-lookup-fields`, `tenancy.exclude`,
+  `tenancy.principal-models`, `tenancy.operator-guards`; `per-file-ignores` (code only silenced
+  files call is operator code).
 """
 
 from __future__ import annotations
