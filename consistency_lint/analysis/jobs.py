@@ -12,7 +12,17 @@ is judged on its own, and a request handler (a function taking a request
 parameter) is never a job's helper, whoever calls it. A function handed to a call as
 a value (`process_cleanup(queryset_func=old_logs)`) counts as called by the function
 making that call, and a call of a base's method (`self.scheduling_statement()`) also
-calls the subclasses' overrides. A task is a function a
+calls the subclasses' overrides. A function named as a value inside a literal of another
+(`{"func": empty_schedules, "interval": 60}` in the job table a scheduler is handed) counts
+as called by it. Code whose tenancy findings are silenced (a file `per-file-ignores` turns
+CL201 off for, management commands, scripts; never tests: `Settings.tenancy_silenced`) is an
+operator's or no one's in production: a function that only such code calls serves every tenant
+too (`rebuild_timeline()` called only from management commands and importers). Only direct calls
+and references count from silenced code, never the dispatch of a base's method to overrides:
+generic helpers silenced for lack of a model (`kit/repository.py` calling
+`self.get_base_statement()`) run every request's queries. So is a view only the operator
+may call (an `operator-guards` decorator or permission class: `@require_super_admin`,
+DRF's `IsAdminUser`) and what only such views call. A task is a function a
 decorator turns into a pack type that enqueues (a type with a `publish` entry of
 effect kind `task`: Celery, dramatiq, rq, huey, ...). An operator's job
 runs for every tenant too: a method listed in the packs' `job-methods`
@@ -26,6 +36,8 @@ be a tenant.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.summary import Function, iter_ops
 
@@ -36,8 +48,15 @@ _RECEIVERS = frozenset({"self", "cls"})
 class TenantFreeJobs:
     """The qualified names of tenant-free jobs of a project and the functions only they call."""
 
-    def __init__(self, index: ProjectIndex) -> None:
+    def __init__(
+        self,
+        index: ProjectIndex,
+        silenced: Callable[[str], bool] | None = None,
+        operator: Callable[[str, Function], bool] | None = None,
+    ) -> None:
         self.index = index
+        self.silenced = silenced
+        self.operator = operator
         self._names: frozenset[str] | None = None
 
     def __contains__(self, qualname: str) -> bool:
@@ -49,7 +68,13 @@ class TenantFreeJobs:
         index = self.index
         task_types = index.packs.task_types
         syntax = index.packs.syntax
-        if not task_types and not syntax.job_methods and not syntax.schedules:
+        silent = {
+            name
+            for name, (owner, function) in index.functions.items()
+            if (self.silenced is not None and self.silenced(owner.path))
+            or (self.operator is not None and self.operator(name, function))
+        }
+        if not task_types and not syntax.job_methods and not syntax.schedules and not silent:
             return frozenset()
         job_methods = index.packs.syntax.job_methods
         schedules = index.packs.syntax.schedules
@@ -60,7 +85,7 @@ class TenantFreeJobs:
             or (job_methods and self._job_method(name, job_methods))
             or (schedules and self._scheduled(function, schedules))
         }
-        if not found:
+        if not found and not silent:
             return frozenset()
         callers: dict[str, set[str]] = {}
         for name, (_, function) in index.functions.items():
@@ -77,7 +102,12 @@ class TenantFreeJobs:
                     referenced = index._follow_reexport(origin) if origin else ""
                     if referenced in index.functions:
                         callers.setdefault(referenced, set()).add(summary.qualified(call.function))
-        self._dispatch_to_overrides(callers)
+            for referrer, origin in summary.tenancy.references if summary.tenancy is not None else ():
+                referenced = index._follow_reexport(origin)
+                if referenced in index.functions:
+                    callers.setdefault(referenced, set()).add(summary.qualified(referrer))
+        self._dispatch_to_overrides(callers, silent)
+        found |= silent
         requests = index.packs.syntax.request_parameters
         candidates = [
             name
@@ -93,9 +123,11 @@ class TenantFreeJobs:
                     changed = True
         return frozenset(found)
 
-    def _dispatch_to_overrides(self, callers: dict[str, set[str]]) -> None:
+    def _dispatch_to_overrides(self, callers: dict[str, set[str]], silent: set[str]) -> None:
         """`self.scheduling_statement()` in a base's method runs the subclass's override on a
-        subclass instance: the callers of `Base.m` call each project override `Sub.m` too."""
+        subclass instance: the callers of `Base.m` call each project override `Sub.m` too
+        (silenced code's calls of a base's method excepted: a generic helper runs them for
+        every caller)."""
         index = self.index
         subclasses: dict[str, list[str]] = {}
         for cls in index.classes:
@@ -107,7 +139,7 @@ class TenantFreeJobs:
             for sub in subclasses.get(owner, ()):
                 override = f"{sub}.{name}"
                 if override in index.functions:
-                    callers.setdefault(override, set()).update(calling)
+                    callers.setdefault(override, set()).update(calling - silent)
 
     def _scheduled(self, function: Function, schedules: tuple[str, ...]) -> bool:
         """Decorated with a call given a schedule (`@actor(cron_trigger=CronTrigger(hour=0))`,

@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from consistency_lint.analysis.index import ProjectIndex
 from consistency_lint.analysis.jobs import TenantFreeJobs
 from consistency_lint.analysis.models import ModelIndex, ModelInfo
-from consistency_lint.analysis.summary import FileSummary
+from consistency_lint.analysis.summary import FileSummary, Function
 from consistency_lint.analysis.tenancy_facts import (
     OBJECT_MARK,
     PARAM,
+    RETURNED,
     ROW,
     ROW_MARK,
     UNTRUSTED,
@@ -65,6 +66,8 @@ class Where:
     verified: tuple[str, ...] = ()  # URL arguments a configured scope guard verifies ("*": all)
     sourced: tuple[str, ...] = ()  # parameters a tenant source fills (dependency, annotation)
     class_guarded: bool = False  # a method of its class is guarded: `self.kwargs` is verified
+    principal: bool = False  # a method of a model of the principal: `self` is the principal
+    model_row: bool = False  # a method of a mapped model: `self` is a row in hand
 
 
 _NOWHERE = Where()
@@ -114,7 +117,13 @@ class TenancyAnalysis:
     """Verdicts for every fact of a project, computed once per run and shared by CL201-CL205
     (the engine's check context holds it)."""
 
-    def __init__(self, index: ProjectIndex, tenancy: TenancySettings, models: ModelIndex) -> None:
+    def __init__(
+        self,
+        index: ProjectIndex,
+        tenancy: TenancySettings,
+        models: ModelIndex,
+        silenced: Callable[[str], bool] | None = None,
+    ) -> None:
         self.index = index
         self.tenancy = tenancy
         self.models = models
@@ -129,7 +138,7 @@ class TenancyAnalysis:
         self._rows: dict[tuple[str, int], bool] = {}
         self._matches: dict[tuple[str, str], bool] = {}
         self._views: dict[tuple[str, str], tuple[ModelInfo | None, bool]] = {}
-        self.jobs = TenantFreeJobs(index)
+        self.jobs = TenantFreeJobs(index, silenced, self.operator_view)
 
     def criteria_models(self) -> set[str]:
         if self._criteria is None:
@@ -548,9 +557,34 @@ class TenancyAnalysis:
             verified |= _guard_args(guards, self.permission_classes(owner, nearest=False))
             prefix = f"{owner}."
             class_guarded = bool(verified) or any(name.startswith(prefix) for name in self._guarded())
-        out = Where(view, tuple(sorted(verified)), tuple(sourced), class_guarded)
+        principal = owner in self.index.classes and self.principal_model(owner)
+        model_row = owner in self.index.classes and self.models.info(owner, self.tenancy).is_model
+        out = Where(view, tuple(sorted(verified)), tuple(sourced), class_guarded, principal, model_row)
         self._where[key] = out
         return out
+
+    def principal_model(self, cls: str) -> bool:
+        """A model of the logged-in principal: a project class deriving from one of the packs'
+        `principal-models` (Django's `AbstractBaseUser`, Flask-Login's `UserMixin`) or listed
+        in the `principal-models` setting (a per-user record such as a profile)."""
+        patterns = (*self.tenancy.principal_models, *self.index.packs.syntax.principal_models)
+        return bool(patterns) and _any_match(patterns, self.index.mro(cls))
+
+    def operator_view(self, qualname: str, function: Function) -> bool:
+        """A view only the operator may call: decorated with one of the `operator-guards`
+        (the setting's and the packs': `@require_super_admin`, `staff_member_required`), or
+        a method of a class whose permission classes include one (DRF's `IsAdminUser`)."""
+        patterns = (*self.tenancy.operator_guards, *self.index.packs.syntax.operator_guards)
+        if not patterns:
+            return False
+        if _any_match(patterns, function.decorators):
+            return True
+        owner = qualname.rsplit(".", 1)[0] if function.class_name else ""
+        return (
+            bool(owner)
+            and owner in self.index.classes
+            and _any_match(patterns, self.permission_classes(owner))
+        )
 
     def _guarded(self) -> list[str]:
         """The project functions a configured guard decorates, found once (a scan of every
@@ -640,7 +674,9 @@ class TenancyAnalysis:
         if self.is_tenant_source(origin):
             return True
         if origin.startswith(PARAM):
-            return _head(origin) in where.sourced
+            # In a method of the principal's model, `self` is the principal: its own rows
+            # (`Member.objects.filter(user_id=self.user_id)`, `Group.id.in_(self.group_ids)`).
+            return _head(origin) in where.sourced or (where.principal and _head(origin) == "self")
         return False
 
     def verified(self, origin: str, where: Where) -> bool:
@@ -677,9 +713,12 @@ class TenancyAnalysis:
 
     def _from_row(self, origin: str, where: Where) -> bool:
         """An attribute of a row in hand (`payment_method.customer_id`, a queried row), as
-        `pk=obj.attr` is for keyword lookups; never a URL argument or request data."""
+        `pk=obj.attr` is for keyword lookups, or `self` in a method of a model (the row itself);
+        never a URL argument or request data."""
         if origin.startswith(ROW):
             return True
+        if origin == f"{PARAM}self":
+            return where.model_row  # `AlertSubscription.alert == self` in a method of Alert
         if not origin.startswith(PARAM) or "." not in origin[len(PARAM) :]:
             return False
         head = _head(origin)
@@ -933,9 +972,13 @@ class TenancyAnalysis:
 
     def _throwaway(self, construct: ConstructFact) -> bool:
         """An instance built only to call a method on it (`Channel().send_alert(...)`), never
-        bound or passed: not a new row unless that method is a pack write (`Model(...).save()`)."""
+        bound or passed: not a new row unless that method is a pack write (`Model(...).save()`).
+        An instance returned as built (`return S3ImportStorage()`, a factory or a resolver) is
+        not saved here: its caller completes it (the tenant key included) or never saves it."""
         if not construct.then_called:
             return False
+        if construct.then_called == RETURNED:
+            return True
         spec = self.index.resolve(f"{construct.cls}.{construct.then_called}").spec
         return spec is None or spec.role != "write"
 

@@ -32,6 +32,7 @@ from consistency_lint.analysis.tenancy_facts import (
     OBJECT_MARK,
     PARAM,
     REQUEST_DATA,
+    RETURNED,
     ROW,
     ROW_MARK,
     UNTRUSTED,
@@ -103,6 +104,18 @@ class _Dict:
     items: list[tuple[str, cst.BaseExpression]]
 
 
+@dataclass
+class _List:
+    """A list of predicates built for `where(*conditions)`: `[M.deleted_at.is_(None)]`, then
+    `conditions.append(M.organization_id == org_id)` (anywhere in the function, as for a
+    `**filters` dict)."""
+
+    items: list[cst.BaseExpression]
+
+
+# Methods adding to a list of predicates: `conditions.append(...)`, `conditions.extend([...])`.
+_LIST_ADDERS = frozenset(("append", "extend"))
+
 # Calls that convert a value without changing whose it is: `int(request.GET["id"])`.
 _CONVERSIONS = frozenset(("int", "str", "list", "set", "tuple", "frozenset", "sorted", "bool"))
 
@@ -114,7 +127,7 @@ class _Pred:
     names: frozenset[str]
 
 
-_Value = Union[_ClassRef, _Chain, _Built, _Sql, _Origin, _Dict, _Pred, None]
+_Value = Union[_ClassRef, _Chain, _Built, _Sql, _Origin, _Dict, _Pred, _List, None]
 
 _MAX_TEXT = 80
 
@@ -149,6 +162,7 @@ class TenancyCollector(FactCollector):
         self._owned: list[tuple[str, str, str]] = []  # of the step being read (StepFact.owned)
         self.class_bodies: set[str] = set()
         self.calls: list[CallFact] = []
+        self.references: list[tuple[str, str]] = []  # TenancyFacts.references
         self._handed: dict[int, _Chain] = {}  # calls a query was handed to (`session.scalars(q)`)
         self._chain_at: dict[int, _Chain] = {}  # expressions whose value is a query (or its row)
         self._reading: _Chain | None = None  # the query whose step's predicates are being read
@@ -249,6 +263,7 @@ class TenancyCollector(FactCollector):
             tuple(self.criteria),
             tuple((cls, tuple(sorted(names))) for cls, names in sorted(self.self_assigned.items())),
             calls,
+            tuple(dict.fromkeys(self.references)),
         )
         return out if out != TenancyFacts() else None
 
@@ -276,7 +291,9 @@ class TenancyCollector(FactCollector):
                     env[small.target.value] = _Sql(current.text + value.text)
         elif isinstance(small, cst.Return):
             if small.value is not None:
-                self._eval(small.value, frame, env, fn)
+                value = self._eval(small.value, frame, env, fn)
+                if isinstance(value, _Built) and value.node is small.value and not value.then_called:
+                    value.then_called = RETURNED  # `return S3ImportStorage()`: the caller's to complete
         elif isinstance(small, cst.Expr):
             self._eval(small.value, frame, env, fn)
 
@@ -432,7 +449,11 @@ class TenancyCollector(FactCollector):
             return None
         if isinstance(node, cst.Lambda):
             return None
+        if isinstance(node, (cst.Dict, cst.List, cst.Tuple, cst.Set)) and not self._bodies[-1].module:
+            self._note_references(node, frame, env, fn)
         self._children(node, frame, env, fn)
+        if isinstance(node, cst.List) and all(isinstance(e, cst.Element) for e in node.elements):
+            return _List([e.value for e in node.elements])
         if isinstance(node, cst.Dict):
             items = []
             for element in node.elements:
@@ -442,6 +463,22 @@ class TenancyCollector(FactCollector):
                 items.append((key, element.value))
             return _Dict(items)
         return None
+
+    def _note_references(
+        self, node: cst.Dict | cst.List | cst.Tuple | cst.Set, frame: Frame, env: dict[str, _Value], fn: str
+    ) -> None:
+        """Names of module-level callables written as values of a literal in a function
+        (`{"func": empty_schedules, "interval": 60}`): `TenancyFacts.references`."""
+        for element in node.elements:
+            value = element.value
+            if not isinstance(value, (cst.Name, cst.Attribute)):
+                continue
+            text = dotted(value)
+            if text is None or text.split(".", 1)[0] in env:
+                continue  # a local value, a parameter: not a callable this function names
+            origin = self._origin(value, frame, env)
+            if origin and not origin.startswith((PARAM, ROW, REQUEST_DATA)):
+                self.references.append((fn, origin))
 
     def _children(self, node: cst.CSTNode, frame: Frame, env: dict[str, _Value], fn: str) -> None:
         for child in node.children:
@@ -484,6 +521,14 @@ class TenancyCollector(FactCollector):
                 chain.steps.append(self._step(func.attr.value, call, frame, env, reading=chain))
                 return chain
             receiver = self._eval(func.value, frame, env, fn)
+            if isinstance(receiver, _List) and func.attr.value in _LIST_ADDERS and len(call.args) == 1:
+                added = call.args[0].value
+                self._eval(added, frame, env, fn)
+                if func.attr.value == "append":
+                    receiver.items.append(added)
+                elif isinstance(added, cst.List) and all(isinstance(e, cst.Element) for e in added.elements):
+                    receiver.items.extend(e.value for e in added.elements)
+                return None
             if isinstance(receiver, _ClassRef):
                 receiver = self._new_chain(_Chain(call, fn, root=receiver.qualname))
             if isinstance(receiver, _Chain):
@@ -694,6 +739,13 @@ class TenancyCollector(FactCollector):
                     star = True
             elif arg.keyword is not None:
                 keywords.append((arg.keyword.value, arg.value))
+            elif arg.star == "*":
+                spread = env.get(arg.value.value) if isinstance(arg.value, cst.Name) else None
+                for item in spread.items if isinstance(spread, _List) else ():
+                    # `.where(*conditions)`: each predicate appended to the list
+                    names.update(self._predicate(item, frame, env))
+                    self._nest(item, correlated_only=True)
+                    first = False
             elif not arg.star:
                 if first:
                     literal = _literal(arg.value) or ""

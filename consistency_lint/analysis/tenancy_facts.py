@@ -30,6 +30,8 @@ PARAM = "param:"
 # Origin of a value read from a row (or queryset) of a query of the same file:
 # `row:<n>` names the file's n-th QueryFact; scoped when that query is.
 ROW = "row:"
+# `ConstructFact.then_called` of an instance returned as built (`return Invoice(number=n)`).
+RETURNED = "<return>"
 # Prefix of a keyword whose value is read from an object in hand (`object_id=obj.id`).
 OBJECT_MARK = "^"
 
@@ -99,7 +101,8 @@ class ConstructFact:
     kwargs: tuple[str, ...] = ()
     unknown: bool = False  # positional arguments or **kwargs
     text: str = ""
-    # The method called straight on the new, unbound instance (`Channel().send_alert()`), if any.
+    # The method called straight on the new, unbound instance (`Channel().send_alert()`), if any;
+    # RETURNED for an instance returned as built (`return Invoice(number=n)`).
     then_called: str = ""
 
 
@@ -151,3 +154,7 @@ class TenancyFacts:
     # Attributes a class's methods assign on self (save() deriving the tenant key).
     self_assigned: tuple[tuple[str, tuple[str, ...]], ...] = ()
     calls: tuple[CallFact, ...] = ()
+    # Callables a function names as a value inside a literal (`{"func": refresh_queries}`,
+    # `[cleanup, prune]`): (the function, the qualified name as the file sees it). The
+    # function hands them on to be run (a scheduler's job table): it counts as their caller.
+    references: tuple[tuple[str, str], ...] = ()

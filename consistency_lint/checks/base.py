@@ -47,7 +47,9 @@ class CheckContext:
     @cached_property
     def tenancy(self) -> TenancyAnalysis:
         """Query chains, constructions and raw SQL judged against the tenant keys (CL201-CL205)."""
-        return TenancyAnalysis(self.index, self.settings.tenancy, self.models)
+        return TenancyAnalysis(
+            self.index, self.settings.tenancy, self.models, silenced=self.settings.tenancy_silenced
+        )
 
     @cached_property
     def models(self) -> ModelIndex:

@@ -35,7 +35,8 @@ object by an `object-guards` permission class (its own, or the settings'
 them with `[IsAuthenticated]` is flagged. A fetched row handed to a
 `verifiers` method with the principal
 (`if not row.has_permission(request.user): return 403`) is scoped. Queries of periodic and tenant-free
-jobs, and of the functions only they call, are not flagged. See
+jobs, and of the functions only they call (or only code whose CL201 findings
+per-file-ignores or analysis-exclude silence, tests excepted), are not flagged. See
 docs/multi-tenancy.md, "Provenance of tenant values".
 
 ## Why is this bad?
@@ -63,7 +64,9 @@ def invoices(request):
 ## Options
 - `tenancy.mode`, `tenancy.tenant-keys`, `tenancy.tenant-models`, `tenancy.global-models`,
   `tenancy.scoping-helpers`, `tenancy.tenant-sources`, `tenancy.scope-guards`,
-  `tenancy.object-guards`, `tenancy.verifiers`, `tenancy.tenant-lookup-fields`, `tenancy.exclude`.
+  `tenancy.object-guards`, `tenancy.verifiers`, `tenancy.tenant-lookup-fields`, `tenancy.exclude`,
+  `tenancy.principal-models`, `tenancy.operator-guards`; `per-file-ignores` (code only silenced
+  files call is operator code).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 Flags the construction or creation (`Model(...)`, `objects.create(...)`,
 `bulk_create`) of a tenant-scoped entity without its tenant key. An instance
 built only to call a method on it (`Channel().send_alert(...)`, never bound,
-passed or saved) is no new row and is not flagged; `Model(...).save()` is.
+passed or saved) is no new row and is not flagged; `Model(...).save()` is. Nor
+is an instance returned as built (`return Model(...)`): its caller completes it.
 
 ## Why is this bad?
 A row without a tenant belongs to nobody, or to whichever tenant a default

@@ -185,6 +185,13 @@ class FrameworkSyntax:
     request_data: tuple[str, ...] = ()
     url_arguments: tuple[str, ...] = ()
     tenant_sources: tuple[str, ...] = ()
+    # Classes a project's model of the logged-in principal derives from (Django's
+    # `AbstractBaseUser`, Flask-Login's `UserMixin`): inside a method of such a model, `self`
+    # is the principal (`Group.id.in_(self.group_ids)` reads its own groups).
+    principal_models: tuple[str, ...] = ()
+    # Decorators and permission classes that admit only the operator (Django's
+    # `staff_member_required`, DRF's `IsAdminUser`): such a view serves every tenant by design.
+    operator_guards: tuple[str, ...] = ()
     guard_attributes: tuple[str, ...] = ()
     class_query_overrides: tuple[str, ...] = ()
     derived_fields: tuple[str, ...] = ()
@@ -331,6 +338,8 @@ _TOP_KEYS = {
     "request-data",
     "url-arguments",
     "tenant-sources",
+    "principal-models",
+    "operator-guards",
     "scope-guard-attributes",
     "class-query-overrides",
     "derived-fields",
@@ -484,6 +493,8 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         request_data=strings("request-data"),
         url_arguments=strings("url-arguments"),
         tenant_sources=strings("tenant-sources"),
+        principal_models=strings("principal-models"),
+        operator_guards=strings("operator-guards"),
         guard_attributes=strings("scope-guard-attributes"),
         class_query_overrides=strings("class-query-overrides"),
         derived_fields=strings("derived-fields"),

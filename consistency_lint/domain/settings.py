@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from consistency_lint.domain.globs import any_match, path_matches
+
 DEFAULT_EFFECT_KINDS = ("broker", "task")
 ALL_EFFECT_KINDS = ("broker", "task", "http", "email")
 DEFAULT_OUTBOX_MODELS = ("*Outbox*", "*outbox*")
@@ -12,13 +14,11 @@ DEFAULT_TENANCY_EXCLUDE = ("**/migrations/**", "**/alembic/versions/**")
 TENANCY_MODES = ("shared-database", "database-per-tenant", "off")
 # Code left out of the flow rules (CL1xx, CL2xx) by default, still read for the project
 # index: tests (their transactions never commit), migrations, management commands, scripts.
+# Test code: it calls production code whose real callers may be out of sight (a class
+# picked from a table at run time), so it never makes that code an operator's.
+TEST_FILES = ("tests/", "test/", "tests.py", "test_*.py", "*_test.py", "conftest.py")
 DEFAULT_ANALYSIS_EXCLUDE = (
-    "tests/",
-    "test/",
-    "tests.py",
-    "test_*.py",
-    "*_test.py",
-    "conftest.py",
+    *TEST_FILES,
     "migrations/",
     "**/alembic/versions/",
     "**/management/commands/",
@@ -40,6 +40,12 @@ class TenancySettings:
     # that yield the current tenant, guards (decorators, permission classes) that verify a
     # view's URL arguments, and `Model.field` secrets by which a request finds its tenant.
     tenant_sources: tuple[str, ...] = ()
+    # Models of the logged-in principal (or of its own per-user record, such as a profile)
+    # besides the packs' `principal-models`: in their methods `self` is the principal.
+    principal_models: tuple[str, ...] = ()
+    # Guards (decorators, permission classes) that admit only the operator (a super-admin),
+    # besides the packs' `operator-guards`: the views they guard serve every tenant by design.
+    operator_guards: tuple[str, ...] = ()
     scope_guards: tuple[str, ...] = ()
     # Permission classes that check each object a detail view hands out against the
     # caller's tenant (DRF `has_object_permission`): they scope such a view's `queryset`.
@@ -87,6 +93,21 @@ class Settings:
     root: str = ""
     config_file: str = ""
 
+    def tenancy_silenced(self, path: str) -> bool:
+        """Whether the queries of a file are never reported as cross-tenant: CL201 is turned off
+        for it by `per-file-ignores`, `analysis-exclude` (tests, management commands, scripts)
+        or the tenancy `exclude` (management commands, scripts, a back office), and it is no
+        test. Such code is an operator's: what only it calls serves every tenant by design
+        (`analysis.jobs`). Tests are left out: they call production code whose real callers
+        may be out of sight (a handler class picked from a table at run time)."""
+        if any_match(path, TEST_FILES):
+            return False
+        code = "CL201"
+        for pattern, codes in self.per_file_ignores:
+            if path_matches(path, pattern) and any(code.startswith(prefix) for prefix in codes):
+                return True
+        return any_match(path, self.analysis_exclude) or any_match(path, self.tenancy.exclude)
+
     def fingerprint(self) -> str:
         """A stable text that changes whenever an analysis-relevant choice changes."""
         return repr(
@@ -99,5 +120,6 @@ class Settings:
                 self.layers,
                 self.src,
                 self.analysis_exclude,
+                self.per_file_ignores,  # code only silenced files call is operator code
             )
         )
