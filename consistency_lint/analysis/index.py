@@ -212,6 +212,9 @@ class ProjectIndex:
             if canonical:  # `AlchemySession = ScopedSession[Any]` in another module
                 return self._via(f"{canonical}.{rest}", target)
             kind = self.global_types.get(head)
+            produced = self.returns_of_function(kind[:-2]) if kind and kind.endswith("()") else ""
+            if produced:  # `event = namespace.add_event_type(...)` in another module
+                return self._via(f"{produced}.{rest}", target)
             if kind:
                 found = self._via(f"{kind}.{rest}", target)
                 inherited = self.pack_type(kind) if kind in self.classes else ""

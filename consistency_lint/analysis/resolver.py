@@ -368,6 +368,11 @@ class Resolver:
         if produced:
             return produced
         if "." in target:
+            receiver = callee_text.rpartition(".")[0]
+            if "()" not in receiver and self._project_typed(receiver, frame):
+                # `namespace.add_event_type(...)` on a module global or local typed as a
+                # project class: the method's return type, found by the project index.
+                return f"{target}()"
             resolved, known = frame.names.resolve(callee_text)
             if known and "()" not in target and target.rsplit(".", 1)[-1][:1].isupper():
                 return resolved  # an instance of a project class
@@ -382,6 +387,12 @@ class Resolver:
                 # `order = Order.objects.get(...)`).
                 return f"{target}()"
         return ""
+
+    def _project_typed(self, receiver: str, frame: Frame) -> bool:
+        """A receiver whose value is an instance of a class outside every pack (so, when the
+        index knows it, a project class)."""
+        kind = self.value_type(receiver, frame)
+        return bool(kind) and "()" not in kind and kind.split(".")[0] not in self.packs.modules
 
     def class_arg_of(self, expr: cst.BaseExpression, frame: Frame) -> str:
         """The untyped parameter whose call made `expr`'s value (`model(...)`,
