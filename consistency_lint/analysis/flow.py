@@ -410,7 +410,11 @@ class FlowBuilder:
                         self._expr(item, frame, out)
 
     def _classify(self, call: cst.Call, frame: Frame) -> Op | None:
-        text = self._unwrapped(call.func, frame) or dotted(call.func)
+        text = (
+            self._unwrapped(call.func, frame)
+            or dotted(call.func)
+            or self._keyword_item_text(call.func, frame)
+        )
         if text is None:
             return self._table_item_call(call, frame)
         target = self.r.qualify(text, frame)
@@ -590,6 +594,47 @@ class FlowBuilder:
         if text:
             self.hooks.append((self.r.qualify(text, frame), replace(hook, text=_hook_name(spec, call))))
 
+    def _sender_instance(self, expr: cst.Call, spec: CallSpec, node: cst.FunctionDef, frame: Frame) -> None:
+        """`@receiver(post_save, sender=Order) def f(sender, instance, **kwargs)`: the receiver's
+        `instance` parameter, or `kwargs["instance"]`, is an `Order` (pack `sender-keyword`,
+        `instance-keyword`)."""
+        sender = next(
+            (a.value for a in expr.args if a.keyword is not None and a.keyword.value == spec.sender_keyword),
+            None,
+        )
+        text = dotted(sender) if sender is not None else None
+        if not text or "()" in text:
+            return
+        resolved, known = frame.names.resolve(text)
+        if not known:
+            return
+        name = spec.instance_keyword
+        if name in frame.params:
+            frame.params.discard(name)
+            frame.types[name] = resolved
+        star = node.params.star_kwarg
+        if star is not None:
+            frame.types[_keyword_item(star.name.value, name)] = resolved
+
+    def _keyword_item_text(self, func: cst.BaseExpression, frame: Frame) -> str | None:
+        """`kwargs["instance"].save` when `kwargs["instance"]` has a known type (a signal
+        receiver's instance): the text of the call with the item as its receiver."""
+        parts: list[str] = []
+        while isinstance(func, cst.Attribute):
+            parts.append(func.attr.value)
+            func = func.value
+        if not parts or not isinstance(func, cst.Subscript) or not isinstance(func.value, cst.Name):
+            return None
+        if len(func.slice) != 1 or not isinstance(func.slice[0].slice, cst.Index):
+            return None
+        key = func.slice[0].slice.value
+        if not isinstance(key, cst.SimpleString):
+            return None
+        item = _keyword_item(func.value.value, str(key.evaluated_value))
+        if item not in frame.types:
+            return None
+        return ".".join([item, *reversed(parts)])
+
     def _decorator_hooks(self, expr: cst.Call, target: str, names: NameTable) -> Iterator[Op]:
         """The hooks a decorator registers its function with: its own role, or, for
         `@receiver(post_save)` (`connects-arg`), the role of `post_save.connect`
@@ -694,6 +739,8 @@ class FlowBuilder:
                             key = arg.keyword.value if arg.keyword is not None else ""
                             keywords.append((key, outer.names.resolve(made)[0]))
             spec = self.packs.call(target, literals(expr) if isinstance(expr, cst.Call) else ())
+            if spec is not None and spec.sender_keyword and isinstance(expr, cst.Call):
+                self._sender_instance(expr, spec, node, frame)
             if isinstance(expr, cst.Call):
                 prefix = f"{self.module_name}." if self.module_name else ""
                 for registered in self._decorator_hooks(expr, target, outer.names):
@@ -1029,3 +1076,8 @@ def _reads_only(call: cst.Call, index: int) -> bool:
     if not isinstance(sql, str):
         return False
     return sqlfacts.reads_only(sql)
+
+
+def _keyword_item(mapping: str, key: str) -> str:
+    """The name a typed item of a `**kwargs` mapping goes by in a frame's types."""
+    return f'{mapping}["{key}"]'

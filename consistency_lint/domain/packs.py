@@ -117,6 +117,11 @@ class CallSpec:
     # function to (`@receiver(post_save)`): it means what `<signal>.<connects_method>` means.
     connects_arg: int = -1
     connects_method: str = ""
+    # On such a decorator: its keyword naming the class whose writes send the signal
+    # (`sender=Order`) and the keyword argument the receiver gets an instance of that class
+    # in (`instance`): `@receiver(post_save, sender=Order) def f(sender, instance, **kw)`.
+    sender_keyword: str = ""
+    instance_keyword: str = ""
     # The entry does not apply when the call passes one of these keywords with this value,
     # as written in source (`form.save(commit=False)`: `{ commit = "False" }`).
     unless_keyword: tuple[tuple[str, str], ...] = ()
@@ -373,6 +378,8 @@ _CALL_KEYS = {
     "callback-keyword",
     "connects-arg",
     "connects-method",
+    "sender-keyword",
+    "instance-keyword",
     "returns-class-template",
     "unless-keyword",
     "reads-if-select",
@@ -596,6 +603,8 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             )
         if ("connects-arg" in spec) != ("connects-method" in spec):
             raise r.fail(where, "'connects-arg' and 'connects-method' go together")
+        if ("sender-keyword" in spec) != ("instance-keyword" in spec):
+            raise r.fail(where, "'sender-keyword' and 'instance-keyword' go together")
         effect_kind: EffectKind | Literal[""] = ""
         if role == "publish":
             if "effect-kind" not in spec:
@@ -632,6 +641,16 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 connects_method=(
                     r.string(f"{where}.connects-method", spec["connects-method"])
                     if "connects-method" in spec
+                    else ""
+                ),
+                sender_keyword=(
+                    r.string(f"{where}.sender-keyword", spec["sender-keyword"])
+                    if "sender-keyword" in spec
+                    else ""
+                ),
+                instance_keyword=(
+                    r.string(f"{where}.instance-keyword", spec["instance-keyword"])
+                    if "instance-keyword" in spec
                     else ""
                 ),
                 unless_keyword=unless_keyword,

@@ -83,6 +83,19 @@ def test_packs_merge_their_syntax() -> None:
             },
             "'connects-method' go together",
         ),
+        (
+            {
+                "calls": [
+                    {
+                        "target": "sig.receiver",
+                        "connects-arg": 0,
+                        "connects-method": "connect",
+                        "sender-keyword": "sender",
+                    }
+                ]
+            },
+            "'instance-keyword' go together",
+        ),
     ],
 )
 def test_bad_syntax_keys_are_named(keys: dict[str, object], message: str) -> None:
