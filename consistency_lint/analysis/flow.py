@@ -24,6 +24,7 @@ from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.resolver import Frame, Resolver, literals
 from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
 from consistency_lint.analysis.summary import (
+    BOUND,
     CALL,
     CLASS_ARG,
     DISPATCH_CALL,
@@ -926,6 +927,15 @@ class FlowBuilder:
             tuple(elements),
         )
 
+    def _bound_method(self, value: cst.BaseExpression, frame: Frame) -> str:
+        """`session.commit` (not called) on a typed value: the bound method, marked `BOUND`."""
+        if not isinstance(value, cst.Attribute):
+            return ""
+        text = dotted(value)
+        receiver = text.rpartition(".")[0] if text and "()" not in text else ""
+        kind = self.r.value_type(receiver, frame) if receiver else ""
+        return f"{BOUND}{kind}.{value.attr.value}" if kind else ""
+
     def _init_attrs(self, init: cst.FunctionDef, outer: Frame) -> dict[str, str]:
         """`self.x` types from `__init__`: annotated parameters and constructor calls."""
         frame = Frame(outer.names.child())
@@ -942,7 +952,7 @@ class FlowBuilder:
                 continue
             for small in stmt.body:
                 if isinstance(small, cst.Assign):
-                    kind = self.r.type_of(small.value, frame)
+                    kind = self.r.type_of(small.value, frame) or self._bound_method(small.value, frame)
                     for target in small.targets:
                         text = dotted(target.target)
                         if kind and text and text.startswith("self."):

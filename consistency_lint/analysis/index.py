@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from consistency_lint.analysis.packindex import PackIndex
-from consistency_lint.analysis.summary import CLASS_ARG, ITEM, SUPER, ClassDef, FileSummary, Function
+from consistency_lint.analysis.summary import BOUND, CLASS_ARG, ITEM, SUPER, ClassDef, FileSummary, Function
 from consistency_lint.domain.globs import dotted_glob
 from consistency_lint.domain.packs import CallSpec
 
@@ -249,6 +249,9 @@ class ProjectIndex:
                     method = f"{owner}.{rest}"
                     if method in self.functions:
                         return Resolved(target, function=self.functions[method])
+                bound = self._bound_attribute(head, rest)
+                if bound:  # `self.commit = session.commit` in __init__, then `repo.commit()`
+                    return self._via(bound, target)
                 attribute, _, tail = rest.partition(".")
                 if tail:  # `UnitOfWork.orders.add`: through a typed attribute
                     for owner in self.mro(head):
@@ -395,6 +398,16 @@ class ProjectIndex:
             return name
         return f"{self.pack_type(kind) or kind}.{rest}"
 
+    def _bound_attribute(self, cls: str, name: str) -> str:
+        """The method an attribute of a project class is bound to in `__init__`
+        (`self.commit = session.commit` -> `<session type>.commit`; "" if none)."""
+        for owner in self.mro(cls):
+            found = self.classes.get(owner)
+            kind = dict(found[1].attributes).get(name, "") if found is not None else ""
+            if kind.startswith(BOUND):
+                return kind[len(BOUND) :]
+        return ""
+
     def pack_type(self, kind: str) -> str:
         """The pack type `kind` is or derives from: a project class whose base is a pack type
         (`class ShopCelery(Celery)`) inherits that type's meanings ("" if none)."""
@@ -417,6 +430,9 @@ class ProjectIndex:
             for cls in self.mro(owner):
                 if f"{cls}.{method}" in self.functions:
                     return Resolved(original, function=self.functions[f"{cls}.{method}"])
+            bound = self._bound_attribute(owner, method)
+            if bound and not bound.startswith(f"{owner}."):
+                return self._via(bound, original)
             base = self.pack_type(owner)  # what it inherits from a pack type
             spec = self.packs.call(f"{base}.{method}") if base else None
             if spec is not None:

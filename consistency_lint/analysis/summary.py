@@ -40,6 +40,10 @@ CLASS_ARG = "<class-arg>"
 # The loop variable of `for order in Order.objects.filter(...)` has the type of the
 # iterated value with this suffix (`shop.Order.objects.filter()[]`): an element of it.
 ITEM = "[]"
+# A class attribute set in `__init__` to a bound method of a typed value
+# (`self.commit = session.commit`) is recorded as `<bound>.<type>.<method>`: calling the
+# attribute calls that method.
+BOUND = "<bound>."
 
 
 @dataclass(frozen=True)
