@@ -251,7 +251,7 @@ class ProjectIndex:
                         return Resolved(target, function=self.functions[method])
                 bound = self._bound_attribute(head, rest)
                 if bound:  # `self.commit = session.commit` in __init__, then `repo.commit()`
-                    return self._via(bound, target)
+                    return self._bound_call(bound, target)
                 attribute, _, tail = rest.partition(".")
                 if tail:  # `UnitOfWork.orders.add`: through a typed attribute
                     for owner in self.mro(head):
@@ -408,6 +408,12 @@ class ProjectIndex:
                 return kind[len(BOUND) :]
         return ""
 
+    def _bound_call(self, bound: str, original: str) -> Resolved:
+        """What calling an attribute bound to `bound` means (its type may be an alias such as
+        `AlchemySession = ScopedSession[Any]`, resolved like any target)."""
+        found = self.resolve(bound)
+        return Resolved(original, function=found.function, spec=found.spec)
+
     def pack_type(self, kind: str) -> str:
         """The pack type `kind` is or derives from: a project class whose base is a pack type
         (`class ShopCelery(Celery)`) inherits that type's meanings ("" if none)."""
@@ -432,7 +438,7 @@ class ProjectIndex:
                     return Resolved(original, function=self.functions[f"{cls}.{method}"])
             bound = self._bound_attribute(owner, method)
             if bound and not bound.startswith(f"{owner}."):
-                return self._via(bound, original)
+                return self._bound_call(bound, original)
             base = self.pack_type(owner)  # what it inherits from a pack type
             spec = self.packs.call(f"{base}.{method}") if base else None
             if spec is not None:
