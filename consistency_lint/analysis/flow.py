@@ -345,7 +345,8 @@ class FlowBuilder:
 
     def _bind_partial(self, target: cst.BaseExpression, value: cst.BaseExpression, frame: Frame) -> None:
         """`send = functools.partial(refresh.delay, pk)`: calling the local `send` calls what
-        the partial wraps. A local bound to anything else shadows an earlier partial."""
+        the partial wraps; a local bound to a class loader's call names that class. A local
+        bound to anything else shadows an earlier partial."""
         if not isinstance(target, cst.Name) or frame.names.parent is None:
             return
         wrapped = ""
@@ -357,6 +358,9 @@ class FlowBuilder:
         ):
             inner = dotted(value.args[0].value)
             wrapped = self.r.qualify(inner, frame) if inner else ""
+        elif isinstance(value, cst.Call):
+            # `Document = apps.get_model("documents", "Document")` in a function body.
+            wrapped = self.r.loaded_class(value, frame.names)
         if wrapped:
             frame.names.bind(target.value, wrapped)
             frame.types.pop(target.value, None)

@@ -13,7 +13,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from consistency_lint.analysis.packindex import PackIndex
-from consistency_lint.analysis.summary import BOUND, CLASS_ARG, ITEM, SUPER, ClassDef, FileSummary, Function
+from consistency_lint.analysis.summary import (
+    APP_MODEL,
+    BOUND,
+    CLASS_ARG,
+    ITEM,
+    SUPER,
+    ClassDef,
+    FileSummary,
+    Function,
+)
 from consistency_lint.domain.globs import dotted_glob
 from consistency_lint.domain.packs import CallSpec
 
@@ -58,6 +67,7 @@ class ProjectIndex:
         self._hook_targets: dict[str, bool] = {}
         self._subclasses: dict[str, list[str]] | None = None
         self._implementations: dict[str, tuple[str, ...]] = {}
+        self._app_models: dict[tuple[str, str], list[str]] | None = None
 
     # ----- plugin hooks --------------------------------------------------
 
@@ -151,6 +161,8 @@ class ProjectIndex:
     def _reexport_step(self, qualname: str) -> str:
         if qualname in self.classes or qualname in self.functions:
             return qualname
+        if qualname.startswith(f"{APP_MODEL}."):
+            return self._app_model(qualname)
         bound = self.aliases.get(qualname)
         if bound is not None:  # `project_task = shared_task` in that module
             return bound
@@ -162,6 +174,25 @@ class ProjectIndex:
             if imp.alias == name and imp.name:
                 return f"{imp.module}.{imp.name}" if imp.module else imp.name
         return qualname
+
+    def _app_model(self, qualname: str) -> str:
+        """`<app-model>.documents.Document` -> the one project model class `Document` defined
+        in a package named `documents` (unchanged when there is none or more than one). A
+        longer name (`<app-model>.documents.Document.objects`) is followed from its class."""
+        parts = qualname[len(APP_MODEL) + 1 :].split(".")
+        if len(parts) < 2:
+            return qualname
+        if self._app_models is None:
+            self._app_models = {}
+            for cls in self.classes:
+                module, _, name = cls.rpartition(".")
+                if self.is_model(cls):
+                    for segment in set(module.split(".")):
+                        self._app_models.setdefault((segment, name), []).append(cls)
+        found = self._app_models.get((parts[0], parts[1]), [])
+        if len(found) != 1:
+            return qualname
+        return ".".join([found[0], *parts[2:]])
 
     # ----- calls ---------------------------------------------------------
 

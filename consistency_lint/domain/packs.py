@@ -111,6 +111,11 @@ class CallSpec:
     # (`get_class("customer.utils", "Dispatcher")` with "oscar.apps.{0}.{1}"): a module-level
     # name bound to such a call stands for that class.
     returns_class_template: str = ""
+    # Returns the model class of the installed app named by two string arguments, given
+    # positionally or by these keywords (label, model), or as one "label.Model" literal:
+    # `apps.get_model("documents", "Document")` -> the project model `Document` of a
+    # package named `documents`.
+    returns_app_model: tuple[str, ...] = ()
     # A registering call's callback may be passed by keyword (`post_save.connect(receiver=f)`).
     callback_keyword: str = ""
     # A decorator whose positional argument N names the signal(s) it connects the decorated
@@ -381,6 +386,7 @@ _CALL_KEYS = {
     "sender-keyword",
     "instance-keyword",
     "returns-class-template",
+    "returns-app-model",
     "unless-keyword",
     "reads-if-select",
     "discards-on-exit",
@@ -596,6 +602,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             and "wraps-arg" not in spec
             and "connects-arg" not in spec
             and "returns-class-template" not in spec
+            and "returns-app-model" not in spec
             and not any(key in spec for key in _TENANCY_CALL_KEYS)
         ):
             raise r.fail(
@@ -635,6 +642,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                     else ""
                 ),
                 returns_class_template=_class_template(r, where, spec),
+                returns_app_model=_app_model_keywords(r, where, spec),
                 connects_arg=(
                     r.integer(f"{where}.connects-arg", spec["connects-arg"]) if "connects-arg" in spec else -1
                 ),
@@ -698,6 +706,18 @@ def _class_template(r: _Reader, where: str, spec: Mapping[str, Any]) -> str:
             f"{where}.returns-class-template", f"'{template}' may use only positional placeholders ({{0}})"
         ) from None
     return template
+
+
+def _app_model_keywords(r: _Reader, where: str, spec: Mapping[str, Any]) -> tuple[str, ...]:
+    """`returns-app-model`: the two parameters naming the app label and the model."""
+    if "returns-app-model" not in spec:
+        return ()
+    names = r.strings(f"{where}.returns-app-model", spec["returns-app-model"])
+    if len(names) != 2:
+        raise r.fail(
+            f"{where}.returns-app-model", "expected two parameter names: the app label and the model"
+        )
+    return names
 
 
 def _parse_string_table(r: _Reader, key: str, table: Any) -> tuple[tuple[str, str], ...]:

@@ -96,6 +96,10 @@ def test_packs_merge_their_syntax() -> None:
             },
             "'instance-keyword' go together",
         ),
+        (
+            {"calls": [{"target": "apps.get_model", "returns-app-model": ["app_label"]}]},
+            "expected two parameter names",
+        ),
     ],
 )
 def test_bad_syntax_keys_are_named(keys: dict[str, object], message: str) -> None:
