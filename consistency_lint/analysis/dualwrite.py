@@ -107,6 +107,8 @@ class State:
     # Publishes in a writing scope with no write before them on the path yet: CL102 once a
     # write follows them on the path, dropped when the scope ends (or commits) without one.
     unsure: tuple[PublishedInTransaction, ...] = ()
+    published: bool = False  # a publish on this path
+    mixed: bool = False  # a publish and a commit on one path (in either order)
 
 
 def _join(states: Iterable[State | None]) -> State | None:
@@ -126,6 +128,8 @@ def _join(states: Iterable[State | None]) -> State | None:
         outbox=any(s.outbox for s in live),
         uncommitted=any(s.uncommitted for s in live),
         unsure=tuple(dict.fromkeys(e for s in live for e in s.unsure)),
+        published=any(s.published for s in live),
+        mixed=any(s.mixed for s in live),
     )
 
 
@@ -332,6 +336,18 @@ class DualWrites:
         if end is None:
             return replace(
                 _EMPTY, publish=walker.clean_publish, writes=walker.any_write, reports=walker.reports
+            )
+        if end.committed is not None and walker.clean_publish is not None and not end.mixed:
+            # Either it commits or it publishes, never both on one path: a helper that does the
+            # work at once (writing) or hands it to a consumer (`if sync: handle() else:
+            # task.delay()`). Its inline commit is the consumer's work, not a change a later
+            # publish of the caller announces.
+            return Summary(
+                publish=walker.clean_publish,
+                writes=walker.any_write,
+                pending=end.writes,
+                outbox=end.outbox,
+                reports=walker.reports,
             )
         return Summary(
             commit=end.committed,
@@ -744,6 +760,7 @@ class _Walker:
             self._report(SecondStoreCommitted(self.file.path, op, self._context(), hit, st.committed))
         return replace(
             st,
+            mixed=st.mixed or st.published,
             committed=st.committed or hit,
             latest=hit,
             store=st.store or store,
@@ -786,7 +803,7 @@ class _Walker:
         if self.clean_publish is None and (st.uncommitted or _lazy_only(st)) and not in_tx:
             # Some path reaches it with nothing committed or written here: the caller decides.
             self.clean_publish = pub
-        return out
+        return replace(out, published=True, mixed=out.mixed or st.committed is not None)
 
     def _context(self) -> str:
         return self.function.qualname.replace("<module>", "")
