@@ -393,8 +393,20 @@ class DualWrites:
                 # An abstract method (a backend base, an injected unit of work's interface):
                 # the call reaches the project's implementations of it.
                 return "", "", False, self.index.implementations(qual) or [qual]
+            if function.class_name and self._hook_default(qual):
+                # A default that does nothing the analysis sees (`def update(self): log(...)`),
+                # overridden by subclasses: the call may run any of the overrides.
+                return "", "", False, [qual, *self.index.implementations(qual)]
             return "", "", False, [qual]
         return "", "", False, self.index.hook_implementations(op.target)
+
+    def _hook_default(self, qual: str) -> bool:
+        """A method with project overrides whose own body neither writes, commits nor
+        publishes (nor calls anything that does)."""
+        if not self.index.implementations(qual):
+            return False
+        own = self.summary(qual, False)
+        return own.commit is None and own.publish is None and not own.writes and own.pending is None
 
     def _table_item(self, op: Op) -> tuple[str, str, bool, list[str]]:
         """A call on an item of a module-level table: what calling the method on any listed

@@ -404,13 +404,19 @@ class Resolver:
             if (
                 known
                 and target.split(".")[0] not in self.packs.modules
-                and ("." not in callee_text or head[:1].isupper())
+                and ("." not in callee_text or head[:1].isupper() or self._module_name(head, frame))
             ):
                 # The result of a project function or of a call through a project class,
                 # typed by the project index later (`db = get_db()`, FastAPI `Depends(get_db)`,
                 # `order = Order.objects.get(...)`).
                 return f"{target}()"
         return ""
+
+    def _module_name(self, head: str, frame: Frame) -> bool:
+        """`index` bound by an import (`from ck import index`): `index.index_for()` calls a
+        function of an imported module (or a method of an imported global), which the
+        project index may type."""
+        return head in self.import_bound and head not in frame.types
 
     def _project_typed(self, receiver: str, frame: Frame) -> bool:
         """A receiver whose value is an instance of a class outside every pack (so, when the
