@@ -29,6 +29,7 @@ from consistency_lint.analysis.param_types import typed_functions
 from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH_CALL,
+    SUPER,
     TABLE_ITEM,
     Block,
     Branch,
@@ -393,20 +394,28 @@ class DualWrites:
                 # An abstract method (a backend base, an injected unit of work's interface):
                 # the call reaches the project's implementations of it.
                 return "", "", False, self.index.implementations(qual) or [qual]
-            if function.class_name and self._hook_default(qual):
+            overrides = self._overrides(op.target, qual) if function.class_name else []
+            if overrides:
                 # A default that does nothing the analysis sees (`def update(self): log(...)`),
-                # overridden by subclasses: the call may run any of the overrides.
-                return "", "", False, [qual, *self.index.implementations(qual)]
+                # overridden below the receiver's class: the call may run any of the overrides.
+                return "", "", False, [qual, *overrides]
             return "", "", False, [qual]
         return "", "", False, self.index.hook_implementations(op.target)
 
-    def _hook_default(self, qual: str) -> bool:
-        """A method with project overrides whose own body neither writes, commits nor
-        publishes (nor calls anything that does)."""
-        if not self.index.implementations(qual):
-            return False
+    def _overrides(self, target: str, qual: str) -> list[str]:
+        """The overrides a call of `qual` may run instead when `qual` does nothing the
+        analysis sees (no write, commit or publish, nor a call that does): those defined in
+        subclasses of the class the call is made through (`self.m()` in `C`: `C` and below;
+        `index.m()` on a `SearchIndex`: its subclasses). None through `super()`."""
+        owner = target.rpartition(".")[0]
+        if SUPER in target or owner not in self.index.classes:
+            return []
+        found = [q for q in self.index.implementations(qual) if owner in self.index.mro(q.rpartition(".")[0])]
+        if not found:
+            return []
         own = self.summary(qual, False)
-        return own.commit is None and own.publish is None and not own.writes and own.pending is None
+        quiet = own.commit is None and own.publish is None and not own.writes and own.pending is None
+        return found if quiet else []
 
     def _table_item(self, op: Op) -> tuple[str, str, bool, list[str]]:
         """A call on an item of a module-level table: what calling the method on any listed
