@@ -407,7 +407,7 @@ class DualWrites:
         analysis sees (no write, commit or publish, nor a call that does): those defined in
         subclasses of the class the call is made through (`self.m()` in `C`: `C` and below;
         `index.m()` on a `SearchIndex`: its subclasses). None through `super()`."""
-        owner = target.rpartition(".")[0]
+        owner = self.index._follow_reexport(target.rpartition(".")[0])
         if SUPER in target or owner not in self.index.classes:
             return []
         found = [q for q in self.index.implementations(qual) if owner in self.index.mro(q.rpartition(".")[0])]
