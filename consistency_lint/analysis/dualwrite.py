@@ -338,19 +338,7 @@ class DualWrites:
             return replace(
                 _EMPTY, publish=walker.clean_publish, writes=walker.any_write, reports=walker.reports
             )
-        if end.committed is not None and walker.clean_publish is not None and not end.mixed:
-            # Either it commits or it publishes, never both on one path: a helper that does the
-            # work at once (writing) or hands it to a consumer (`if sync: handle() else:
-            # task.delay()`). Its inline commit is the consumer's work, not a change a later
-            # publish of the caller announces.
-            return Summary(
-                publish=walker.clean_publish,
-                writes=walker.any_write,
-                pending=end.writes,
-                outbox=end.outbox,
-                reports=walker.reports,
-            )
-        return Summary(
+        summary = Summary(
             commit=end.committed,
             latest=end.latest,
             store=end.store,
@@ -360,6 +348,13 @@ class DualWrites:
             outbox=end.outbox,
             reports=walker.reports,
         )
+        if end.committed is not None and walker.clean_publish is not None and not end.mixed:
+            # Either it commits or it publishes, never both on one path: a helper that does the
+            # work at once (writing) or hands it to a consumer (`if sync: handle() else:
+            # task.delay()`). Its inline commit is the consumer's work, not a change a later
+            # publish of the caller announces.
+            return replace(summary, commit=None, latest=None, store=None)
+        return summary
 
     # ----- classification ------------------------------------------------------
 
