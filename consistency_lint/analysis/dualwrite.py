@@ -29,6 +29,7 @@ from consistency_lint.analysis.param_types import typed_functions
 from consistency_lint.analysis.summary import (
     CALL,
     DISPATCH_CALL,
+    SUPER,
     TABLE_ITEM,
     Block,
     Branch,
@@ -107,6 +108,8 @@ class State:
     # Publishes in a writing scope with no write before them on the path yet: CL102 once a
     # write follows them on the path, dropped when the scope ends (or commits) without one.
     unsure: tuple[PublishedInTransaction, ...] = ()
+    published: bool = False  # a publish on this path
+    mixed: bool = False  # a publish and a commit on one path (in either order)
 
 
 def _join(states: Iterable[State | None]) -> State | None:
@@ -126,6 +129,8 @@ def _join(states: Iterable[State | None]) -> State | None:
         outbox=any(s.outbox for s in live),
         uncommitted=any(s.uncommitted for s in live),
         unsure=tuple(dict.fromkeys(e for s in live for e in s.unsure)),
+        published=any(s.published for s in live),
+        mixed=any(s.mixed for s in live),
     )
 
 
@@ -333,7 +338,7 @@ class DualWrites:
             return replace(
                 _EMPTY, publish=walker.clean_publish, writes=walker.any_write, reports=walker.reports
             )
-        return Summary(
+        summary = Summary(
             commit=end.committed,
             latest=end.latest,
             store=end.store,
@@ -343,6 +348,13 @@ class DualWrites:
             outbox=end.outbox,
             reports=walker.reports,
         )
+        if end.committed is not None and walker.clean_publish is not None and not end.mixed:
+            # Either it commits or it publishes, never both on one path: a helper that does the
+            # work at once (writing) or hands it to a consumer (`if sync: handle() else:
+            # task.delay()`). Its inline commit is the consumer's work, not a change a later
+            # publish of the caller announces.
+            return replace(summary, commit=None, latest=None, store=None)
+        return summary
 
     # ----- classification ------------------------------------------------------
 
@@ -377,8 +389,28 @@ class DualWrites:
                 # An abstract method (a backend base, an injected unit of work's interface):
                 # the call reaches the project's implementations of it.
                 return "", "", False, self.index.implementations(qual) or [qual]
+            overrides = self._overrides(op.target, qual) if function.class_name else []
+            if overrides:
+                # A default that does nothing the analysis sees (`def update(self): log(...)`),
+                # overridden below the receiver's class: the call may run any of the overrides.
+                return "", "", False, [qual, *overrides]
             return "", "", False, [qual]
         return "", "", False, self.index.hook_implementations(op.target)
+
+    def _overrides(self, target: str, qual: str) -> list[str]:
+        """The overrides a call of `qual` may run instead when `qual` does nothing the
+        analysis sees (no write, commit or publish, nor a call that does): those defined in
+        subclasses of the class the call is made through (`self.m()` in `C`: `C` and below;
+        `index.m()` on a `SearchIndex`: its subclasses). None through `super()`."""
+        owner = self.index._follow_reexport(target.rpartition(".")[0])
+        if SUPER in target or owner not in self.index.classes:
+            return []
+        found = [q for q in self.index.implementations(qual) if owner in self.index.mro(q.rpartition(".")[0])]
+        if not found:
+            return []
+        own = self.summary(qual, False)
+        quiet = own.commit is None and own.publish is None and not own.writes and own.pending is None
+        return found if quiet else []
 
     def _table_item(self, op: Op) -> tuple[str, str, bool, list[str]]:
         """A call on an item of a module-level table: what calling the method on any listed
@@ -744,6 +776,7 @@ class _Walker:
             self._report(SecondStoreCommitted(self.file.path, op, self._context(), hit, st.committed))
         return replace(
             st,
+            mixed=st.mixed or st.published,
             committed=st.committed or hit,
             latest=hit,
             store=st.store or store,
@@ -786,7 +819,7 @@ class _Walker:
         if self.clean_publish is None and (st.uncommitted or _lazy_only(st)) and not in_tx:
             # Some path reaches it with nothing committed or written here: the caller decides.
             self.clean_publish = pub
-        return out
+        return replace(out, published=True, mixed=out.mixed or st.committed is not None)
 
     def _context(self) -> str:
         return self.function.qualname.replace("<module>", "")

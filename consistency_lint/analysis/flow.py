@@ -24,6 +24,7 @@ from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.resolver import Frame, Resolver, literals
 from consistency_lint.analysis.spans import NO_SPAN, SpanRecorder
 from consistency_lint.analysis.summary import (
+    BOUND,
     CALL,
     CLASS_ARG,
     DISPATCH_CALL,
@@ -344,7 +345,8 @@ class FlowBuilder:
 
     def _bind_partial(self, target: cst.BaseExpression, value: cst.BaseExpression, frame: Frame) -> None:
         """`send = functools.partial(refresh.delay, pk)`: calling the local `send` calls what
-        the partial wraps. A local bound to anything else shadows an earlier partial."""
+        the partial wraps; a local bound to a class loader's call names that class. A local
+        bound to anything else shadows an earlier partial."""
         if not isinstance(target, cst.Name) or frame.names.parent is None:
             return
         wrapped = ""
@@ -356,6 +358,9 @@ class FlowBuilder:
         ):
             inner = dotted(value.args[0].value)
             wrapped = self.r.qualify(inner, frame) if inner else ""
+        elif isinstance(value, cst.Call):
+            # `Document = apps.get_model("documents", "Document")` in a function body.
+            wrapped = self.r.loaded_class(value, frame.names)
         if wrapped:
             frame.names.bind(target.value, wrapped)
             frame.types.pop(target.value, None)
@@ -410,7 +415,11 @@ class FlowBuilder:
                         self._expr(item, frame, out)
 
     def _classify(self, call: cst.Call, frame: Frame) -> Op | None:
-        text = self._unwrapped(call.func, frame) or dotted(call.func)
+        text = (
+            self._unwrapped(call.func, frame)
+            or dotted(call.func)
+            or self._keyword_item_text(call.func, frame)
+        )
         if text is None:
             return self._table_item_call(call, frame)
         target = self.r.qualify(text, frame)
@@ -590,6 +599,47 @@ class FlowBuilder:
         if text:
             self.hooks.append((self.r.qualify(text, frame), replace(hook, text=_hook_name(spec, call))))
 
+    def _sender_instance(self, expr: cst.Call, spec: CallSpec, node: cst.FunctionDef, frame: Frame) -> None:
+        """`@receiver(post_save, sender=Order) def f(sender, instance, **kwargs)`: the receiver's
+        `instance` parameter, or `kwargs["instance"]`, is an `Order` (pack `sender-keyword`,
+        `instance-keyword`)."""
+        sender = next(
+            (a.value for a in expr.args if a.keyword is not None and a.keyword.value == spec.sender_keyword),
+            None,
+        )
+        text = dotted(sender) if sender is not None else None
+        if not text or "()" in text:
+            return
+        resolved, known = frame.names.resolve(text)
+        if not known:
+            return
+        name = spec.instance_keyword
+        if name in frame.params:
+            frame.params.discard(name)
+            frame.types[name] = resolved
+        star = node.params.star_kwarg
+        if star is not None:
+            frame.types[_keyword_item(star.name.value, name)] = resolved
+
+    def _keyword_item_text(self, func: cst.BaseExpression, frame: Frame) -> str | None:
+        """`kwargs["instance"].save` when `kwargs["instance"]` has a known type (a signal
+        receiver's instance): the text of the call with the item as its receiver."""
+        parts: list[str] = []
+        while isinstance(func, cst.Attribute):
+            parts.append(func.attr.value)
+            func = func.value
+        if not parts or not isinstance(func, cst.Subscript) or not isinstance(func.value, cst.Name):
+            return None
+        if len(func.slice) != 1 or not isinstance(func.slice[0].slice, cst.Index):
+            return None
+        key = func.slice[0].slice.value
+        if not isinstance(key, cst.SimpleString):
+            return None
+        item = _keyword_item(func.value.value, str(key.evaluated_value))
+        if item not in frame.types:
+            return None
+        return ".".join([item, *reversed(parts)])
+
     def _decorator_hooks(self, expr: cst.Call, target: str, names: NameTable) -> Iterator[Op]:
         """The hooks a decorator registers its function with: its own role, or, for
         `@receiver(post_save)` (`connects-arg`), the role of `post_save.connect`
@@ -694,6 +744,8 @@ class FlowBuilder:
                             key = arg.keyword.value if arg.keyword is not None else ""
                             keywords.append((key, outer.names.resolve(made)[0]))
             spec = self.packs.call(target, literals(expr) if isinstance(expr, cst.Call) else ())
+            if spec is not None and spec.sender_keyword and isinstance(expr, cst.Call):
+                self._sender_instance(expr, spec, node, frame)
             if isinstance(expr, cst.Call):
                 prefix = f"{self.module_name}." if self.module_name else ""
                 for registered in self._decorator_hooks(expr, target, outer.names):
@@ -879,6 +931,15 @@ class FlowBuilder:
             tuple(elements),
         )
 
+    def _bound_method(self, value: cst.BaseExpression, frame: Frame) -> str:
+        """`session.commit` (not called) on a typed value: the bound method, marked `BOUND`."""
+        if not isinstance(value, cst.Attribute):
+            return ""
+        text = dotted(value)
+        receiver = text.rpartition(".")[0] if text and "()" not in text else ""
+        kind = self.r.value_type(receiver, frame) if receiver else ""
+        return f"{BOUND}{kind}.{value.attr.value}" if kind else ""
+
     def _init_attrs(self, init: cst.FunctionDef, outer: Frame) -> dict[str, str]:
         """`self.x` types from `__init__`: annotated parameters and constructor calls."""
         frame = Frame(outer.names.child())
@@ -895,7 +956,7 @@ class FlowBuilder:
                 continue
             for small in stmt.body:
                 if isinstance(small, cst.Assign):
-                    kind = self.r.type_of(small.value, frame)
+                    kind = self.r.type_of(small.value, frame) or self._bound_method(small.value, frame)
                     for target in small.targets:
                         text = dotted(target.target)
                         if kind and text and text.startswith("self."):
@@ -1029,3 +1090,8 @@ def _reads_only(call: cst.Call, index: int) -> bool:
     if not isinstance(sql, str):
         return False
     return sqlfacts.reads_only(sql)
+
+
+def _keyword_item(mapping: str, key: str) -> str:
+    """The name a typed item of a `**kwargs` mapping goes by in a frame's types."""
+    return f'{mapping}["{key}"]'

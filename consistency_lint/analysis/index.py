@@ -13,7 +13,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from consistency_lint.analysis.packindex import PackIndex
-from consistency_lint.analysis.summary import CLASS_ARG, ITEM, SUPER, ClassDef, FileSummary, Function
+from consistency_lint.analysis.summary import (
+    APP_MODEL,
+    BOUND,
+    CLASS_ARG,
+    ITEM,
+    SUPER,
+    ClassDef,
+    FileSummary,
+    Function,
+)
 from consistency_lint.domain.globs import dotted_glob
 from consistency_lint.domain.packs import CallSpec
 
@@ -58,6 +67,7 @@ class ProjectIndex:
         self._hook_targets: dict[str, bool] = {}
         self._subclasses: dict[str, list[str]] | None = None
         self._implementations: dict[str, tuple[str, ...]] = {}
+        self._app_models: dict[tuple[str, str], list[str]] | None = None
 
     # ----- plugin hooks --------------------------------------------------
 
@@ -151,6 +161,8 @@ class ProjectIndex:
     def _reexport_step(self, qualname: str) -> str:
         if qualname in self.classes or qualname in self.functions:
             return qualname
+        if qualname.startswith(f"{APP_MODEL}."):
+            return self._app_model(qualname)
         bound = self.aliases.get(qualname)
         if bound is not None:  # `project_task = shared_task` in that module
             return bound
@@ -162,6 +174,25 @@ class ProjectIndex:
             if imp.alias == name and imp.name:
                 return f"{imp.module}.{imp.name}" if imp.module else imp.name
         return qualname
+
+    def _app_model(self, qualname: str) -> str:
+        """`<app-model>.documents.Document` -> the one project model class `Document` defined
+        in a package named `documents` (unchanged when there is none or more than one). A
+        longer name (`<app-model>.documents.Document.objects`) is followed from its class."""
+        parts = qualname[len(APP_MODEL) + 1 :].split(".")
+        if len(parts) < 2:
+            return qualname
+        if self._app_models is None:
+            self._app_models = {}
+            for cls in self.classes:
+                module, _, name = cls.rpartition(".")
+                if self.is_model(cls):
+                    for segment in set(module.split(".")):
+                        self._app_models.setdefault((segment, name), []).append(cls)
+        found = self._app_models.get((parts[0], parts[1]), [])
+        if len(found) != 1:
+            return qualname
+        return ".".join([found[0], *parts[2:]])
 
     # ----- calls ---------------------------------------------------------
 
@@ -212,6 +243,9 @@ class ProjectIndex:
             if canonical:  # `AlchemySession = ScopedSession[Any]` in another module
                 return self._via(f"{canonical}.{rest}", target)
             kind = self.global_types.get(head)
+            produced = self.returns_of_function(kind[:-2]) if kind and kind.endswith("()") else ""
+            if produced:  # `event = namespace.add_event_type(...)` in another module
+                return self._via(f"{produced}.{rest}", target)
             if kind:
                 found = self._via(f"{kind}.{rest}", target)
                 inherited = self.pack_type(kind) if kind in self.classes else ""
@@ -246,6 +280,9 @@ class ProjectIndex:
                     method = f"{owner}.{rest}"
                     if method in self.functions:
                         return Resolved(target, function=self.functions[method])
+                bound = self._bound_attribute(head, rest)
+                if bound:  # `self.commit = session.commit` in __init__, then `repo.commit()`
+                    return self._bound_call(bound, target)
                 attribute, _, tail = rest.partition(".")
                 if tail:  # `UnitOfWork.orders.add`: through a typed attribute
                     for owner in self.mro(head):
@@ -392,6 +429,22 @@ class ProjectIndex:
             return name
         return f"{self.pack_type(kind) or kind}.{rest}"
 
+    def _bound_attribute(self, cls: str, name: str) -> str:
+        """The method an attribute of a project class is bound to in `__init__`
+        (`self.commit = session.commit` -> `<session type>.commit`; "" if none)."""
+        for owner in self.mro(cls):
+            found = self.classes.get(owner)
+            kind = dict(found[1].attributes).get(name, "") if found is not None else ""
+            if kind.startswith(BOUND):
+                return kind[len(BOUND) :]
+        return ""
+
+    def _bound_call(self, bound: str, original: str) -> Resolved:
+        """What calling an attribute bound to `bound` means (its type may be an alias such as
+        `AlchemySession = ScopedSession[Any]`, resolved like any target)."""
+        found = self.resolve(bound)
+        return Resolved(original, function=found.function, spec=found.spec)
+
     def pack_type(self, kind: str) -> str:
         """The pack type `kind` is or derives from: a project class whose base is a pack type
         (`class ShopCelery(Celery)`) inherits that type's meanings ("" if none)."""
@@ -414,6 +467,9 @@ class ProjectIndex:
             for cls in self.mro(owner):
                 if f"{cls}.{method}" in self.functions:
                     return Resolved(original, function=self.functions[f"{cls}.{method}"])
+            bound = self._bound_attribute(owner, method)
+            if bound and not bound.startswith(f"{owner}."):
+                return self._bound_call(bound, original)
             base = self.pack_type(owner)  # what it inherits from a pack type
             spec = self.packs.call(f"{base}.{method}") if base else None
             if spec is not None:

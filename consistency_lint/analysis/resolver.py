@@ -27,7 +27,7 @@ import libcst as cst
 from consistency_lint.analysis.names import NameTable, attribute_name, dotted, module_of_relative
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.spans import SpanRecorder
-from consistency_lint.analysis.summary import SUPER, Import
+from consistency_lint.analysis.summary import APP_MODEL, SUPER, Import
 
 _TYPE_CHECKING = ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING")
 
@@ -58,6 +58,23 @@ class Frame:
         # Locals holding what a call on an untyped parameter made (`x = model.get(id)` -> model).
         self.class_args: dict[str, str] = {}
         self.return_call: tuple[str, ...] = ()  # Function.return_call
+
+
+def _app_model(call: cst.Call, keywords: tuple[str, ...]) -> str:
+    """`<app-model>.label.Model` for `get_model("label", "Model")`, `get_model("label.Model")`
+    or the same by keywords ("" unless both are string literals)."""
+    values = [v for v in literals(call) if v is not None]
+    for arg in call.args:
+        named = arg.keyword.value if arg.keyword is not None else ""
+        if named in keywords and isinstance(arg.value, cst.SimpleString):
+            value = arg.value.evaluated_value
+            if isinstance(value, str):
+                values.insert(keywords.index(named), value)
+    if len(values) == 1 and values[0].count(".") == 1:
+        values = values[0].split(".")
+    if len(values) != 2 or not all(v.isidentifier() for v in values):
+        return ""
+    return f"{APP_MODEL}.{values[0]}.{values[1]}"
 
 
 def literals(call: cst.Call) -> tuple[str | None, ...]:
@@ -126,12 +143,19 @@ class Resolver:
                 for handler in stmt.handlers:
                     self.prepass(handler.body.body, type_checking=type_checking)
 
-    def _loaded_class(self, call: cst.Call) -> str:
+    def loaded_class(self, call: cst.Call, names: NameTable | None = None) -> str:
+        """The class a dynamic class loader call names by literals (pack
+        `returns-class-template`, `returns-app-model`; "" for any other call)."""
+        return self._loaded_class(call, names)
+
+    def _loaded_class(self, call: cst.Call, names: NameTable | None = None) -> str:
         func = dotted(call.func)
         if func is None:
             return ""
-        resolved, known = self.names.resolve(func)
+        resolved, known = (names or self.names).resolve(func)
         spec = self.packs.call(resolved) if known else None
+        if spec is not None and spec.returns_app_model:
+            return _app_model(call, spec.returns_app_model)
         if spec is None or not spec.returns_class_template:
             return ""
         values = literals(call)
@@ -368,6 +392,11 @@ class Resolver:
         if produced:
             return produced
         if "." in target:
+            receiver = callee_text.rpartition(".")[0]
+            if "()" not in receiver and self._project_typed(receiver, frame):
+                # `namespace.add_event_type(...)` on a module global or local typed as a
+                # project class: the method's return type, found by the project index.
+                return f"{target}()"
             resolved, known = frame.names.resolve(callee_text)
             if known and "()" not in target and target.rsplit(".", 1)[-1][:1].isupper():
                 return resolved  # an instance of a project class
@@ -375,13 +404,25 @@ class Resolver:
             if (
                 known
                 and target.split(".")[0] not in self.packs.modules
-                and ("." not in callee_text or head[:1].isupper())
+                and ("." not in callee_text or head[:1].isupper() or self._module_name(head, frame))
             ):
                 # The result of a project function or of a call through a project class,
                 # typed by the project index later (`db = get_db()`, FastAPI `Depends(get_db)`,
                 # `order = Order.objects.get(...)`).
                 return f"{target}()"
         return ""
+
+    def _module_name(self, head: str, frame: Frame) -> bool:
+        """`index` bound by an import (`from ck import index`): `index.index_for()` calls a
+        function of an imported module (or a method of an imported global), which the
+        project index may type."""
+        return head in self.import_bound and head not in frame.types
+
+    def _project_typed(self, receiver: str, frame: Frame) -> bool:
+        """A receiver whose value is an instance of a class outside every pack (so, when the
+        index knows it, a project class)."""
+        kind = self.value_type(receiver, frame)
+        return bool(kind) and "()" not in kind and kind.split(".")[0] not in self.packs.modules
 
     def class_arg_of(self, expr: cst.BaseExpression, frame: Frame) -> str:
         """The untyped parameter whose call made `expr`'s value (`model(...)`,

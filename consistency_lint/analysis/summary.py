@@ -40,6 +40,14 @@ CLASS_ARG = "<class-arg>"
 # The loop variable of `for order in Order.objects.filter(...)` has the type of the
 # iterated value with this suffix (`shop.Order.objects.filter()[]`): an element of it.
 ITEM = "[]"
+# The model class a loader names by app label and model name (`apps.get_model("documents",
+# "Document")`) is recorded as `<app-model>.documents.Document`: the project phase finds the
+# project model of that name in a package of that label.
+APP_MODEL = "<app-model>"
+# A class attribute set in `__init__` to a bound method of a typed value
+# (`self.commit = session.commit`) is recorded as `<bound>.<type>.<method>`: calling the
+# attribute calls that method.
+BOUND = "<bound>."
 
 
 @dataclass(frozen=True)

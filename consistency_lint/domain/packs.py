@@ -111,12 +111,22 @@ class CallSpec:
     # (`get_class("customer.utils", "Dispatcher")` with "oscar.apps.{0}.{1}"): a module-level
     # name bound to such a call stands for that class.
     returns_class_template: str = ""
+    # Returns the model class of the installed app named by two string arguments, given
+    # positionally or by these keywords (label, model), or as one "label.Model" literal:
+    # `apps.get_model("documents", "Document")` -> the project model `Document` of a
+    # package named `documents`.
+    returns_app_model: tuple[str, ...] = ()
     # A registering call's callback may be passed by keyword (`post_save.connect(receiver=f)`).
     callback_keyword: str = ""
     # A decorator whose positional argument N names the signal(s) it connects the decorated
     # function to (`@receiver(post_save)`): it means what `<signal>.<connects_method>` means.
     connects_arg: int = -1
     connects_method: str = ""
+    # On such a decorator: its keyword naming the class whose writes send the signal
+    # (`sender=Order`) and the keyword argument the receiver gets an instance of that class
+    # in (`instance`): `@receiver(post_save, sender=Order) def f(sender, instance, **kw)`.
+    sender_keyword: str = ""
+    instance_keyword: str = ""
     # The entry does not apply when the call passes one of these keywords with this value,
     # as written in source (`form.save(commit=False)`: `{ commit = "False" }`).
     unless_keyword: tuple[tuple[str, str], ...] = ()
@@ -382,7 +392,10 @@ _CALL_KEYS = {
     "callback-keyword",
     "connects-arg",
     "connects-method",
+    "sender-keyword",
+    "instance-keyword",
     "returns-class-template",
+    "returns-app-model",
     "unless-keyword",
     "reads-if-select",
     "discards-on-exit",
@@ -600,6 +613,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             and "wraps-arg" not in spec
             and "connects-arg" not in spec
             and "returns-class-template" not in spec
+            and "returns-app-model" not in spec
             and not any(key in spec for key in _TENANCY_CALL_KEYS)
         ):
             raise r.fail(
@@ -607,6 +621,8 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
             )
         if ("connects-arg" in spec) != ("connects-method" in spec):
             raise r.fail(where, "'connects-arg' and 'connects-method' go together")
+        if ("sender-keyword" in spec) != ("instance-keyword" in spec):
+            raise r.fail(where, "'sender-keyword' and 'instance-keyword' go together")
         effect_kind: EffectKind | Literal[""] = ""
         if role == "publish":
             if "effect-kind" not in spec:
@@ -637,12 +653,23 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                     else ""
                 ),
                 returns_class_template=_class_template(r, where, spec),
+                returns_app_model=_app_model_keywords(r, where, spec),
                 connects_arg=(
                     r.integer(f"{where}.connects-arg", spec["connects-arg"]) if "connects-arg" in spec else -1
                 ),
                 connects_method=(
                     r.string(f"{where}.connects-method", spec["connects-method"])
                     if "connects-method" in spec
+                    else ""
+                ),
+                sender_keyword=(
+                    r.string(f"{where}.sender-keyword", spec["sender-keyword"])
+                    if "sender-keyword" in spec
+                    else ""
+                ),
+                instance_keyword=(
+                    r.string(f"{where}.instance-keyword", spec["instance-keyword"])
+                    if "instance-keyword" in spec
                     else ""
                 ),
                 unless_keyword=unless_keyword,
@@ -690,6 +717,18 @@ def _class_template(r: _Reader, where: str, spec: Mapping[str, Any]) -> str:
             f"{where}.returns-class-template", f"'{template}' may use only positional placeholders ({{0}})"
         ) from None
     return template
+
+
+def _app_model_keywords(r: _Reader, where: str, spec: Mapping[str, Any]) -> tuple[str, ...]:
+    """`returns-app-model`: the two parameters naming the app label and the model."""
+    if "returns-app-model" not in spec:
+        return ()
+    names = r.strings(f"{where}.returns-app-model", spec["returns-app-model"])
+    if len(names) != 2:
+        raise r.fail(
+            f"{where}.returns-app-model", "expected two parameter names: the app label and the model"
+        )
+    return names
 
 
 def _parse_string_table(r: _Reader, key: str, table: Any) -> tuple[tuple[str, str], ...]:

@@ -83,6 +83,23 @@ def test_packs_merge_their_syntax() -> None:
             },
             "'connects-method' go together",
         ),
+        (
+            {
+                "calls": [
+                    {
+                        "target": "sig.receiver",
+                        "connects-arg": 0,
+                        "connects-method": "connect",
+                        "sender-keyword": "sender",
+                    }
+                ]
+            },
+            "'instance-keyword' go together",
+        ),
+        (
+            {"calls": [{"target": "apps.get_model", "returns-app-model": ["app_label"]}]},
+            "expected two parameter names",
+        ),
     ],
 )
 def test_bad_syntax_keys_are_named(keys: dict[str, object], message: str) -> None:
