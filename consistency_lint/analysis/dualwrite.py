@@ -204,7 +204,9 @@ class DualWrites:
         self.settings = settings
         self.summaries: dict[tuple[str, bool], Summary] = {}
         self.depth = 0
-        self.found: set[Event] = set()
+        # One event per rule, operation and function: the first met (a publish in a loop is
+        # met again on the second iteration, after commits of the first).
+        self.found: dict[tuple[type[Event], str, Op, str], Event] = {}
         # Project function -> for each call site, the open transaction (None: outside one).
         self.contexts: dict[str, list[Hit | None]] = {}
         # Calls on untyped parameters typed from their call sites (param_types).
@@ -243,7 +245,7 @@ class DualWrites:
 
     def events(self, kind: type[E]) -> Iterator[E]:
         """The events of one kind, in no particular order."""
-        return (event for event in self.found if isinstance(event, kind))
+        return (event for event in self.found.values() if isinstance(event, kind))
 
     def _registered_hooks(self) -> dict[str, Hit]:
         """Project functions registered to run when a row is written, by qualified name:
@@ -387,6 +389,10 @@ class DualWrites:
             if file is not None and name in dict(file.tables):
                 return self._table_item(replace(op, target=f"{table}.{TABLE_ITEM}.{method}"))
         resolved = self.index.resolve(op.target)
+        if resolved.spec is None and resolved.function is None and op.receiver_call:
+            generic = self.index.generic_call_target(op.target, op.receiver_call)
+            if generic:  # `project.delete()` after `project = get_instance(Project, id)`
+                resolved = self.index.resolve(generic)
         if resolved.spec is not None and resolved.spec.role:
             spec = resolved.spec
             if spec.role == "publish" and spec.effect_kind not in self.index.packs.effect_kinds:
@@ -522,7 +528,7 @@ class DualWrites:
         return out
 
     def report(self, event: Event) -> None:
-        self.found.add(event)
+        self.found.setdefault((type(event), event.path, event.op, event.context), event)
 
 
 class _Walker:

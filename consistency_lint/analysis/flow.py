@@ -323,6 +323,11 @@ class FlowBuilder:
                         frame.class_args[target.target.value] = generic
                     else:
                         frame.class_args.pop(target.target.value, None)
+                    made = self.r.returned_call(small.value, frame) if isinstance(small.value, cst.Call) else ()
+                    if made and kind.endswith("()"):
+                        frame.local_calls[target.target.value] = made
+                    else:
+                        frame.local_calls.pop(target.target.value, None)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 self._expr(small.value, frame, out)
@@ -460,6 +465,8 @@ class FlowBuilder:
                 target = f"{PARAM}.{text}"
             elif frame.names.lookup(head) is None and head not in frame.types:
                 return None  # a method of a value we know nothing about
+        head = text.split(".")[0]
+        made = frame.local_calls.get(head, ()) if target.startswith(f"{frame.types.get(head)}.") else ()
         return Op(
             CALL,
             target,
@@ -469,6 +476,7 @@ class FlowBuilder:
             text=f"{text}()",
             arg_types=arg_types,
             keyword_types=keyword_types,
+            receiver_call=made,
         )
 
     def _table_item_call(self, call: cst.Call, frame: Frame) -> Op | None:
@@ -659,6 +667,8 @@ class FlowBuilder:
                             frame.types[name] = annotation_hint
             if index == 0 and name in ("self", "cls") and outer.class_qual:
                 frame.types.pop(name, None)
+                if name == "cls":
+                    frame.own_class = name
             elif annotation:
                 frame.types[name] = annotation
             elif name not in frame.types:

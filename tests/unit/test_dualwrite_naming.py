@@ -48,7 +48,7 @@ def emit(name, persist=True):
 """
 
 
-def _messages(tmp_path: Path, services: str) -> dict[int, str]:
+def _findings(tmp_path: Path, services: str) -> list[tuple[int, str]]:
     package = tmp_path / "app"
     package.mkdir()
     (package / "__init__.py").write_text("")
@@ -58,7 +58,11 @@ def _messages(tmp_path: Path, services: str) -> dict[int, str]:
     settings = resolve({}, "(test)", tmp_path)
     result = run_check([tmp_path], settings, jobs=1, cache=False)
     assert not result.errors, result.errors
-    return {d.line: d.message for d in result.diagnostics if d.path.endswith("services.py") and d.code == "CL101"}
+    return [(d.line, d.message) for d in result.diagnostics if d.path.endswith("services.py") and d.code == "CL101"]
+
+
+def _messages(tmp_path: Path, services: str) -> dict[int, str]:
+    return dict(_findings(tmp_path, services))
 
 
 def _line(source: str, text: str) -> int:
@@ -175,3 +179,24 @@ def update(task: Task, versioned):
 """
     message = _messages(tmp_path, source)[_line(source, "the publish")]
     assert f"(line {_line(source, '# last')})" in message, message
+
+
+def test_a_publish_in_a_loop_is_reported_once_after_the_commit_before_the_loop(tmp_path: Path) -> None:
+    """The second iteration meets the publish again after the first iteration's commit: still
+    one finding, naming what the first iteration follows."""
+    source = """
+from app.db import Task, db, job_queue
+
+
+def close_all(task: Task, people):
+    db.session.add(task)
+    db.session.commit()  # before the loop
+    for person in people:
+        job_queue.enqueue(print, person)  # the publish
+        db.session.add(person)
+        db.session.commit()
+"""
+    publish = _line(source, "the publish")
+    found = [message for line, message in _findings(tmp_path, source) if line == publish]
+    assert len(found) == 1, found
+    assert f"(line {_line(source, '# before the loop')})" in found[0], found[0]
