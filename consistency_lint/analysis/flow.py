@@ -136,7 +136,7 @@ class FlowBuilder:
                 text = dotted(node)
                 if text:
                     resolved, known = self.r.names.resolve(text)
-                    if known and resolved.split(".")[0] not in self.packs.modules:
+                    if known and resolved.split(".")[0] not in self.r.pack_modules:
                         found.append(resolved)
         return tuple(sorted(set(found)))
 
@@ -239,7 +239,7 @@ class FlowBuilder:
         else:
             self._expr(expr, frame, out)
             text = dotted(expr)
-            if text and kind and "()" not in kind and kind.split(".")[0] not in self.packs.modules:
+            if text and kind and "()" not in kind and kind.split(".")[0] not in self.r.pack_modules:
                 # `with uow:` / `async with self.uow:` on a value of a project class.
                 opener = Op(
                     CALL, f"{kind}.__enter__", self.spans.record(expr), receiver=text, text=f"with {text}"

@@ -89,6 +89,9 @@ class Resolver:
         self.is_package = is_package
         self.packs = packs
         self.spans = spans
+        # The packs' modules, less the package this module belongs to: the code of a
+        # framework that ships a pack (`oscar` linted itself) calls its own functions.
+        self.pack_modules = packs.modules - {module_name.split(".")[0]}
         self.names = NameTable(module_name)
         self.global_types: dict[str, str] = {}
         self.imports: list[Import] = []
@@ -383,7 +386,7 @@ class Resolver:
             top = target.split(".")[0]
             if (
                 known
-                and top not in self.packs.modules
+                and top not in self.pack_modules
                 and ("." not in callee_text or head[:1].isupper() or top == self.module_name.split(".")[0])
             ):
                 # The result of a project function or of a call through a project class,
