@@ -13,7 +13,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from consistency_lint.analysis.packindex import PackIndex
-from consistency_lint.analysis.summary import CLASS_ARG, ITEM, SUPER, ClassDef, FileSummary, Function
+from consistency_lint.analysis.summary import (
+    CLASS_ARG,
+    ITEM,
+    PARAM,
+    SUPER,
+    ClassDef,
+    FileSummary,
+    Function,
+    iter_ops,
+)
 from consistency_lint.domain.globs import dotted_glob
 from consistency_lint.domain.packs import CallSpec
 
@@ -269,9 +278,28 @@ class ProjectIndex:
     def _decorated_type(self, function: Function) -> str:
         """The pack type a decorator turns a function into (`@app.task` -> celery.Task)."""
         for deco in function.decorators:
-            produced = self.packs.returns_of(self._canonical_callee(deco))
+            produced = self.packs.returns_of(self._canonical_callee(deco)) or self._factory_type(deco)
             if produced:
                 return produced
+        return ""
+
+    def _factory_type(self, decorator: str) -> str:
+        """The pack type a project decorator factory makes: its nested wrapper applies a pack
+        decorator to the function it wraps (`def periodic_task(self, **kw): def decorator(f):
+        return self.task(f, **kw)` on a project subclass of Celery -> celery.Task)."""
+        found = self.resolve(decorator).function
+        if found is None:
+            return ""
+        file, factory = found
+        for nested in file.functions:
+            if not nested.qualname.startswith(f"{factory.qualname}.") or not nested.params:
+                continue
+            wrapped = f"{PARAM}.{nested.params[0].name}"
+            for op in iter_ops(nested.body):
+                if op.arg_types[:1] == (wrapped,):
+                    produced = self.packs.returns_of(self._canonical_callee(op.target))
+                    if produced:
+                        return produced
         return ""
 
     def _returned_model(self, callee: str) -> str:
