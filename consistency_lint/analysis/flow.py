@@ -323,7 +323,9 @@ class FlowBuilder:
                         frame.class_args[target.target.value] = generic
                     else:
                         frame.class_args.pop(target.target.value, None)
-                    made = self.r.returned_call(small.value, frame) if isinstance(small.value, cst.Call) else ()
+                    made = (
+                        self.r.returned_call(small.value, frame) if isinstance(small.value, cst.Call) else ()
+                    )
                     if made and kind.endswith("()"):
                         frame.local_calls[target.target.value] = made
                     else:

@@ -407,7 +407,7 @@ class ProjectIndex:
         generic getter): `pkg.Project.delete` ("" when the callee is not generic)."""
         made = self._class_argument(call, 0) if call else ""
         prefix = f"{call[0]}()." if call else ""
-        return f"{made}.{target[len(prefix):]}" if made and target.startswith(prefix) else ""
+        return f"{made}.{target[len(prefix) :]}" if made and target.startswith(prefix) else ""
 
     def _class_argument(self, call: tuple[str, ...], depth: int) -> str:
         """The project class a generic callee returns an instance of: `return

@@ -58,7 +58,11 @@ def _findings(tmp_path: Path, services: str) -> list[tuple[int, str]]:
     settings = resolve({}, "(test)", tmp_path)
     result = run_check([tmp_path], settings, jobs=1, cache=False)
     assert not result.errors, result.errors
-    return [(d.line, d.message) for d in result.diagnostics if d.path.endswith("services.py") and d.code == "CL101"]
+    return [
+        (d.line, d.message)
+        for d in result.diagnostics
+        if d.path.endswith("services.py") and d.code == "CL101"
+    ]
 
 
 def _messages(tmp_path: Path, services: str) -> dict[int, str]:
