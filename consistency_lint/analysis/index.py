@@ -285,8 +285,9 @@ class ProjectIndex:
 
     def _factory_type(self, decorator: str) -> str:
         """The pack type a project decorator factory makes: its nested wrapper applies a pack
-        decorator to the function it wraps (`def periodic_task(self, **kw): def decorator(f):
-        return self.task(f, **kw)` on a project subclass of Celery -> celery.Task)."""
+        decorator to the function it wraps, or the factory's own class's pack decorator (`def
+        periodic_task(self, **kw): def decorator(f): f = locked(f); return self.task(f, **kw)`
+        on a project subclass of Celery -> celery.Task)."""
         found = self.resolve(decorator).function
         if found is None:
             return ""
@@ -296,7 +297,7 @@ class ProjectIndex:
                 continue
             wrapped = f"{PARAM}.{nested.params[0].name}"
             for op in iter_ops(nested.body):
-                if op.arg_types[:1] == (wrapped,):
+                if op.arg_types[:1] == (wrapped,) or op.receiver == "self":
                     produced = self.packs.returns_of(self._canonical_callee(op.target))
                     if produced:
                         return produced
