@@ -49,6 +49,7 @@ from consistency_lint.domain.settings import Settings
 MAX_PASSES = 8
 MAX_CHAIN = 6
 MAX_DEPTH = 60  # nested summary computations; deeper ones are completed by the passes
+MAX_RECENT = 6  # commits a path remembers to name the one a publish follows
 
 WRITE_ROLES = ("write", "bulk-write")
 
@@ -63,10 +64,23 @@ class Hit:
     lazy: bool = False  # a commit that only creates a missing row (a lazy get-or-create)
     # Called functions on the way that report a publish after their own commit (CL101 there).
     reporters: frozenset[str] = field(default=frozenset(), compare=False)
+    # The function whose body holds the operation (its qualified name), and every project
+    # function the chain passed through: a commit made inside the function that holds a
+    # publish is that publish's own bookkeeping (an event-log row), not what it announces.
+    holder: str = field(default="", compare=False)
+    inside: frozenset[str] = field(default=frozenset(), compare=False)
 
-    def via(self, call: Op, reporters: Iterable[str] = ()) -> Hit:
+    def via(self, call: Op, reporters: Iterable[str] = (), functions: Iterable[str] = ()) -> Hit:
         chain = (call.text, *self.chain)[:MAX_CHAIN]
-        return Hit(self.op, self.path, chain, self.lazy, self.reporters.union(reporters))
+        return Hit(
+            self.op,
+            self.path,
+            chain,
+            self.lazy,
+            self.reporters.union(reporters),
+            self.holder,
+            self.inside.union(functions),
+        )
 
     def describe(self, here: str) -> str:
         where = f"line {self.op.span.line}" if self.path == here else f"{self.path}:{self.op.span.line}"
@@ -84,6 +98,7 @@ class Summary:
     commit: Hit | None = None  # the first commit it may perform
     store: tuple[str, str] | None = None  # the store of that commit
     latest: Hit | None = None  # its last commit: what a publish after the call follows
+    recent: tuple[Hit, ...] = ()  # its last commits, dominating ones last (`State.recent`)
     publish: Hit | None = None  # a publish reached before any commit or write of its own
     writes: bool = False  # writes anything
     pending: Hit | None = None  # leaves writes uncommitted (the caller's transaction)
@@ -98,6 +113,9 @@ _EMPTY = Summary()
 class State:
     committed: Hit | None = None  # the first commit (a second store is told from it)
     latest: Hit | None = None  # the most recent commit: the one a publish is said to follow
+    # The last commits on the path, oldest first; after paths join, the commits made on
+    # every joined path come last, so the nearest commit that dominates is named first.
+    recent: tuple[Hit, ...] = ()
     store: tuple[str, str] | None = None
     depth: int = 0  # open transaction scopes
     opener: Hit | None = None  # the outermost open scope
@@ -121,6 +139,7 @@ def _join(states: Iterable[State | None]) -> State | None:
     return State(
         committed=next((s.committed for s in live if s.committed is not None), None),
         latest=next((s.latest for s in live if s.latest is not None), None),
+        recent=_join_recent(live),
         store=next((s.store for s in live if s.store is not None), None),
         depth=max(s.depth for s in live),
         opener=next((s.opener for s in live if s.opener is not None), None),
@@ -190,7 +209,9 @@ class DualWrites:
         self.settings = settings
         self.summaries: dict[tuple[str, bool], Summary] = {}
         self.depth = 0
-        self.found: set[Event] = set()
+        # One event per rule, operation and function: the first met (a publish in a loop is
+        # met again on the second iteration, after commits of the first).
+        self.found: dict[tuple[type[Event], str, Op, str], Event] = {}
         # Project function -> for each call site, the open transaction (None: outside one).
         self.contexts: dict[str, list[Hit | None]] = {}
         # Calls on untyped parameters typed from their call sites (param_types).
@@ -229,7 +250,7 @@ class DualWrites:
 
     def events(self, kind: type[E]) -> Iterator[E]:
         """The events of one kind, in no particular order."""
-        return (event for event in self.found if isinstance(event, kind))
+        return (event for event in self.found.values() if isinstance(event, kind))
 
     def _registered_hooks(self) -> dict[str, Hit]:
         """Project functions registered to run when a row is written, by qualified name:
@@ -279,7 +300,9 @@ class DualWrites:
         qual = file.qualified(function.qualname)
         hook = self.hooks.get(qual)
         if hook is not None and hook.op.kind == "after-write-hook":
-            return State(committed=hook, latest=hook, store=(hook.op.pack, ""), uncommitted=False)
+            return State(
+                committed=hook, latest=hook, recent=(hook,), store=(hook.op.pack, ""), uncommitted=False
+            )
         if hook is not None and hook.op.kind == "in-transaction-hook":
             return State(depth=1, opener=hook, scope_writes=True, writes=hook)
         callers = self.contexts.get(qual)
@@ -341,6 +364,7 @@ class DualWrites:
         summary = Summary(
             commit=end.committed,
             latest=end.latest,
+            recent=end.recent,
             store=end.store,
             publish=walker.clean_publish,
             writes=walker.any_write,
@@ -377,6 +401,10 @@ class DualWrites:
             if file is not None and name in dict(file.tables):
                 return self._table_item(replace(op, target=f"{table}.{TABLE_ITEM}.{method}"))
         resolved = self.index.resolve(op.target)
+        if resolved.spec is None and resolved.function is None and op.receiver_call:
+            generic = self.index.generic_call_target(op.target, op.receiver_call)
+            if generic:  # `project.delete()` after `project = get_instance(Project, id)`
+                resolved = self.index.resolve(generic)
         if resolved.spec is not None and resolved.spec.role:
             spec = resolved.spec
             if spec.role == "publish" and spec.effect_kind not in self.index.packs.effect_kinds:
@@ -521,6 +549,7 @@ class DualWrites:
             out = Summary(
                 commit=out.commit or s.commit,
                 latest=out.latest or s.latest,
+                recent=out.recent or s.recent,
                 store=out.store or s.store,
                 publish=out.publish or s.publish,
                 writes=out.writes or s.writes,
@@ -531,7 +560,7 @@ class DualWrites:
         return out
 
     def report(self, event: Event) -> None:
-        self.found.add(event)
+        self.found.setdefault((type(event), event.path, event.op, event.context), event)
 
 
 class _Walker:
@@ -550,6 +579,7 @@ class _Walker:
         self.recording = record
         self.file = file
         self.function = function
+        self.qual = file.qualified(function.qualname)
         self.reporting = report
         self.clean_publish: Hit | None = None
         self.any_write = False
@@ -714,7 +744,7 @@ class _Walker:
 
     def op(self, op: Op, st: State) -> State:
         role, pack, autocommit, quals = self.a.classify(op)
-        here = Hit(op, self.file.path)
+        here = Hit(op, self.file.path, holder=self.qual)
         if role == "commit":
             return self.commit(op, st, here, store_receiver=op.receiver, pack=pack)
         if role == "rollback":
@@ -739,7 +769,7 @@ class _Walker:
             if s.publish is not None and not (s.reports and _only_through(st, op)):
                 # (A caller whose only commits come from earlier calls of the same function,
                 # which reports its own commit-then-publish, would only repeat that finding.)
-                st = self.publish(op, st, s.publish.via(op, reporters))
+                st = self.publish(op, st, s.publish.via(op, reporters, quals))
             if s.writes or s.pending is not None or s.commit is not None:
                 st = self.wrote(st)
             if s.writes:
@@ -748,9 +778,14 @@ class _Walker:
                 st = replace(st, outbox=True)
             if s.commit is not None:
                 store = (s.store[0], "") if s.store else None
-                st = self.commit(op, st, s.commit.via(op, reporters), store=store)
-                latest = (s.latest or s.commit).via(op, reporters)
-                st = replace(st, latest=replace(latest, lazy=True) if self.lazy else latest)
+                before = st.recent
+                st = self.commit(op, st, s.commit.via(op, reporters, quals), store=store)
+                latest = (s.latest or s.commit).via(op, reporters, quals)
+                lifted = [h.via(op, reporters, quals) for h in s.recent or (latest,)]
+                if self.lazy:
+                    latest = replace(latest, lazy=True)
+                    lifted = [replace(h, lazy=True) for h in lifted]
+                st = replace(st, latest=latest, recent=_remember(before, *lifted))
             if s.pending is not None:
                 st = replace(st, writes=st.writes or s.pending.via(op))
         return st
@@ -779,6 +814,7 @@ class _Walker:
             mixed=st.mixed or st.published,
             committed=st.committed or hit,
             latest=hit,
+            recent=_remember(st.recent, hit),
             store=st.store or store,
             writes=None,
             outbox=False,
@@ -809,10 +845,8 @@ class _Walker:
             event = PublishedInTransaction(self.file.path, at, self._context(), cause, through)
             out = replace(st, unsure=(*st.unsure, event))
         elif st.committed is not None and not _lazy_only(st):
-            after = st.latest or st.committed
-            if _getter_created(after) and not _getter_created(st.committed):
-                after = st.committed
-            if not _repeats(st, pub):
+            after = _named_commit(st, through)
+            if after is not None and not _repeats(st, pub):
                 self.reports = True
                 self._report(PublishedAfterCommit(self.file.path, at, self._context(), after, through))
         in_tx = st.writes is not None or (st.depth > 0 and st.scope_writes)
@@ -848,6 +882,34 @@ def _dispatch_block(body: Block, name: str) -> Op | None:
             if found is not None:
                 return found
     return None
+
+
+def _remember(recent: tuple[Hit, ...], *hits: Hit) -> tuple[Hit, ...]:
+    """`recent` with `hits` made last (in their order), bounded to MAX_RECENT."""
+    kept = tuple(h for h in recent if h not in hits)
+    return (*kept, *hits)[-MAX_RECENT:]
+
+
+def _join_recent(live: list[State]) -> tuple[Hit, ...]:
+    """The commits joined paths remember: the ones made on every path (which dominate
+    what follows) last, in their order; before them, those only some paths made."""
+    first = live[0].recent
+    if all(s.recent == first for s in live[1:]):
+        return first
+    common = [h for h in first if all(h in s.recent for s in live[1:])]
+    others = dict.fromkeys(h for s in live for h in s.recent if h not in common)
+    return (*others, *common)[-MAX_RECENT:]
+
+
+def _named_commit(st: State, through: Hit | None) -> Hit | None:
+    """The commit a publish is said to follow: the nearest that dominates it, skipping
+    commits made inside the function that holds the publish (`through`: an `emit()` that
+    saves its event-log row, then enqueues) and a getter's lazily created reference row.
+    None when no other commit is known: the pair is the publish helper's own, reported
+    inside it, or the commit only created a missing reference row."""
+    holder = through.holder if through is not None else ""
+    known = [*reversed(st.recent), *(h for h in (st.latest, st.committed) if h is not None)]
+    return next((h for h in known if not (holder and holder in h.inside) and not _getter_created(h)), None)
 
 
 def _getter_created(hit: Hit) -> bool:

@@ -137,7 +137,7 @@ class FlowBuilder:
                 text = dotted(node)
                 if text:
                     resolved, known = self.r.names.resolve(text)
-                    if known and resolved.split(".")[0] not in self.packs.modules:
+                    if known and resolved.split(".")[0] not in self.r.pack_modules:
                         found.append(resolved)
         return tuple(sorted(set(found)))
 
@@ -240,7 +240,7 @@ class FlowBuilder:
         else:
             self._expr(expr, frame, out)
             text = dotted(expr)
-            if text and kind and "()" not in kind and kind.split(".")[0] not in self.packs.modules:
+            if text and kind and "()" not in kind and kind.split(".")[0] not in self.r.pack_modules:
                 # `with uow:` / `async with self.uow:` on a value of a project class.
                 opener = Op(
                     CALL, f"{kind}.__enter__", self.spans.record(expr), receiver=text, text=f"with {text}"
@@ -324,6 +324,13 @@ class FlowBuilder:
                         frame.class_args[target.target.value] = generic
                     else:
                         frame.class_args.pop(target.target.value, None)
+                    made = (
+                        self.r.returned_call(small.value, frame) if isinstance(small.value, cst.Call) else ()
+                    )
+                    if made and kind.endswith("()"):
+                        frame.local_calls[target.target.value] = made
+                    else:
+                        frame.local_calls.pop(target.target.value, None)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 self._expr(small.value, frame, out)
@@ -469,6 +476,8 @@ class FlowBuilder:
                 target = f"{PARAM}.{text}"
             elif frame.names.lookup(head) is None and head not in frame.types:
                 return None  # a method of a value we know nothing about
+        head = text.split(".")[0]
+        made = frame.local_calls.get(head, ()) if target.startswith(f"{frame.types.get(head)}.") else ()
         return Op(
             CALL,
             target,
@@ -478,6 +487,7 @@ class FlowBuilder:
             text=f"{text}()",
             arg_types=arg_types,
             keyword_types=keyword_types,
+            receiver_call=made,
         )
 
     def _table_item_call(self, call: cst.Call, frame: Frame) -> Op | None:
@@ -709,6 +719,8 @@ class FlowBuilder:
                             frame.types[name] = annotation_hint
             if index == 0 and name in ("self", "cls") and outer.class_qual:
                 frame.types.pop(name, None)
+                if name == "cls":
+                    frame.own_class = name
             elif annotation:
                 frame.types[name] = annotation
             elif name not in frame.types:

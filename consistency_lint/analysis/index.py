@@ -18,10 +18,12 @@ from consistency_lint.analysis.summary import (
     BOUND,
     CLASS_ARG,
     ITEM,
+    PARAM,
     SUPER,
     ClassDef,
     FileSummary,
     Function,
+    iter_ops,
 )
 from consistency_lint.domain.globs import dotted_glob
 from consistency_lint.domain.packs import CallSpec
@@ -306,9 +308,29 @@ class ProjectIndex:
     def _decorated_type(self, function: Function) -> str:
         """The pack type a decorator turns a function into (`@app.task` -> celery.Task)."""
         for deco in function.decorators:
-            produced = self.packs.returns_of(self._canonical_callee(deco))
+            produced = self.packs.returns_of(self._canonical_callee(deco)) or self._factory_type(deco)
             if produced:
                 return produced
+        return ""
+
+    def _factory_type(self, decorator: str) -> str:
+        """The pack type a project decorator factory makes: its nested wrapper applies a pack
+        decorator to the function it wraps, or the factory's own class's pack decorator (`def
+        periodic_task(self, **kw): def decorator(f): f = locked(f); return self.task(f, **kw)`
+        on a project subclass of Celery -> celery.Task)."""
+        found = self.resolve(decorator).function
+        if found is None:
+            return ""
+        file, factory = found
+        for nested in file.functions:
+            if not nested.qualname.startswith(f"{factory.qualname}.") or not nested.params:
+                continue
+            wrapped = f"{PARAM}.{nested.params[0].name}"
+            for op in iter_ops(nested.body):
+                if op.arg_types[:1] == (wrapped,) or op.receiver == "self":
+                    produced = self.packs.returns_of(self._canonical_callee(op.target))
+                    if produced:
+                        return produced
         return ""
 
     def _returned_model(self, callee: str) -> str:
@@ -391,9 +413,32 @@ class ProjectIndex:
             generic = self._class_argument(function.return_call, depth)
             if generic:
                 return generic
+        first = function.params[0].name if function.params else ""
+        if function.class_name and first and f"{CLASS_ARG}.{first}" in (returns, self._made_of(function)):
+            # A classmethod returning what `cls` made (`cls.query.get(id)`, `cls(**kw)`,
+            # `db.session.get(cls, id)`): an instance of the class it is called on.
+            return owner if owner in self.classes else ""
         if returns.endswith("()"):
             return self.returns_of_function(returns[:-2], depth + 1)
         return "" if returns.startswith(f"{CLASS_ARG}.") else returns
+
+    def _made_of(self, function: Function) -> str:
+        """The argument whose class the returned call makes an instance of, when it is a
+        pack call with `returns-class-arg` (`return db.session.get(cls, id)` -> `cls`)."""
+        if not function.return_call:
+            return ""
+        spec = self.resolve(function.return_call[0]).spec
+        positional = [a for a in function.return_call[1:] if "=" not in a]
+        if spec is None or not 0 <= spec.returns_class_arg < len(positional):
+            return ""
+        return positional[spec.returns_class_arg]
+
+    def generic_call_target(self, target: str, call: tuple[str, ...]) -> str:
+        """`pkg.get_instance().delete` on the result of `get_instance(Project, id)` (`call`, a
+        generic getter): `pkg.Project.delete` ("" when the callee is not generic)."""
+        made = self._class_argument(call, 0) if call else ""
+        prefix = f"{call[0]}()." if call else ""
+        return f"{made}.{target[len(prefix) :]}" if made and target.startswith(prefix) else ""
 
     def _class_argument(self, call: tuple[str, ...], depth: int) -> str:
         """The project class a generic callee returns an instance of: `return

@@ -27,7 +27,7 @@ import libcst as cst
 from consistency_lint.analysis.names import NameTable, attribute_name, dotted, module_of_relative
 from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.analysis.spans import SpanRecorder
-from consistency_lint.analysis.summary import APP_MODEL, SUPER, Import
+from consistency_lint.analysis.summary import APP_MODEL, CLASS_ARG, SUPER, Import
 
 _TYPE_CHECKING = ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING")
 
@@ -39,7 +39,9 @@ class Frame:
         "class_args",
         "class_attrs",
         "class_qual",
+        "local_calls",
         "names",
+        "own_class",
         "params",
         "return_call",
         "returned",
@@ -58,6 +60,12 @@ class Frame:
         # Locals holding what a call on an untyped parameter made (`x = model.get(id)` -> model).
         self.class_args: dict[str, str] = {}
         self.return_call: tuple[str, ...] = ()  # Function.return_call
+        # Locals bound to a project function's result, with that call as `returned_call`
+        # gives it (`project = get_instance(Project, id)`): `Op.receiver_call`.
+        self.local_calls: dict[str, tuple[str, ...]] = {}
+        # The first parameter of a classmethod (`cls`): what a call on it makes is an
+        # instance of the class the method is called on.
+        self.own_class = ""
 
 
 def _app_model(call: cst.Call, keywords: tuple[str, ...]) -> str:
@@ -98,6 +106,9 @@ class Resolver:
         self.is_package = is_package
         self.packs = packs
         self.spans = spans
+        # The packs' modules, less the package this module belongs to: the code of a
+        # framework that ships a pack (`oscar` linted itself) calls its own functions.
+        self.pack_modules = packs.modules - {module_name.split(".")[0]}
         self.names = NameTable(module_name)
         self.global_types: dict[str, str] = {}
         self.imports: list[Import] = []
@@ -401,14 +412,21 @@ class Resolver:
             if known and "()" not in target and target.rsplit(".", 1)[-1][:1].isupper():
                 return resolved  # an instance of a project class
             head = callee_text.split(".")[0]
+            top = target.split(".")[0]
             if (
                 known
-                and target.split(".")[0] not in self.packs.modules
-                and ("." not in callee_text or head[:1].isupper() or self._module_name(head, frame))
+                and top not in self.pack_modules
+                and (
+                    "." not in callee_text
+                    or head[:1].isupper()
+                    or top == self.module_name.split(".")[0]
+                    or self._module_name(head, frame)
+                )
             ):
                 # The result of a project function or of a call through a project class,
                 # typed by the project index later (`db = get_db()`, FastAPI `Depends(get_db)`,
-                # `order = Order.objects.get(...)`).
+                # `order = Order.objects.get(...)`, `projects_service.get_project_raw(id)`
+                # through a module of the project's own package).
                 return f"{target}()"
         return ""
 
@@ -431,17 +449,24 @@ class Resolver:
             return self.class_arg_of(expr.expression, frame)
         if isinstance(expr, cst.Name):
             return frame.class_args.get(expr.value, "")
+        made = (*frame.params, frame.own_class) if frame.own_class else frame.params
         while isinstance(expr, cst.Call):
             func = expr.func
+            text = dotted(func)
+            spec = self.packs.call(self.qualify(text, frame)) if text else None
+            positional = [a.value for a in expr.args if a.keyword is None]
+            if spec is not None and 0 <= spec.returns_class_arg < len(positional):
+                named = positional[spec.returns_class_arg]  # `session.get(cls, id)`
+                return named.value if isinstance(named, cst.Name) and named.value in made else ""
             if isinstance(func, cst.Name):
-                return func.value if func.value in frame.params else ""
+                return func.value if func.value in made else ""
             if not isinstance(func, cst.Attribute):
                 return ""
             expr = func.value
             while isinstance(expr, cst.Attribute):
                 expr = expr.value
             if isinstance(expr, cst.Name):
-                return expr.value if expr.value in frame.params else ""
+                return expr.value if expr.value in made else ""
         return ""
 
     def returned_call(self, call: cst.Call, frame: Frame) -> tuple[str, ...]:
@@ -454,6 +479,8 @@ class Resolver:
             named = dotted(arg.value)
             resolved, known = frame.names.resolve(named) if named else ("", False)
             value = resolved if known else ""
+            if named and named == frame.own_class:
+                value = f"{CLASS_ARG}.{named}"  # `db.session.get(cls, id)` in a classmethod
             args.append(f"{arg.keyword.value}={value}" if arg.keyword is not None else value)
         return tuple(args)
 

@@ -70,6 +70,11 @@ class Op:
     arg_types: tuple[str, ...] = ()
     keyword_types: tuple[tuple[str, str], ...] = ()
     nested: Nesting | Literal[""] = ""  # how a begin nests inside an open transaction
+    # The call that made the receiver, a local bound to a project function's result, with
+    # its resolved arguments (`Function.return_call`'s form): `project.delete()` after
+    # `project = get_instance(Project, id)` calls the method of the class a generic getter
+    # is passed.
+    receiver_call: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
