@@ -91,6 +91,7 @@ class Summary:
 
 
 _EMPTY = Summary()
+_CHANGED = Summary(writes=True)  # never stored: marks a summary read with two values
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,9 @@ class DualWrites:
         self.index = index
         self.settings = settings
         self.summaries: dict[tuple[str, bool], Summary] = {}
+        # What each summary's last computation read: the summaries, as the objects it saw.
+        self._reads: dict[tuple[str, bool], dict[tuple[str, bool], Summary]] = {}
+        self._reading: list[dict[tuple[str, bool], Summary]] = []  # computations in progress
         self.depth = 0
         self.found: set[Event] = set()
         # Project function -> for each call site, the open transaction (None: outside one).
@@ -204,9 +208,13 @@ class DualWrites:
             self.summary(qual, False)
         for _ in range(MAX_PASSES):
             changed = False
-            # Callees were first met after their callers: recompute them first.
+            # Callees were first met after their callers: recompute them first. A summary
+            # whose last computation read only summaries that are still the same objects
+            # would be computed again from the same inputs: it cannot change.
             for key in reversed(list(self.summaries)):
-                new = self._compute(*key)
+                if self._unchanged_inputs(key):
+                    continue
+                new = self._recorded(*key)
                 if new != self.summaries[key]:
                     self.summaries[key] = new
                     changed = True
@@ -308,18 +316,36 @@ class DualWrites:
     def summary(self, qual: str, in_tx: bool) -> Summary:
         key = (qual, in_tx)
         found = self.summaries.get(key)
-        if found is not None:
-            return found
-        self.summaries[key] = _EMPTY
-        if self.depth > MAX_DEPTH:
-            return _EMPTY  # completed by the next pass
-        self.depth += 1
+        if found is None:
+            self.summaries[key] = found = _EMPTY
+            if self.depth <= MAX_DEPTH:  # deeper ones are completed by the next pass
+                self.depth += 1
+                try:
+                    found = self._recorded(qual, in_tx)
+                finally:
+                    self.depth -= 1
+                self.summaries[key] = found
+        if self._reading:
+            reads = self._reading[-1]
+            if reads.setdefault(key, found) is not found:
+                reads[key] = _CHANGED  # read twice, changed in between: never taken as unchanged
+        return found
+
+    def _recorded(self, qual: str, in_tx: bool) -> Summary:
+        """`_compute`, remembering which summaries it read."""
+        self._reading.append({})
         try:
-            result = self._compute(qual, in_tx)
+            return self._compute(qual, in_tx)
         finally:
-            self.depth -= 1
-        self.summaries[key] = result
-        return result
+            self._reads[(qual, in_tx)] = self._reading.pop()
+
+    def _unchanged_inputs(self, key: tuple[str, bool]) -> bool:
+        """Every summary the last computation of `key` read is still the object it read."""
+        reads = self._reads.get(key)
+        if reads is None:  # never computed (met beyond MAX_DEPTH)
+            return False
+        summaries = self.summaries
+        return all(summaries.get(read) is seen for read, seen in reads.items())
 
     def _compute(self, qual: str, in_tx: bool) -> Summary:
         found = self._functions.get(qual)
