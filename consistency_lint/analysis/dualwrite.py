@@ -189,6 +189,8 @@ class DualWrites:
         self._reads: dict[tuple[str, bool], dict[tuple[str, bool], Summary]] = {}
         self._reading: list[dict[tuple[str, bool], Summary]] = []  # computations in progress
         self.depth = 0
+        self._classified: dict[int, tuple[Op, tuple[str, str, bool, list[str]]]] = {}
+        self._wrappers: dict[int, tuple[Function, list[tuple[str, list[str]]]]] = {}
         self.found: set[Event] = set()
         # Project function -> for each call site, the open transaction (None: outside one).
         self.contexts: dict[str, list[Hit | None]] = {}
@@ -373,7 +375,16 @@ class DualWrites:
     # ----- classification ------------------------------------------------------
 
     def classify(self, op: Op) -> tuple[str, str, bool, list[str]]:
-        """(role, pack, autocommit, project functions called) of an operation."""
+        """(role, pack, autocommit, project functions called) of an operation; asked again
+        for the same operation on every pass and walk, answered once (the list is shared)."""
+        known = self._classified.get(id(op))
+        if known is not None and known[0] is op:
+            return known[1]
+        answer = self._classify(op)
+        self._classified[id(op)] = (op, answer)  # holding `op` keeps its id from being reused
+        return answer
+
+    def _classify(self, op: Op) -> tuple[str, str, bool, list[str]]:
         if op.kind != CALL:
             spec = self.index.packs.call(op.target)
             autocommit = op.commits if op.kind in WRITE_ROLES else False
@@ -415,7 +426,7 @@ class DualWrites:
         members = dict(file.tables).get(name, ()) if file is not None else ()
         quals: list[str] = []
         for member in members:
-            role, pack, autocommit, called = self.classify(replace(op, target=f"{member}{method}"))
+            role, pack, autocommit, called = self._classify(replace(op, target=f"{member}{method}"))
             if role:
                 return role, pack, autocommit, []
             quals += called
@@ -472,6 +483,20 @@ class DualWrites:
     def transactional_decorator(self, file: FileSummary, function: Function) -> str:
         """The project decorator that runs `function` in a transaction and commits after it
         (a function whose nested wrapper commits: `@transactional`), or ""."""
+        if not function.decorators:
+            return ""
+        for outer, nested in self._decorator_wrappers(function):
+            if any(self.summary(qual, False).commit is not None for qual in nested):
+                return outer
+        return ""
+
+    def _decorator_wrappers(self, function: Function) -> list[tuple[str, list[str]]]:
+        """The project decorators of `function` that take parameters, each with the functions
+        nested in it, in order: found once per function (every pass and walk asks)."""
+        known = self._wrappers.get(id(function))
+        if known is not None and known[0] is function:
+            return known[1]
+        out: list[tuple[str, list[str]]] = []
         for decorator in function.decorators:
             found = self._functions.get(decorator) or self.index.resolve(decorator).function
             if found is None:
@@ -480,11 +505,10 @@ class DualWrites:
             if not deco.params:
                 continue
             outer = deco_file.qualified(deco.qualname)
-            for nested in deco_file.functions:
-                qual = deco_file.qualified(nested.qualname)
-                if qual.startswith(f"{outer}.") and self.summary(qual, False).commit is not None:
-                    return outer
-        return ""
+            nested = [deco_file.qualified(f.qualname) for f in deco_file.functions]
+            out.append((outer, [qual for qual in nested if qual.startswith(f"{outer}.")]))
+        self._wrappers[id(function)] = (function, out)  # holding `function` keeps its id unique
+        return out
 
     def is_outbox(self, op: Op) -> bool:
         patterns = self.settings.outbox_models
@@ -509,6 +533,8 @@ class DualWrites:
 
     def called(self, quals: list[str], in_tx: bool) -> Summary:
         """The summary of a call that may reach any of `quals` (a message bus: several)."""
+        if len(quals) == 1:
+            return self.summary(quals[0], in_tx)
         out = _EMPTY
         for qual in quals:
             s = self.summary(qual, in_tx)
