@@ -114,8 +114,9 @@ def _join(states: Iterable[State | None]) -> State | None:
     live = [s for s in states if s is not None]
     if not live:
         return None
-    if len(live) == 1:
-        return live[0]
+    first = live[0]
+    if len(live) == 1 or (not first.unsure and all(s == first for s in live[1:])):
+        return first  # (joining equal states: every field below would be `first`'s own)
     return State(
         committed=next((s.committed for s in live if s.committed is not None), None),
         latest=next((s.latest for s in live if s.latest is not None), None),
@@ -191,6 +192,7 @@ class DualWrites:
         self.depth = 0
         self._classified: dict[int, tuple[Op, tuple[str, str, bool, list[str]]]] = {}
         self._wrappers: dict[int, tuple[Function, list[tuple[str, list[str]]]]] = {}
+        self._nested: dict[str, list[str]] = {}  # decorator -> the functions defined inside it
         self.found: set[Event] = set()
         # Project function -> for each call site, the open transaction (None: outside one).
         self.contexts: dict[str, list[Hit | None]] = {}
@@ -505,8 +507,11 @@ class DualWrites:
             if not deco.params:
                 continue
             outer = deco_file.qualified(deco.qualname)
-            nested = [deco_file.qualified(f.qualname) for f in deco_file.functions]
-            out.append((outer, [qual for qual in nested if qual.startswith(f"{outer}.")]))
+            nested = self._nested.get(outer)
+            if nested is None:
+                quals = [deco_file.qualified(f.qualname) for f in deco_file.functions]
+                nested = self._nested[outer] = [qual for qual in quals if qual.startswith(f"{outer}.")]
+            out.append((outer, nested))
         self._wrappers[id(function)] = (function, out)  # holding `function` keeps its id unique
         return out
 
