@@ -224,6 +224,7 @@ class DualWrites:
                     changed = True
             if not changed:
                 break
+        self._reads.clear()  # the walks below read the summaries as they stand
         # Calling contexts: a function every known caller calls inside an open transaction
         # runs inside one (its autocommit writes do not commit, its publishes are CL102).
         for summary, function in self._functions.values():
@@ -232,6 +233,9 @@ class DualWrites:
         for summary, function in self._functions.values():
             walker = _Walker(self, summary, function, report=True)
             walker.run(self._entry(summary, function, walker))
+        # What only the run needed: the rest of the project phase keeps this analysis.
+        self._classified.clear()
+        self._wrappers.clear()
         return self
 
     def events(self, kind: type[E]) -> Iterator[E]:
