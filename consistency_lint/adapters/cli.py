@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NoReturn
 
@@ -29,7 +30,7 @@ from consistency_lint.app.baseline import write_baseline as write_baseline_file
 from consistency_lint.app.config import Overrides, load_settings
 from consistency_lint.app.errors import UserError
 from consistency_lint.app.runner import run_check
-from consistency_lint.checks import ALL_RULES, CATALOGUE
+from consistency_lint.domain.catalogue import HEADS
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.packs import suggest
 from consistency_lint.domain.rule import RuleMeta
@@ -201,7 +202,7 @@ def check(
     for spec in plan:
         to_stdout = spec.path is None
         ctx = ReportContext(
-            CATALOGUE,
+            _Documented(),
             result.files_checked,
             show_source=show_source,
             files=result.checked,
@@ -259,12 +260,32 @@ def _write_report(text: str, path: Path | None, status: int) -> None:
         _fail(f"cannot write the report to standard output: {error.strerror or error}")
 
 
+class _Documented(Mapping[str, RuleMeta]):
+    """The rules' metadata with their documentation, for the reporters that show it (SARIF):
+    imported when first read, so that a run reported in another format never imports the
+    rules, and with them every analysis (a warm run the cache answers needs neither)."""
+
+    def _rules(self) -> Mapping[str, RuleMeta]:
+        from consistency_lint.checks import CATALOGUE
+
+        return CATALOGUE
+
+    def __getitem__(self, code: str) -> RuleMeta:
+        return self._rules()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rules())
+
+    def __len__(self) -> int:
+        return len(self._rules())
+
+
 def statistics_table(diagnostics: list[Diagnostic]) -> str:
     """Findings per code, most frequent first: `count  code  name` (flake8/ruff style)."""
     counts = Counter(d.code for d in diagnostics)
     lines = []
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        meta = CATALOGUE.get(code)
+        meta = HEADS.get(code)
         name = meta.name if meta else ""
         severity = meta.severity.value if meta else ""
         lines.append(f"{count:<6} {code:<6} {severity:<8} {name}".rstrip() + "\n")
@@ -297,6 +318,8 @@ def _summary(diagnostics: list[Diagnostic], files: int, total: int, known: froze
 )
 def rules(output_format: str) -> None:
     """List every rule: code, name, default, severity."""
+    from consistency_lint.checks import ALL_RULES  # (the rules' documentation; see _Documented)
+
     if output_format == "json":
         click.echo(json.dumps([_rule_json(rule.meta(), rule.IMPLEMENTED) for rule in ALL_RULES], indent=2))
         return
@@ -327,6 +350,8 @@ def _rule_json(meta: RuleMeta, implemented: bool) -> dict[str, object]:
 @click.argument("code")
 def explain(code: str) -> None:
     """Show a rule's documentation (by code or name)."""
+    from consistency_lint.checks import CATALOGUE  # (see _Documented)
+
     wanted = code.strip()
     meta = CATALOGUE.get(wanted.upper())
     if meta is None:

@@ -107,6 +107,7 @@ class Summary:
 
 
 _EMPTY = Summary()
+_CHANGED = Summary(writes=True)  # never stored: marks a summary read with two values
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,9 @@ def _join(states: Iterable[State | None]) -> State | None:
     live = [s for s in states if s is not None]
     if not live:
         return None
-    if len(live) == 1:
-        return live[0]
+    first = live[0]
+    if len(live) == 1 or (not first.unsure and all(s == first for s in live[1:])):
+        return first  # (joining equal states: every field below would be `first`'s own)
     return State(
         committed=next((s.committed for s in live if s.committed is not None), None),
         latest=next((s.latest for s in live if s.latest is not None), None),
@@ -208,10 +210,17 @@ class DualWrites:
         self.index = index
         self.settings = settings
         self.summaries: dict[tuple[str, bool], Summary] = {}
+        # What each summary's last computation read: the summaries, as the objects it saw.
+        self._reads: dict[tuple[str, bool], dict[tuple[str, bool], Summary]] = {}
+        self._reading: list[dict[tuple[str, bool], Summary]] = []  # computations in progress
         self.depth = 0
         # One event per rule, operation and function: the first met (a publish in a loop is
         # met again on the second iteration, after commits of the first).
         self.found: dict[tuple[type[Event], str, Op, str], Event] = {}
+        self._classified: dict[int, tuple[Op, tuple[str, str, bool, list[str]]]] = {}
+        self._wrappers: dict[int, tuple[Function, list[tuple[str, list[str]]]]] = {}
+        self._nested: dict[str, list[str]] = {}  # decorator -> the functions defined inside it
+        self._summary_asks = 0  # classifications that read a summary (never memoised)
         # Project function -> for each call site, the open transaction (None: outside one).
         self.contexts: dict[str, list[Hit | None]] = {}
         # Calls on untyped parameters typed from their call sites (param_types).
@@ -230,14 +239,19 @@ class DualWrites:
             self.summary(qual, False)
         for _ in range(MAX_PASSES):
             changed = False
-            # Callees were first met after their callers: recompute them first.
+            # Callees were first met after their callers: recompute them first. A summary
+            # whose last computation read only summaries that are still the same objects
+            # would be computed again from the same inputs: it cannot change.
             for key in reversed(list(self.summaries)):
-                new = self._compute(*key)
+                if self._unchanged_inputs(key):
+                    continue
+                new = self._recorded(*key)
                 if new != self.summaries[key]:
                     self.summaries[key] = new
                     changed = True
             if not changed:
                 break
+        self._reads.clear()  # the walks below read the summaries as they stand
         # Calling contexts: a function every known caller calls inside an open transaction
         # runs inside one (its autocommit writes do not commit, its publishes are CL102).
         for summary, function in self._functions.values():
@@ -246,6 +260,9 @@ class DualWrites:
         for summary, function in self._functions.values():
             walker = _Walker(self, summary, function, report=True)
             walker.run(self._entry(summary, function, walker))
+        # What only the run needed: the rest of the project phase keeps this analysis.
+        self._classified.clear()
+        self._wrappers.clear()
         return self
 
     def events(self, kind: type[E]) -> Iterator[E]:
@@ -336,18 +353,36 @@ class DualWrites:
     def summary(self, qual: str, in_tx: bool) -> Summary:
         key = (qual, in_tx)
         found = self.summaries.get(key)
-        if found is not None:
-            return found
-        self.summaries[key] = _EMPTY
-        if self.depth > MAX_DEPTH:
-            return _EMPTY  # completed by the next pass
-        self.depth += 1
+        if found is None:
+            self.summaries[key] = found = _EMPTY
+            if self.depth <= MAX_DEPTH:  # deeper ones are completed by the next pass
+                self.depth += 1
+                try:
+                    found = self._recorded(qual, in_tx)
+                finally:
+                    self.depth -= 1
+                self.summaries[key] = found
+        if self._reading:
+            reads = self._reading[-1]
+            if reads.setdefault(key, found) is not found:
+                reads[key] = _CHANGED  # read twice, changed in between: never taken as unchanged
+        return found
+
+    def _recorded(self, qual: str, in_tx: bool) -> Summary:
+        """`_compute`, remembering which summaries it read."""
+        self._reading.append({})
         try:
-            result = self._compute(qual, in_tx)
+            return self._compute(qual, in_tx)
         finally:
-            self.depth -= 1
-        self.summaries[key] = result
-        return result
+            self._reads[(qual, in_tx)] = self._reading.pop()
+
+    def _unchanged_inputs(self, key: tuple[str, bool]) -> bool:
+        """Every summary the last computation of `key` read is still the object it read."""
+        reads = self._reads.get(key)
+        if reads is None:  # never computed (met beyond MAX_DEPTH)
+            return False
+        summaries = self.summaries
+        return all(summaries.get(read) is seen for read, seen in reads.items())
 
     def _compute(self, qual: str, in_tx: bool) -> Summary:
         found = self._functions.get(qual)
@@ -383,7 +418,18 @@ class DualWrites:
     # ----- classification ------------------------------------------------------
 
     def classify(self, op: Op) -> tuple[str, str, bool, list[str]]:
-        """(role, pack, autocommit, project functions called) of an operation."""
+        """(role, pack, autocommit, project functions called) of an operation; asked again
+        for the same operation on every pass and walk, answered once (the list is shared)."""
+        known = self._classified.get(id(op))
+        if known is not None and known[0] is op:
+            return known[1]
+        asked = self._summary_asks
+        answer = self._classify(op)
+        if self._summary_asks == asked:  # an answer read from a summary may change next pass
+            self._classified[id(op)] = (op, answer)  # holding `op` keeps its id from being reused
+        return answer
+
+    def _classify(self, op: Op) -> tuple[str, str, bool, list[str]]:
         if op.kind != CALL:
             spec = self.index.packs.call(op.target)
             autocommit = op.commits if op.kind in WRITE_ROLES else False
@@ -436,6 +482,7 @@ class DualWrites:
         found = [q for q in self.index.implementations(qual) if owner in self.index.mro(q.rpartition(".")[0])]
         if not found:
             return []
+        self._summary_asks += 1
         own = self.summary(qual, False)
         quiet = own.commit is None and own.publish is None and not own.writes and own.pending is None
         return found if quiet else []
@@ -449,7 +496,7 @@ class DualWrites:
         members = dict(file.tables).get(name, ()) if file is not None else ()
         quals: list[str] = []
         for member in members:
-            role, pack, autocommit, called = self.classify(replace(op, target=f"{member}{method}"))
+            role, pack, autocommit, called = self._classify(replace(op, target=f"{member}{method}"))
             if role:
                 return role, pack, autocommit, []
             quals += called
@@ -506,6 +553,20 @@ class DualWrites:
     def transactional_decorator(self, file: FileSummary, function: Function) -> str:
         """The project decorator that runs `function` in a transaction and commits after it
         (a function whose nested wrapper commits: `@transactional`), or ""."""
+        if not function.decorators:
+            return ""
+        for outer, nested in self._decorator_wrappers(function):
+            if any(self.summary(qual, False).commit is not None for qual in nested):
+                return outer
+        return ""
+
+    def _decorator_wrappers(self, function: Function) -> list[tuple[str, list[str]]]:
+        """The project decorators of `function` that take parameters, each with the functions
+        nested in it, in order: found once per function (every pass and walk asks)."""
+        known = self._wrappers.get(id(function))
+        if known is not None and known[0] is function:
+            return known[1]
+        out: list[tuple[str, list[str]]] = []
         for decorator in function.decorators:
             found = self._functions.get(decorator) or self.index.resolve(decorator).function
             if found is None:
@@ -514,11 +575,13 @@ class DualWrites:
             if not deco.params:
                 continue
             outer = deco_file.qualified(deco.qualname)
-            for nested in deco_file.functions:
-                qual = deco_file.qualified(nested.qualname)
-                if qual.startswith(f"{outer}.") and self.summary(qual, False).commit is not None:
-                    return outer
-        return ""
+            nested = self._nested.get(outer)
+            if nested is None:
+                quals = [deco_file.qualified(f.qualname) for f in deco_file.functions]
+                nested = self._nested[outer] = [qual for qual in quals if qual.startswith(f"{outer}.")]
+            out.append((outer, nested))
+        self._wrappers[id(function)] = (function, out)  # holding `function` keeps its id unique
+        return out
 
     def is_outbox(self, op: Op) -> bool:
         patterns = self.settings.outbox_models
@@ -543,6 +606,8 @@ class DualWrites:
 
     def called(self, quals: list[str], in_tx: bool) -> Summary:
         """The summary of a call that may reach any of `quals` (a message bus: several)."""
+        if len(quals) == 1:
+            return self.summary(quals[0], in_tx)
         out = _EMPTY
         for qual in quals:
             s = self.summary(qual, in_tx)

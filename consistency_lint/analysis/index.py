@@ -64,6 +64,7 @@ class ProjectIndex:
                 self.aliases[prefix + name] = bound
         self._model_base: dict[str, str] = {}
         self._resolved: dict[str, Resolved] = {}
+        self._imported_names: dict[str, dict[str, str]] = {}  # module -> local name -> imported
         self._hook_impls: dict[str, list[str]] | None = None
         self._hook_calls = [dotted_glob(p) for p in packs.syntax.hook_calls]
         self._hook_targets: dict[str, bool] = {}
@@ -169,13 +170,17 @@ class ProjectIndex:
         if bound is not None:  # `project_task = shared_task` in that module
             return bound
         module, _, name = qualname.rpartition(".")
-        summary = self.files.get(module)
-        if summary is None:
-            return qualname
-        for imp in summary.imports:
-            if imp.alias == name and imp.name:
-                return f"{imp.module}.{imp.name}" if imp.module else imp.name
-        return qualname
+        imported = self._imported_names.get(module)
+        if imported is None:  # asked for many names of a module: its imports indexed once
+            summary = self.files.get(module)
+            if summary is None:
+                return qualname
+            imported = {}
+            for imp in summary.imports:
+                if imp.name:  # the first import binding a name is the one followed
+                    imported.setdefault(imp.alias, f"{imp.module}.{imp.name}" if imp.module else imp.name)
+            self._imported_names[module] = imported
+        return imported.get(name, qualname)
 
     def _app_model(self, qualname: str) -> str:
         """`<app-model>.documents.Document` -> the one project model class `Document` defined

@@ -15,7 +15,7 @@ from typing import Any
 
 from consistency_lint.app.errors import UserError
 from consistency_lint.app.toml import load_toml
-from consistency_lint.checks import CATALOGUE
+from consistency_lint.domain.catalogue import HEADS
 from consistency_lint.domain.globs import pattern_problem
 from consistency_lint.domain.packs import suggest
 from consistency_lint.domain.selection import ALL, Selection, resolve_layers
@@ -126,13 +126,13 @@ class _Validator:
         return str(value)
 
     def codes(self, values: tuple[str, ...], key: str) -> tuple[str, ...]:
-        prefixes = {code[:n] for code in CATALOGUE for n in range(2, 6)}
+        prefixes = {code[:n] for code in HEADS for n in range(2, 6)}
         good = []
         for value in values:
             if value.upper() in prefixes or value.upper() == ALL:
                 good.append(value.upper())
             else:
-                self.error(key, f"unknown rule code '{value}'{suggest(value.upper(), CATALOGUE)}")
+                self.error(key, f"unknown rule code '{value}'{suggest(value.upper(), HEADS)}")
         return tuple(good)
 
 
@@ -235,7 +235,7 @@ def resolve(raw: dict[str, Any], label: str, root: Path, overrides: Overrides = 
     if command_line.errors or v.errors:
         raise UserError("\n".join(command_line.errors + v.errors))
     file_layer = Selection(select, extend_select, ignore)
-    enabled = resolve_layers(CATALOGUE.values(), [file_layer, cli_layer])
+    enabled = resolve_layers(HEADS.values(), [file_layer, cli_layer])
     return Settings(
         enabled=enabled,
         per_file_ignores=tuple(per_file),

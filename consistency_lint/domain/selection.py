@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from consistency_lint.domain.rule import RuleMeta
+from consistency_lint.domain.catalogue import RuleHead
 
 ALL = "ALL"
 
@@ -43,7 +43,7 @@ def _best(code: str, prefixes: Iterable[str]) -> int:
     return best
 
 
-def _selected(rule: RuleMeta, selectors: Sequence[str]) -> int:
+def _selected(rule: RuleHead, selectors: Sequence[str]) -> int:
     """Specificity of the best selector turning `rule` on (-1 if none)."""
     if rule.default_on:
         return _best(rule.code, selectors)
@@ -51,7 +51,7 @@ def _selected(rule: RuleMeta, selectors: Sequence[str]) -> int:
     return len(rule.code) if rule.code in selectors else best
 
 
-def resolve_layers(rules: Iterable[RuleMeta], layers: Sequence[Selection]) -> frozenset[str]:
+def resolve_layers(rules: Iterable[RuleHead], layers: Sequence[Selection]) -> frozenset[str]:
     """The codes on after applying `layers` to the defaults, in order."""
     catalogue = list(rules)
     enabled = {rule.code for rule in catalogue if rule.default_on}

@@ -18,7 +18,6 @@ from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.packs import Pack
 from consistency_lint.domain.settings import Settings
 from consistency_lint.engine.file_phase import FileResult, analyse_file
-from consistency_lint.engine.project_phase import check_project
 
 
 class Session:
@@ -75,6 +74,9 @@ class Session:
         self, results: Sequence[FileResult], *, report_paths: Iterable[str] | None = None
     ) -> list[Diagnostic]:
         """The project phase over file results: rules, selection, suppressions, CL002."""
+        # Imported here: the rules import every analysis, which a run the cache answers never needs.
+        from consistency_lint.engine.project_phase import check_project
+
         return check_project(results, self.settings, self.packs, report_paths=report_paths)
 
     def lint(self, source: bytes, path: str) -> list[Diagnostic]:

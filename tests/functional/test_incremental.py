@@ -5,7 +5,10 @@ exactly what a run without any cache reports. Nothing here is timed."""
 
 from __future__ import annotations
 
+import ast
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +18,9 @@ from consistency_lint.app import packs, runner
 from consistency_lint.app.cache import CACHE_DIR, Memo, ResultCache
 from consistency_lint.app.config import Overrides, load_settings
 from consistency_lint.app.errors import UserError
+from consistency_lint.domain.catalogue import HEADS
 from consistency_lint.domain.packs import SCHEMA_VERSION
+from tests.environment import clean_environment
 from tests.harness import FIXTURES
 
 ALL_RULES = Overrides(select=("CL",), extend_select=("CL002", "CL104", "CL304"))
@@ -204,3 +209,57 @@ def test_a_warm_run_on_an_unchanged_tree_reads_the_index_and_the_stored_result_o
     settings = load_settings(project / "consistency-lint.toml", project, ALL_RULES)
     with pytest.raises(UserError, match=r"extra-pack\.toml"):
         runner.run_check([project], settings, jobs=1, cache=True)
+
+
+# What a warm run on an unchanged tree must not import: the project phase, the rules and the
+# project-wide analyses they run (a cold run imports each of them).
+NOT_IMPORTED_WHEN_WARM = (
+    "consistency_lint.engine.project_phase",
+    "consistency_lint.checks",
+    "consistency_lint.analysis.index",
+    "consistency_lint.analysis.dualwrite",
+    "consistency_lint.analysis.tenancy",
+    "consistency_lint.analysis.models",
+)
+
+WARM_RUN = """\
+import sys
+from consistency_lint.adapters.cli import main
+sys.argv = ["consistency-lint", "check", "--select", "CL", "--extend-select", "CL002,CL104,CL304", "-q"]
+try:
+    main()
+except SystemExit as done:
+    print(done.code)
+print(sorted(sys.modules))
+"""
+
+
+def test_a_warm_run_on_an_unchanged_tree_imports_no_rule_and_no_analysis(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "projects" / "cl10x_interprocedural", project)
+    command = [sys.executable, "-c", WARM_RUN]
+    cold = subprocess.run(command, cwd=project, env=clean_environment(), capture_output=True, text=True)
+    warm = subprocess.run(command, cwd=project, env=clean_environment(), capture_output=True, text=True)
+    assert cold.stderr == warm.stderr == ""
+    cold_lines, warm_lines = cold.stdout.splitlines(), warm.stdout.splitlines()
+    assert cold_lines[:-1] == warm_lines[:-1] and cold_lines[-2] == "1"  # the same findings, exit 1
+    cold_modules, warm_modules = ast.literal_eval(cold_lines[-1]), ast.literal_eval(warm_lines[-1])
+    assert set(NOT_IMPORTED_WHEN_WARM) <= set(cold_modules)  # (the names are the real ones)
+    imported = [
+        m for m in warm_modules if m in NOT_IMPORTED_WHEN_WARM or m.startswith("consistency_lint.checks.")
+    ]
+    assert imported == []
+
+
+def test_the_catalogue_of_codes_and_defaults_agrees_with_the_rules() -> None:
+    from consistency_lint.checks import CATALOGUE
+
+    assert list(HEADS) == list(CATALOGUE)
+    for code, meta in CATALOGUE.items():
+        head = HEADS[code]
+        assert (head.name, head.severity, head.default_on, head.summary) == (
+            meta.name,
+            meta.severity,
+            meta.default_on,
+            meta.summary,
+        ), code

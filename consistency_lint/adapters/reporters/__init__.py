@@ -33,7 +33,7 @@ class ReportContext:
 
     def __init__(
         self,
-        rules: dict[str, RuleMeta],
+        rules: Mapping[str, RuleMeta],
         files_checked: int,
         show_source: bool = False,
         *,
