@@ -25,6 +25,7 @@ from consistency_lint.analysis.summary import FileSummary
 from consistency_lint.analysis.tenancy_facts import (
     OBJECT_MARK,
     PARAM,
+    REQUEST_DATA,
     ROW,
     ROW_MARK,
     UNTRUSTED,
@@ -125,6 +126,7 @@ class TenancyAnalysis:
         self._guards: tuple[tuple[str, frozenset[str]], ...] | None = None
         self._defaults: tuple[str, ...] | None = None
         self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
+        self._forwarders: dict[str, tuple[int, frozenset[str]]] | None = None
         self._params: dict[tuple[str, str, int], bool] = {}
         self._rows: dict[tuple[str, int], bool] = {}
         self._matches: dict[tuple[str, str], bool] = {}
@@ -751,8 +753,30 @@ class TenancyAnalysis:
         if found is None or number >= len(found.queries):
             return False
         verdict = self.judge(found.queries[number], summary)
-        self._rows[key] = verdict.scoped and (bool(verdict.kind) or verdict.model is not None)
-        return self._rows[key]
+        scoped = verdict.scoped and (bool(verdict.kind) or verdict.model is not None)
+        if not scoped:
+            scoped = self._created_scoped(verdict, summary)
+        self._rows[key] = scoped
+        return scoped
+
+    def _created_scoped(self, verdict: QueryVerdict, summary: FileSummary) -> bool:
+        """A row this query creates for one tenant (`Report.objects.create(organization=org)`,
+        `Child.objects.create(parent=row)`): its tenant key or a relation to a tenant-scoped
+        model is set from anything but request data or an unverified URL argument."""
+        model = verdict.model
+        if model is None or verdict.kind != INSERT:
+            return False
+        where = self.context(summary, verdict.fact.function)
+        for step in verdict.fact.steps:
+            if not step.name or step.kwargs != verdict.insert_kwargs:
+                continue
+            trusted = self._trusted_names(step, where)
+            for name in step.kwargs:
+                if name in trusted and (
+                    self.models.key_matches(name, self.tenancy.tenant_keys) or self.through_relation(model, name)
+                ):
+                    return True
+        return False
 
     def _param_scoped(self, qualname: str, param: str, depth: int) -> bool:
         # Keyed by depth too: a verdict cut short by `_MAX_DEPTH` must not stand for the same
@@ -803,12 +827,68 @@ class TenancyAnalysis:
                         # `process.delay(order.id)`: the task runs with the arguments given
                         resolved = self.index.functions.get(self.index._follow_reexport(enqueued))
                     if resolved is None:
+                        if meaning.spec is not None and meaning.spec.effect_kind == "task":
+                            # `queue.enqueue(job, row.id)`: a call site of `job`
+                            self._dispatched(summary, call, 0, frozenset(), out)
                         continue
                     owner, function = resolved
                     name = f"{owner.module}.{function.qualname}" if owner.module else function.qualname
                     out.setdefault(name, []).append((summary, call))
+                    forwarded = self.forwarders().get(name)
+                    if forwarded is not None:  # `start_job_async_or_sync(job, row.id)`
+                        self._dispatched(summary, call, *forwarded, out)
             self._callers = out
         return self._callers
+
+    def forwarders(self) -> dict[str, tuple[int, frozenset[str]]]:
+        """Enqueue wrappers: the project functions that call (or enqueue) the function one of
+        their parameters holds with their own `*args`, as (that argument's position at a call
+        site, the wrapper's own parameter names, which its keyword arguments fill)."""
+        if self._forwarders is None:
+            out: dict[str, tuple[int, frozenset[str]]] = {}
+            for summary in self.index.files.values():
+                found = facts(summary)
+                for function, param in found.forwards if found is not None else ():
+                    qualname = f"{summary.module}.{function}" if summary.module else function
+                    entry = self.index.functions.get(qualname)
+                    if entry is None:
+                        continue
+                    names = [p.name for p in entry[1].params]
+                    position = names.index(param) if param in names else -1
+                    if names and names[0] in ("self", "cls"):
+                        position -= 1
+                    if position >= 0:
+                        out[qualname] = (position, frozenset(names))
+            self._forwarders = out
+        return self._forwarders
+
+    def _dispatched(
+        self,
+        summary: FileSummary,
+        call: CallFact,
+        position: int,
+        own: frozenset[str],
+        out: dict[str, list[tuple[FileSummary, CallFact]]],
+    ) -> None:
+        """The call site of the function a dispatching call hands on (its argument at
+        `position`): the arguments after it, and the keywords the dispatcher does not take."""
+        passed = dict(call.args)
+        job = passed.get(str(position), "")
+        if not job or job.startswith((PARAM, ROW)) or job == REQUEST_DATA:
+            return
+        resolved = self.index.functions.get(self.index._follow_reexport(job))
+        if resolved is None:
+            return
+        owner, function = resolved
+        name = f"{owner.module}.{function.qualname}" if owner.module else function.qualname
+        args: list[tuple[str, str]] = []
+        for key, origin in call.args:
+            if key.isdigit():
+                if int(key) > position:
+                    args.append((str(int(key) - position - 1), origin))
+            elif key not in own:
+                args.append((key, origin))
+        out.setdefault(name, []).append((summary, CallFact(call.function, job, tuple(args))))
 
     def _trusted_names(self, step: StepFact, where: Where) -> set[str]:
         """A step's predicate names without those whose value is an unverified URL argument

@@ -151,3 +151,7 @@ class TenancyFacts:
     # Attributes a class's methods assign on self (save() deriving the tenant key).
     self_assigned: tuple[tuple[str, tuple[str, ...]], ...] = ()
     calls: tuple[CallFact, ...] = ()
+    # (function, parameter): the function calls the function its parameter holds with its own
+    # `*args` (`job(*args)`), or hands both on (`queue.enqueue(job, *args)`): an enqueue wrapper,
+    # whose call sites are call sites of the function they pass it.
+    forwards: tuple[tuple[str, str], ...] = ()
