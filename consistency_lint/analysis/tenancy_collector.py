@@ -445,6 +445,9 @@ class TenancyCollector(FactCollector):
             return None
         if isinstance(node, cst.Lambda):
             return None
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            self._comprehension(node, frame, env, fn)
+            return None
         self._children(node, frame, env, fn)
         if isinstance(node, cst.Dict):
             items = []
@@ -455,6 +458,32 @@ class TenancyCollector(FactCollector):
                 items.append((key, element.value))
             return _Dict(items)
         return None
+
+    def _comprehension(
+        self,
+        node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp,
+        frame: Frame,
+        env: dict[str, _Value],
+        fn: str,
+    ) -> None:
+        """A comprehension's parts, its targets bound to elements of what they iterate
+        (`[notify.delay(member.id) for member in members]`: `member.id` is a row's id)."""
+        inner = dict(env)
+        clause: cst.CompFor | None = node.for_in
+        while clause is not None:
+            self._eval(clause.iter, frame, inner, fn)
+            if isinstance(clause.target, cst.Name):
+                origin = self._origin(clause.iter, frame, inner)
+                if origin:
+                    inner[clause.target.value] = _Origin(origin)
+                else:
+                    inner.pop(clause.target.value, None)
+            for condition in clause.ifs:
+                self._eval(condition.test, frame, inner, fn)
+            clause = clause.inner_for_in
+        elements = (node.key, node.value) if isinstance(node, cst.DictComp) else (node.elt,)
+        for element in elements:
+            self._eval(element, frame, inner, fn)
 
     def _children(self, node: cst.CSTNode, frame: Frame, env: dict[str, _Value], fn: str) -> None:
         for child in node.children:
