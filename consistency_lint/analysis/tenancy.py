@@ -71,6 +71,7 @@ class Where:
 _NOWHERE = Where()
 _GUARD = re.compile(r"([^()\s]+)\s*(?:\(([^()]*)\))?")
 _MAX_DEPTH = 4  # calls followed up from a helper's parameter
+_JOB_ARGUMENT = re.compile(r"\.\w+\[\d+\]")  # `.args[0]`: an enqueued argument read off a job
 
 
 def _any_match(patterns: Iterable[str], names: Iterable[str]) -> bool:
@@ -706,6 +707,12 @@ class TenancyAnalysis:
         if self.matched(origin, summary, function, before):
             return True
         qualname = f"{summary.module}.{function}" if summary.module else function
+        rest = origin[len(PARAM) + len(head) :]
+        if (
+            _JOB_ARGUMENT.fullmatch(rest)
+            and rest[1:].split("[")[0] in self.index.packs.syntax.job_argument_attributes
+        ):
+            return self._param_scoped(qualname, head, depth, rest)  # `job.args[0]` in a job callback
         return self._param_scoped(qualname, head, depth)
 
     def matched(self, origin: str, summary: FileSummary, function: str, before: int = 0) -> bool:
@@ -773,16 +780,18 @@ class TenancyAnalysis:
             trusted = self._trusted_names(step, where)
             for name in step.kwargs:
                 if name in trusted and (
-                    self.models.key_matches(name, self.tenancy.tenant_keys) or self.through_relation(model, name)
+                    self.models.key_matches(name, self.tenancy.tenant_keys)
+                    or self.through_relation(model, name)
                 ):
                     return True
         return False
 
-    def _param_scoped(self, qualname: str, param: str, depth: int) -> bool:
+    def _param_scoped(self, qualname: str, param: str, depth: int, rest: str = "") -> bool:
         # Keyed by depth too: a verdict cut short by `_MAX_DEPTH` must not stand for the same
         # parameter asked from nearer, or the result would depend on the order of queries.
         # (Recursion deepens, so an entry in progress is never read back: cycles end there.)
-        key = (qualname, param, depth)
+        # `rest` (`.args[0]`): the enqueued argument a job callback reads off its job parameter.
+        key = (qualname, param + rest, depth)
         if key in self._params:
             return self._params[key]
         self._params[key] = False
@@ -798,7 +807,10 @@ class TenancyAnalysis:
             position -= 1  # a method, or a bound task: the receiver is not an argument
         for caller, call in sites:
             passed = dict(call.args)
-            origin = passed.get(param, passed.get(str(position)) if position >= 0 else None)
+            if rest:
+                origin = passed.get(f"{position}{rest}") if position >= 0 else None
+            else:
+                origin = passed.get(param, passed.get(str(position)) if position >= 0 else None)
             if not origin:
                 return False
             where = self.context(caller, call.function)
@@ -889,6 +901,23 @@ class TenancyAnalysis:
             elif key not in own:
                 args.append((key, origin))
         out.setdefault(name, []).append((summary, CallFact(call.function, job, tuple(args))))
+        syntax = self.index.packs.syntax
+        enqueued = [(key, origin) for key, origin in args if key.isdigit()]
+        for key, callback in call.args:
+            if key not in syntax.job_callback_keywords or not callback:
+                continue
+            found = self.index.functions.get(self.index._follow_reexport(callback))
+            if found is None:
+                continue
+            cb_owner, cb_function = found
+            cb_name = f"{cb_owner.module}.{cb_function.qualname}" if cb_owner.module else cb_function.qualname
+            # `cb(job, ...)`: the job's `args[i]` is the i-th argument enqueued for the function
+            arguments = tuple(
+                (f"0.{attribute}[{index}]", origin)
+                for attribute in syntax.job_argument_attributes
+                for index, origin in enqueued
+            )
+            out.setdefault(cb_name, []).append((summary, CallFact(call.function, callback, arguments)))
 
     def _trusted_names(self, step: StepFact, where: Where) -> set[str]:
         """A step's predicate names without those whose value is an unverified URL argument

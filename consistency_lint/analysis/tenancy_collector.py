@@ -807,7 +807,7 @@ class TenancyCollector(FactCollector):
             return f"{ROW}{self.chains.index(handed)}"  # `session.scalars(q).one().id`
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
             return self._element_origin(node.elt, node.for_in, frame, env)
-        text = _value_text(node)
+        text = _value_text(node) + self._job_argument(node)
         if not text:
             return ""
         head = re.match(r"\w+", text)
@@ -837,6 +837,20 @@ class TenancyCollector(FactCollector):
             if candidate and any(_prefixed(candidate, p) for p in syntax.request_data):
                 return REQUEST_DATA
         return full
+
+    def _job_argument(self, node: cst.BaseExpression) -> str:
+        """`[0]` for `job.args[0]` (the packs' `job-argument-attributes`): which enqueued
+        argument a job callback reads, kept so that its call sites can answer for it."""
+        if not isinstance(node, cst.Subscript) or len(node.slice) != 1:
+            return ""
+        index = node.slice[0].slice
+        if not isinstance(index, cst.Index) or not isinstance(index.value, cst.Integer):
+            return ""
+        if not isinstance(node.value, cst.Attribute) or not isinstance(node.value.value, cst.Name):
+            return ""
+        if node.value.attr.value not in self.packs.syntax.job_argument_attributes:
+            return ""
+        return f"[{index.value.value}]"
 
     def _element_origin(
         self, element: cst.BaseExpression, clause: cst.CompFor, frame: Frame, env: dict[str, _Value]
