@@ -884,15 +884,10 @@ class TenancyAnalysis:
     ) -> None:
         """The call site of the function a dispatching call hands on (its argument at
         `position`): the arguments after it, and the keywords the dispatcher does not take."""
-        passed = dict(call.args)
-        job = passed.get(str(position), "")
-        if not job or job.startswith((PARAM, ROW)) or job == REQUEST_DATA:
+        job = dict(call.args).get(str(position), "")
+        name = self._function_named(job)
+        if not name:
             return
-        resolved = self.index.functions.get(self.index._follow_reexport(job))
-        if resolved is None:
-            return
-        owner, function = resolved
-        name = f"{owner.module}.{function.qualname}" if owner.module else function.qualname
         args: list[tuple[str, str]] = []
         for key, origin in call.args:
             if key.isdigit():
@@ -904,13 +899,9 @@ class TenancyAnalysis:
         syntax = self.index.packs.syntax
         enqueued = [(key, origin) for key, origin in args if key.isdigit()]
         for key, callback in call.args:
-            if key not in syntax.job_callback_keywords or not callback:
+            cb_name = self._function_named(callback) if key in syntax.job_callback_keywords else ""
+            if not cb_name:
                 continue
-            found = self.index.functions.get(self.index._follow_reexport(callback))
-            if found is None:
-                continue
-            cb_owner, cb_function = found
-            cb_name = f"{cb_owner.module}.{cb_function.qualname}" if cb_owner.module else cb_function.qualname
             # `cb(job, ...)`: the job's `args[i]` is the i-th argument enqueued for the function
             arguments = tuple(
                 (f"0.{attribute}[{index}]", origin)
@@ -918,6 +909,17 @@ class TenancyAnalysis:
                 for index, origin in enqueued
             )
             out.setdefault(cb_name, []).append((summary, CallFact(call.function, callback, arguments)))
+
+    def _function_named(self, origin: str) -> str:
+        """The project function a value names (`build_report`, `Task.rebuild`), by its
+        qualified name where it is defined; "" for anything else."""
+        if not origin or origin.startswith((PARAM, ROW)) or origin == REQUEST_DATA:
+            return ""
+        found = self.index.functions.get(self.index._follow_reexport(origin))
+        if found is None:
+            return ""
+        owner, function = found
+        return f"{owner.module}.{function.qualname}" if owner.module else function.qualname
 
     def _trusted_names(self, step: StepFact, where: Where) -> set[str]:
         """A step's predicate names without those whose value is an unverified URL argument
