@@ -769,7 +769,8 @@ class TenancyAnalysis:
     def _created_scoped(self, verdict: QueryVerdict, summary: FileSummary) -> bool:
         """A row this query creates for one tenant (`Report.objects.create(organization=org)`,
         `Child.objects.create(parent=row)`): its tenant key or a relation to a tenant-scoped
-        model is set from anything but request data or an unverified URL argument."""
+        model is set from anything but request data, an unverified URL argument or a row of
+        an unscoped query."""
         model = verdict.model
         if model is None or verdict.kind != INSERT:
             return False
@@ -778,10 +779,20 @@ class TenancyAnalysis:
             if not step.name or step.kwargs != verdict.insert_kwargs:
                 continue
             trusted = self._trusted_names(step, where)
+            # a value read from a row of an unscoped query ties the new row to no tenant
+            unproven = {
+                name
+                for name, origin in step.origins
+                if origin.startswith(ROW) and not self._row_scoped(summary, int(origin[len(ROW) :]))
+            }
             for name in step.kwargs:
-                if name in trusted and (
-                    self.models.key_matches(name, self.tenancy.tenant_keys)
-                    or self.through_relation(model, name)
+                if (
+                    name in trusted
+                    and name not in unproven
+                    and (
+                        self.models.key_matches(name, self.tenancy.tenant_keys)
+                        or self.through_relation(model, name)
+                    )
                 ):
                     return True
         return False
