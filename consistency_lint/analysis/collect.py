@@ -44,6 +44,10 @@ class FactCollector:
     def with_item(self, item: cst.WithItem, frame: Frame) -> None:
         """One item of a `with` statement (its value may be bound by `as`)."""
 
+    def loop_target(self, loop: cst.For, frame: Frame) -> None:
+        """A `for` statement's target is bound to elements of its iterable (after `expression`
+        was handed the iterable)."""
+
     def attribute_chain(self, text: str, node: cst.CSTNode, names: NameTable) -> None:
         """A dotted name (`orm.OrderRow.query`) used in an expression or an annotation, with
         the node its span is taken from and the name table in force there."""

@@ -188,6 +188,9 @@ class FlowBuilder:
             head = stmt.iter if isinstance(stmt, cst.For) else stmt.test
             self._expr(head, frame, out)
             self._heads(head, frame)
+            if isinstance(stmt, cst.For):
+                for collector in self.collectors:
+                    collector.loop_target(stmt, frame)
             if isinstance(stmt, cst.For) and isinstance(stmt.target, cst.Name):
                 iterated = self.r.type_of(stmt.iter, frame)
                 # An element of a query result, typed by the project index (ITEM).

@@ -25,6 +25,7 @@ from consistency_lint.analysis.summary import FileSummary, Function
 from consistency_lint.analysis.tenancy_facts import (
     OBJECT_MARK,
     PARAM,
+    REQUEST_DATA,
     RETURNED,
     ROW,
     ROW_MARK,
@@ -73,6 +74,7 @@ class Where:
 _NOWHERE = Where()
 _GUARD = re.compile(r"([^()\s]+)\s*(?:\(([^()]*)\))?")
 _MAX_DEPTH = 4  # calls followed up from a helper's parameter
+_JOB_ARGUMENT = re.compile(r"\.\w+\[\d+\]")  # `.args[0]`: an enqueued argument read off a job
 
 
 def _any_match(patterns: Iterable[str], names: Iterable[str]) -> bool:
@@ -134,6 +136,7 @@ class TenancyAnalysis:
         self._guards: tuple[tuple[str, frozenset[str]], ...] | None = None
         self._defaults: tuple[str, ...] | None = None
         self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
+        self._forwarders: dict[str, tuple[int, frozenset[str]]] | None = None
         self._params: dict[tuple[str, str, int], bool] = {}
         self._rows: dict[tuple[str, int], bool] = {}
         self._matches: dict[tuple[str, str], bool] = {}
@@ -743,6 +746,12 @@ class TenancyAnalysis:
         if self.matched(origin, summary, function, before):
             return True
         qualname = f"{summary.module}.{function}" if summary.module else function
+        rest = origin[len(PARAM) + len(head) :]
+        if (
+            _JOB_ARGUMENT.fullmatch(rest)
+            and rest[1:].split("[")[0] in self.index.packs.syntax.job_argument_attributes
+        ):
+            return self._param_scoped(qualname, head, depth, rest)  # `job.args[0]` in a job callback
         return self._param_scoped(qualname, head, depth)
 
     def matched(self, origin: str, summary: FileSummary, function: str, before: int = 0) -> bool:
@@ -790,14 +799,49 @@ class TenancyAnalysis:
         if found is None or number >= len(found.queries):
             return False
         verdict = self.judge(found.queries[number], summary)
-        self._rows[key] = verdict.scoped and (bool(verdict.kind) or verdict.model is not None)
-        return self._rows[key]
+        scoped = verdict.scoped and (bool(verdict.kind) or verdict.model is not None)
+        if not scoped:
+            scoped = self._created_scoped(verdict, summary)
+        self._rows[key] = scoped
+        return scoped
 
-    def _param_scoped(self, qualname: str, param: str, depth: int) -> bool:
+    def _created_scoped(self, verdict: QueryVerdict, summary: FileSummary) -> bool:
+        """A row this query creates for one tenant (`Report.objects.create(organization=org)`,
+        `Child.objects.create(parent=row)`): its tenant key or a relation to a tenant-scoped
+        model is set from anything but request data, an unverified URL argument or a row of
+        an unscoped query."""
+        model = verdict.model
+        if model is None or verdict.kind != INSERT:
+            return False
+        where = self.context(summary, verdict.fact.function)
+        for step in verdict.fact.steps:
+            if not step.name or step.kwargs != verdict.insert_kwargs:
+                continue
+            trusted = self._trusted_names(step, where)
+            # a value read from a row of an unscoped query ties the new row to no tenant
+            unproven = {
+                name
+                for name, origin in step.origins
+                if origin.startswith(ROW) and not self._row_scoped(summary, int(origin[len(ROW) :]))
+            }
+            for name in step.kwargs:
+                if (
+                    name in trusted
+                    and name not in unproven
+                    and (
+                        self.models.key_matches(name, self.tenancy.tenant_keys)
+                        or self.through_relation(model, name)
+                    )
+                ):
+                    return True
+        return False
+
+    def _param_scoped(self, qualname: str, param: str, depth: int, rest: str = "") -> bool:
         # Keyed by depth too: a verdict cut short by `_MAX_DEPTH` must not stand for the same
         # parameter asked from nearer, or the result would depend on the order of queries.
         # (Recursion deepens, so an entry in progress is never read back: cycles end there.)
-        key = (qualname, param, depth)
+        # `rest` (`.args[0]`): the enqueued argument a job callback reads off its job parameter.
+        key = (qualname, param + rest, depth)
         if key in self._params:
             return self._params[key]
         self._params[key] = False
@@ -813,7 +857,10 @@ class TenancyAnalysis:
             position -= 1  # a method, or a bound task: the receiver is not an argument
         for caller, call in sites:
             passed = dict(call.args)
-            origin = passed.get(param, passed.get(str(position)) if position >= 0 else None)
+            if rest:
+                origin = passed.get(f"{position}{rest}") if position >= 0 else None
+            else:
+                origin = passed.get(param, passed.get(str(position)) if position >= 0 else None)
             if not origin:
                 return False
             where = self.context(caller, call.function)
@@ -842,12 +889,87 @@ class TenancyAnalysis:
                         # `process.delay(order.id)`: the task runs with the arguments given
                         resolved = self.index.functions.get(self.index._follow_reexport(enqueued))
                     if resolved is None:
+                        if meaning.spec is not None and meaning.spec.effect_kind == "task":
+                            # `queue.enqueue(job, row.id)`: a call site of `job`
+                            self._dispatched(summary, call, 0, frozenset(), out)
                         continue
                     owner, function = resolved
                     name = f"{owner.module}.{function.qualname}" if owner.module else function.qualname
                     out.setdefault(name, []).append((summary, call))
+                    forwarded = self.forwarders().get(name)
+                    if forwarded is not None:  # `start_job_async_or_sync(job, row.id)`
+                        self._dispatched(summary, call, *forwarded, out)
             self._callers = out
         return self._callers
+
+    def forwarders(self) -> dict[str, tuple[int, frozenset[str]]]:
+        """Enqueue wrappers: the project functions that call (or enqueue) the function one of
+        their parameters holds with their own `*args`, as (that argument's position at a call
+        site, the wrapper's own parameter names, which its keyword arguments fill)."""
+        if self._forwarders is None:
+            out: dict[str, tuple[int, frozenset[str]]] = {}
+            for summary in self.index.files.values():
+                found = facts(summary)
+                for function, param in found.forwards if found is not None else ():
+                    qualname = f"{summary.module}.{function}" if summary.module else function
+                    entry = self.index.functions.get(qualname)
+                    if entry is None:
+                        continue
+                    names = [p.name for p in entry[1].params]
+                    position = names.index(param) if param in names else -1
+                    if names and names[0] in ("self", "cls"):
+                        position -= 1
+                    if position >= 0:
+                        out[qualname] = (position, frozenset(names))
+            self._forwarders = out
+        return self._forwarders
+
+    def _dispatched(
+        self,
+        summary: FileSummary,
+        call: CallFact,
+        position: int,
+        own: frozenset[str],
+        out: dict[str, list[tuple[FileSummary, CallFact]]],
+    ) -> None:
+        """The call site of the function a dispatching call hands on (its argument at
+        `position`): the arguments after it, and the keywords the dispatcher does not take."""
+        job = dict(call.args).get(str(position), "")
+        name = self._function_named(job)
+        if not name:
+            return
+        args: list[tuple[str, str]] = []
+        for key, origin in call.args:
+            if key.isdigit():
+                if int(key) > position:
+                    args.append((str(int(key) - position - 1), origin))
+            elif key not in own:
+                args.append((key, origin))
+        out.setdefault(name, []).append((summary, CallFact(call.function, job, tuple(args))))
+        syntax = self.index.packs.syntax
+        enqueued = [(key, origin) for key, origin in args if key.isdigit()]
+        for key, callback in call.args:
+            cb_name = self._function_named(callback) if key in syntax.job_callback_keywords else ""
+            if not cb_name:
+                continue
+            # `cb(job, ...)`: the job's `args[i]` is the i-th argument enqueued for the function
+            arguments = tuple(
+                (f"0.{attribute}[{index}]", origin)
+                for attribute in syntax.job_argument_attributes
+                for index, origin in enqueued
+            )
+            out.setdefault(cb_name, []).append((summary, CallFact(call.function, callback, arguments)))
+
+    def _function_named(self, origin: str) -> str:
+        """The project function a value names (`build_report`, `Task.rebuild`), by its
+        qualified name where it is defined; "" for anything else."""
+        if not origin or origin.startswith((PARAM, ROW)) or origin == REQUEST_DATA:
+            return ""
+        found = self.index.functions.get(self.index._follow_reexport(origin))
+        if found is None:
+            return ""
+        owner, function = found
+        return f"{owner.module}.{function.qualname}" if owner.module else function.qualname
 
     def _trusted_names(self, step: StepFact, where: Where) -> set[str]:
         """A step's predicate names without those whose value is an unverified URL argument

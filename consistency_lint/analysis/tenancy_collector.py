@@ -157,6 +157,7 @@ class TenancyCollector(FactCollector):
         self.criteria: list[CriteriaFact] = []
         self.module_strings: dict[str, str] = {}
         self.self_assigned: dict[str, set[str]] = {}
+        self.forwards: dict[tuple[str, str], None] = {}
         self._bodies: list[_Body] = []
         self._origins: list[tuple[str, str]] = []  # of the step being read
         self._owned: list[tuple[str, str, str]] = []  # of the step being read (StepFact.owned)
@@ -197,6 +198,17 @@ class TenancyCollector(FactCollector):
         value = self._eval(item.item, frame, body.env, body.function)
         if item.asname is not None and isinstance(item.asname.name, cst.Name):
             body.env[item.asname.name.value] = value
+
+    def loop_target(self, loop: cst.For, frame: Frame) -> None:
+        """`for task in scoped_tasks:`: each element is a row (or id) of what is iterated."""
+        if not isinstance(loop.target, cst.Name):
+            return
+        body = self._bodies[-1]
+        origin = self._origin(loop.iter, frame, body.env)
+        if origin:
+            body.env[loop.target.value] = _Origin(origin)
+        else:
+            body.env.pop(loop.target.value, None)
 
     def facts(self) -> TenancyFacts | None:
         kept = [c for c in self.chains if any(step.call for step in c.steps)]
@@ -264,10 +276,9 @@ class TenancyCollector(FactCollector):
             tuple((cls, tuple(sorted(names))) for cls, names in sorted(self.self_assigned.items())),
             calls,
             tuple(dict.fromkeys(self.references)),
+            tuple(self.forwards),
         )
         return out if out != TenancyFacts() else None
-
-    # ----- statements -------------------------------------------------------------
 
     # ----- statements -------------------------------------------------------------
 
@@ -451,6 +462,9 @@ class TenancyCollector(FactCollector):
             return None
         if isinstance(node, (cst.Dict, cst.List, cst.Tuple, cst.Set)) and not self._bodies[-1].module:
             self._note_references(node, frame, env, fn)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            self._comprehension(node, frame, env, fn)
+            return None
         self._children(node, frame, env, fn)
         if isinstance(node, cst.List) and all(isinstance(e, cst.Element) for e in node.elements):
             return _List([e.value for e in node.elements])
@@ -479,6 +493,32 @@ class TenancyCollector(FactCollector):
             origin = self._origin(value, frame, env)
             if origin and not origin.startswith((PARAM, ROW, REQUEST_DATA)):
                 self.references.append((fn, origin))
+
+    def _comprehension(
+        self,
+        node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp,
+        frame: Frame,
+        env: dict[str, _Value],
+        fn: str,
+    ) -> None:
+        """A comprehension's parts, its targets bound to elements of what they iterate
+        (`[notify.delay(member.id) for member in members]`: `member.id` is a row's id)."""
+        inner = dict(env)
+        clause: cst.CompFor | None = node.for_in
+        while clause is not None:
+            self._eval(clause.iter, frame, inner, fn)
+            if isinstance(clause.target, cst.Name):
+                origin = self._origin(clause.iter, frame, inner)
+                if origin:
+                    inner[clause.target.value] = _Origin(origin)
+                else:
+                    inner.pop(clause.target.value, None)
+            for condition in clause.ifs:
+                self._eval(condition.test, frame, inner, fn)
+            clause = clause.inner_for_in
+        elements = (node.key, node.value) if isinstance(node, cst.DictComp) else (node.elt,)
+        for element in elements:
+            self._eval(element, frame, inner, fn)
 
     def _children(self, node: cst.CSTNode, frame: Frame, env: dict[str, _Value], fn: str) -> None:
         for child in node.children:
@@ -556,8 +596,11 @@ class TenancyCollector(FactCollector):
                 self._handed[id(call)] = value
         spec = self.packs.tenancy_call(target)
         positional = [a for a in call.args if a.keyword is None and not a.star]
-        if spec is None and call.args and not self._bodies[-1].module:
-            self._record_call(call, target, frame, env, fn)
+        if not self._bodies[-1].module:
+            self._forwarding(call, env, fn)
+            if call.args and (spec is None or spec.effect_kind == "task"):
+                # a project helper, or an enqueue (`django_rq.enqueue(job, row.id)`)
+                self._record_call(call, target, frame, env, fn)
         if spec is not None:
             if spec.sql_arg >= 0 or spec.sql_keyword:
                 self._sql_args(call, values, spec, fn)
@@ -623,6 +666,19 @@ class TenancyCollector(FactCollector):
                 args.append((str(position), origin))
                 position += 1
         self.calls.append(CallFact(fn, target, tuple(args)))
+
+    def _forwarding(self, call: cst.Call, env: dict[str, _Value], fn: str) -> None:
+        """`job(*args)` or `queue.enqueue(job, *args)` where `job` is a parameter: the function
+        hands its variadic arguments to the function it was given."""
+        star = next((i for i, a in enumerate(call.args) if a.star == "*"), -1)
+        if star < 0:
+            return
+        candidates = [call.func, *(a.value for a in call.args[:star] if a.keyword is None)]
+        for node in candidates:
+            if isinstance(node, cst.Name):
+                bound = env.get(node.value)
+                if isinstance(bound, _Origin) and bound.text == f"{PARAM}{node.value}":
+                    self.forwards[(fn, node.value)] = None
 
     def _args(self, call: cst.Call, frame: Frame, env: dict[str, _Value], fn: str) -> dict[int, _Value]:
         out: dict[int, _Value] = {}
@@ -799,7 +855,9 @@ class TenancyCollector(FactCollector):
         handed = self._row_of(node)
         if handed is not None:
             return f"{ROW}{self.chains.index(handed)}"  # `session.scalars(q).one().id`
-        text = _value_text(node)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            return self._element_origin(node.elt, node.for_in, frame, env)
+        text = _value_text(node) + self._job_argument(node)
         if not text:
             return ""
         head = re.match(r"\w+", text)
@@ -829,6 +887,32 @@ class TenancyCollector(FactCollector):
             if candidate and any(_prefixed(candidate, p) for p in syntax.request_data):
                 return REQUEST_DATA
         return full
+
+    def _job_argument(self, node: cst.BaseExpression) -> str:
+        """`[0]` for `job.args[0]` (the packs' `job-argument-attributes`): which enqueued
+        argument a job callback reads, kept so that its call sites can answer for it."""
+        if not isinstance(node, cst.Subscript) or len(node.slice) != 1:
+            return ""
+        index = node.slice[0].slice
+        if not isinstance(index, cst.Index) or not isinstance(index.value, cst.Integer):
+            return ""
+        if not isinstance(node.value, cst.Attribute) or not isinstance(node.value.value, cst.Name):
+            return ""
+        if node.value.attr.value not in self.packs.syntax.job_argument_attributes:
+            return ""
+        return f"[{index.value.value}]"
+
+    def _element_origin(
+        self, element: cst.BaseExpression, clause: cst.CompFor, frame: Frame, env: dict[str, _Value]
+    ) -> str:
+        """`[task.id for task in tasks]`, `{row["id"] for row in rows}`: what each element is
+        read from is what is iterated (one `for` clause, the element read off its target)."""
+        if clause.inner_for_in is not None or not isinstance(clause.target, cst.Name):
+            return ""
+        head = re.match(r"\w+", _value_text(element))
+        if head is None or head.group(0) != clause.target.value:
+            return ""
+        return self._origin(clause.iter, frame, env)
 
     def _row_of(self, node: cst.BaseExpression) -> _Chain | None:
         """The query whose result a value is read from: `session.scalars(q).one().id`."""

@@ -158,3 +158,7 @@ class TenancyFacts:
     # `[cleanup, prune]`): (the function, the qualified name as the file sees it). The
     # function hands them on to be run (a scheduler's job table): it counts as their caller.
     references: tuple[tuple[str, str], ...] = ()
+    # (function, parameter): the function calls the function its parameter holds with its own
+    # `*args` (`job(*args)`), or hands both on (`queue.enqueue(job, *args)`): an enqueue wrapper,
+    # whose call sites are call sites of the function they pass it.
+    forwards: tuple[tuple[str, str], ...] = ()

@@ -210,6 +210,10 @@ class FrameworkSyntax:
     text_column_types: tuple[str, ...] = ()
     declared_fields: tuple[str, ...] = ()
     job_methods: tuple[str, ...] = ()
+    # Keywords of an enqueue naming callbacks the job is handed to (RQ's `on_failure=cb`), and
+    # the attribute of that job holding the enqueued positional arguments (`job.args[0]`).
+    job_callback_keywords: tuple[str, ...] = ()
+    job_argument_attributes: tuple[str, ...] = ()
     # Callables that make a schedule (`celery.schedules.crontab`, APScheduler's CronTrigger):
     # a function decorated with a call given one runs periodically, for every tenant.
     schedules: tuple[str, ...] = ()
@@ -358,6 +362,8 @@ _TOP_KEYS = {
     "text-column-types",
     "declared-fields",
     "job-methods",
+    "job-callback-keywords",
+    "job-argument-attributes",
     "schedules",
     "hook-markers",
     "hook-calls",
@@ -516,6 +522,8 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         text_column_types=strings("text-column-types"),
         declared_fields=strings("declared-fields"),
         job_methods=strings("job-methods"),
+        job_callback_keywords=strings("job-callback-keywords"),
+        job_argument_attributes=strings("job-argument-attributes"),
         schedules=strings("schedules"),
         hook_markers=strings("hook-markers"),
         hook_calls=strings("hook-calls"),
