@@ -206,6 +206,9 @@ class ProjectIndex:
     def resolve(self, target: str) -> Resolved:
         cached = self._resolved.get(target)
         if cached is None:
+            # A resolution that leads back to its own target (`@handler.register` on `def
+            # handler`, through the decorator-factory search) means nothing known there.
+            self._resolved[target] = Resolved(target)
             cached = self._resolve(target)
             self._resolved[target] = cached
         return cached

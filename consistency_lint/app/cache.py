@@ -67,7 +67,7 @@ from consistency_lint import __version__
 from consistency_lint.app import codec
 from consistency_lint.app.atomic import write_bytes_atomic
 from consistency_lint.domain.diagnostic import Diagnostic
-from consistency_lint.engine.file_phase import FileResult
+from consistency_lint.engine.result import FileResult
 
 CACHE_DIR = ".consistency-lint-cache"
 _FORMAT = 4

@@ -1,4 +1,4 @@
-"""The file phase: the bytes of one file in, its facts out (`FileResult`).
+"""The file phase: the bytes of one file in, its facts out (`FileResult`, in `engine.result`).
 
 Pure: no I/O, no rules. A file that cannot be read as Python is a fact too
 (`Unreadable`); the rule CL001 reports it in the project phase. The app layer
@@ -14,7 +14,7 @@ import codecs
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from consistency_lint.analysis.guard import parser_limit_reason
@@ -23,22 +23,13 @@ from consistency_lint.analysis.prefilter import holds_no_code
 from consistency_lint.analysis.summary import FileSummary, Suppressions
 from consistency_lint.analysis.suppressions import parse_suppressions
 from consistency_lint.analysis.unreadable import Unreadable
+from consistency_lint.engine.result import FileResult
 
 if TYPE_CHECKING:
     import libcst as cst
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 PREFILTER = True  # skip the parse of files that hold no code (see analysis/prefilter.py)
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """What the file phase knows of one file: its summary, or why there is none."""
-
-    path: str
-    summary: FileSummary | None
-    unreadable: Unreadable | None = None
-    suppressions: Suppressions = field(default_factory=Suppressions)
 
 
 def _unreadable(path: str, reason: str, suppressions: Suppressions | None = None) -> FileResult:

@@ -14,7 +14,7 @@ from consistency_lint.checks import ALL_RULES, RULES_BY_CODE, CheckContext
 from consistency_lint.checks.cl002_unused_suppression import UnusedDirective, UnusedSuppression
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.settings import Settings
-from consistency_lint.engine.file_phase import FileResult
+from consistency_lint.engine.result import FileResult
 from consistency_lint.engine.suppression import Used, ignored, reported, unused_directives
 
 

@@ -17,7 +17,7 @@ from consistency_lint.analysis.packindex import PackIndex
 from consistency_lint.domain.diagnostic import Diagnostic
 from consistency_lint.domain.packs import Pack
 from consistency_lint.domain.settings import Settings
-from consistency_lint.engine.file_phase import FileResult, analyse_file
+from consistency_lint.engine.result import FileResult
 
 
 class Session:
@@ -66,6 +66,9 @@ class Session:
         self, source: bytes, path: str, *, module: str | None = None, is_package: bool = False
     ) -> FileResult:
         """The file phase for one file's bytes; the module is derived from `path` unless given."""
+        # Imported here: a run the cache answers whole analyses no file.
+        from consistency_lint.engine.file_phase import analyse_file
+
         if module is None:
             module, is_package = self.module_of(path)
         return analyse_file(source, path, module=module, is_package=is_package, packs=self.packs)

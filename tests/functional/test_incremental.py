@@ -6,6 +6,7 @@ exactly what a run without any cache reports. Nothing here is timed."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -212,7 +213,7 @@ def test_a_warm_run_on_an_unchanged_tree_reads_the_index_and_the_stored_result_o
 
 
 # What a warm run on an unchanged tree must not import: the project phase, the rules and the
-# project-wide analyses they run (a cold run imports each of them).
+# project-wide analyses they run (a cold run imports each of them)...
 NOT_IMPORTED_WHEN_WARM = (
     "consistency_lint.engine.project_phase",
     "consistency_lint.checks",
@@ -220,6 +221,12 @@ NOT_IMPORTED_WHEN_WARM = (
     "consistency_lint.analysis.dualwrite",
     "consistency_lint.analysis.tenancy",
     "consistency_lint.analysis.models",
+)
+# ... nor the file phase (a cold run imports it in its workers).
+FILE_PHASE = (
+    "consistency_lint.engine.file_phase",
+    "consistency_lint.analysis.prefilter",
+    "consistency_lint.analysis.suppressions",
 )
 
 WARM_RUN = """\
@@ -245,9 +252,9 @@ def test_a_warm_run_on_an_unchanged_tree_imports_no_rule_and_no_analysis(tmp_pat
     assert cold_lines[:-1] == warm_lines[:-1] and cold_lines[-2] == "1"  # the same findings, exit 1
     cold_modules, warm_modules = ast.literal_eval(cold_lines[-1]), ast.literal_eval(warm_lines[-1])
     assert set(NOT_IMPORTED_WHEN_WARM) <= set(cold_modules)  # (the names are the real ones)
-    imported = [
-        m for m in warm_modules if m in NOT_IMPORTED_WHEN_WARM or m.startswith("consistency_lint.checks.")
-    ]
+    assert all(importlib.util.find_spec(name) is not None for name in FILE_PHASE)
+    forbidden = (*NOT_IMPORTED_WHEN_WARM, *FILE_PHASE)
+    imported = [m for m in warm_modules if m in forbidden or m.startswith("consistency_lint.checks.")]
     assert imported == []
 
 

@@ -85,3 +85,17 @@ def test_the_commit_named_is_the_latest_before_the_publish() -> None:
     assert f"(line {own_commit})" in messages[0] and "reference_row" not in messages[0], messages[0]
     # Through a helper: the helper's last commit, not the setup commit it made first.
     assert "delete_order_quietly()" in messages[1] and "reference_row" not in messages[1], messages[1]
+
+
+def test_a_decorator_reached_through_the_function_it_decorates_terminates() -> None:
+    """`@handler.register` on `def handler` (a SQLAlchemy provision idiom): the decorator's
+    resolution leads back to itself; the function is still analysed, the look-alike stays quiet."""
+    flagged = (
+        HEADER
+        + "\n@handler.register\ndef handler(session: Session):\n    session.commit()\n"
+        + "    producer.send('t', b'x')\n"
+    )
+    publish_line = flagged.splitlines().index("    producer.send('t', b'x')") + 1
+    assert _lint(flagged) == [(publish_line, "CL101")]
+    quiet = HEADER + "\n@handler.register\ndef handler(session: Session):\n    producer.send('t', b'x')\n"
+    assert _lint(quiet) == []
