@@ -694,7 +694,10 @@ class _Walker:
                 f1, r1, b1 = self.block(node.body, current)
                 again = _join([current, f1])
                 assert again is not None
-                f2, r2, b2 = self.block(node.body, again)  # a second iteration
+                # A second iteration, where a publish does not follow what the previous one
+                # committed: that was another item's row (`for user in users: mail(user);
+                # user.last_sent = now; commit()`), or a called pair reported inside it.
+                f2, r2, b2 = self.block(node.body, _next_iteration(again, current))
                 returns += r1 + r2
                 before_else = _join([current, f1, f2])
                 assert before_else is not None
@@ -947,6 +950,14 @@ def _dispatch_block(body: Block, name: str) -> Op | None:
             if found is not None:
                 return found
     return None
+
+
+def _next_iteration(again: State, entry: State) -> State:
+    """The state a loop body's second iteration starts from: what the first left (pending
+    writes, an open scope's writes, publishes) with the commits known on entering the loop."""
+    if again.committed is entry.committed and again.latest is entry.latest and again.recent == entry.recent:
+        return again
+    return replace(again, committed=entry.committed, latest=entry.latest, recent=entry.recent, store=entry.store)
 
 
 def _remember(recent: tuple[Hit, ...], *hits: Hit) -> tuple[Hit, ...]:
