@@ -260,10 +260,29 @@ class DualWrites:
         for summary, function in self._functions.values():
             walker = _Walker(self, summary, function, report=True)
             walker.run(self._entry(summary, function, walker))
+        self._keep_nearest()
         # What only the run needed: the rest of the project phase keeps this analysis.
         self._classified.clear()
         self._wrappers.clear()
         return self
+
+    def _keep_nearest(self) -> None:
+        """One CL102 per transaction block and publish: a publish reached inside one block
+        from several functions on the way to it (the dispatch that opens the block, a method
+        its class runs inside it, the method that calls the publisher) is reported at the
+        calls nearest to it, the fewest calls away."""
+        groups: dict[tuple[str, Op, str, Op], list[tuple[int, tuple[type[Event], str, Op, str]]]] = {}
+        for key, event in self.found.items():
+            if isinstance(event, PublishedInTransaction):
+                pub = event.through or Hit(event.op, event.path)
+                distance = len(pub.chain) if event.through is not None else 0
+                group = (event.cause.path, event.cause.op, pub.path, pub.op)
+                groups.setdefault(group, []).append((distance, key))
+        for members in groups.values():
+            nearest = min(distance for distance, _ in members)
+            for distance, key in members:
+                if distance > nearest:
+                    del self.found[key]
 
     def events(self, kind: type[E]) -> Iterator[E]:
         """The events of one kind, in no particular order."""
