@@ -976,7 +976,9 @@ def _next_iteration(again: State, entry: State) -> State:
     writes, an open scope's writes, publishes) with the commits known on entering the loop."""
     if again.committed is entry.committed and again.latest is entry.latest and again.recent == entry.recent:
         return again
-    return replace(again, committed=entry.committed, latest=entry.latest, recent=entry.recent, store=entry.store)
+    return replace(
+        again, committed=entry.committed, latest=entry.latest, recent=entry.recent, store=entry.store
+    )
 
 
 def _remember(recent: tuple[Hit, ...], *hits: Hit) -> tuple[Hit, ...]:
