@@ -260,10 +260,29 @@ class DualWrites:
         for summary, function in self._functions.values():
             walker = _Walker(self, summary, function, report=True)
             walker.run(self._entry(summary, function, walker))
+        self._keep_nearest()
         # What only the run needed: the rest of the project phase keeps this analysis.
         self._classified.clear()
         self._wrappers.clear()
         return self
+
+    def _keep_nearest(self) -> None:
+        """One CL102 per transaction block and publish: a publish reached inside one block
+        from several functions on the way to it (the dispatch that opens the block, a method
+        its class runs inside it, the method that calls the publisher) is reported at the
+        calls nearest to it, the fewest calls away."""
+        groups: dict[tuple[str, Op, str, Op], list[tuple[int, tuple[type[Event], str, Op, str]]]] = {}
+        for key, event in self.found.items():
+            if isinstance(event, PublishedInTransaction):
+                pub = event.through or Hit(event.op, event.path)
+                distance = len(pub.chain) if event.through is not None else 0
+                group = (event.cause.path, event.cause.op, pub.path, pub.op)
+                groups.setdefault(group, []).append((distance, key))
+        for members in groups.values():
+            nearest = min(distance for distance, _ in members)
+            for distance, key in members:
+                if distance > nearest:
+                    del self.found[key]
 
     def events(self, kind: type[E]) -> Iterator[E]:
         """The events of one kind, in no particular order."""
@@ -694,7 +713,10 @@ class _Walker:
                 f1, r1, b1 = self.block(node.body, current)
                 again = _join([current, f1])
                 assert again is not None
-                f2, r2, b2 = self.block(node.body, again)  # a second iteration
+                # A second iteration, where a publish does not follow what the previous one
+                # committed: that was another item's row (`for user in users: mail(user);
+                # user.last_sent = now; commit()`), or a called pair reported inside it.
+                f2, r2, b2 = self.block(node.body, _next_iteration(again, current))
                 returns += r1 + r2
                 before_else = _join([current, f1, f2])
                 assert before_else is not None
@@ -947,6 +969,16 @@ def _dispatch_block(body: Block, name: str) -> Op | None:
             if found is not None:
                 return found
     return None
+
+
+def _next_iteration(again: State, entry: State) -> State:
+    """The state a loop body's second iteration starts from: what the first left (pending
+    writes, an open scope's writes, publishes) with the commits known on entering the loop."""
+    if again.committed is entry.committed and again.latest is entry.latest and again.recent == entry.recent:
+        return again
+    return replace(
+        again, committed=entry.committed, latest=entry.latest, recent=entry.recent, store=entry.store
+    )
 
 
 def _remember(recent: tuple[Hit, ...], *hits: Hit) -> tuple[Hit, ...]:

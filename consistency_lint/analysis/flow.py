@@ -1064,7 +1064,9 @@ def _listed_names(node: cst.BaseExpression) -> list[str]:
 
 
 def _fills_missing(stmt: cst.If) -> bool:
-    """`if x is None:` / `if not x:` whose body only assigns `x`: a lazy get-or-create."""
+    """`if x is None:` / `if not x:` whose body assigns `x` and otherwise only saves it: a
+    lazy get-or-create (`x = M(name=n)`, then `x.save()`, `session.add(x)`, `session.commit()`
+    or a cache reset: calls whose only argument, if any, is `x`)."""
     test = stmt.test
     name = ""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
@@ -1076,17 +1078,30 @@ def _fills_missing(stmt: cst.If) -> bool:
             name = test.left.value
     if not name:
         return False
-    body = stmt.body.body
-    return bool(body) and all(
-        isinstance(line, cst.SimpleStatementLine)
-        and all(
-            isinstance(small, cst.Assign)
-            and len(small.targets) == 1
-            and isinstance(small.targets[0].target, cst.Name)
-            and small.targets[0].target.value == name
-            for small in line.body
-        )
-        for line in body
+    lines = [line for line in stmt.body.body if isinstance(line, cst.SimpleStatementLine)]
+    if len(lines) != len(stmt.body.body):
+        return False  # a compound statement in the body
+    smalls = [small for line in lines for small in line.body]
+    assigns = [small for small in smalls if _assigns(small, name)]
+    return bool(assigns) and all(small in assigns or _saves(small, name) for small in smalls)
+
+
+def _assigns(small: cst.BaseSmallStatement, name: str) -> bool:
+    return (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+        and small.targets[0].target.value == name
+    )
+
+
+def _saves(small: cst.BaseSmallStatement, name: str) -> bool:
+    """A call statement whose only argument, if any, is `name` (`x.save()`, `add(x)`)."""
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+        return False
+    args = small.value.args
+    return all(
+        isinstance(arg.value, cst.Name) and arg.value.value == name and not arg.keyword for arg in args
     )
 
 
