@@ -23,6 +23,7 @@ from consistency_lint.analysis.jobs import TenantFreeJobs
 from consistency_lint.analysis.models import ModelIndex, ModelInfo
 from consistency_lint.analysis.summary import FileSummary, Function
 from consistency_lint.analysis.tenancy_facts import (
+    LITERAL,
     OBJECT_MARK,
     PARAM,
     REQUEST_DATA,
@@ -137,6 +138,7 @@ class TenancyAnalysis:
         self._defaults: tuple[str, ...] | None = None
         self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
         self._forwarders: dict[str, tuple[int, frozenset[str]]] | None = None
+        self._job_names: dict[str, str] | None = None
         self._params: dict[tuple[str, str, int], bool] = {}
         self._rows: dict[tuple[str, int], bool] = {}
         self._matches: dict[tuple[str, str], bool] = {}
@@ -861,7 +863,7 @@ class TenancyAnalysis:
                 origin = passed.get(f"{position}{rest}") if position >= 0 else None
             else:
                 origin = passed.get(param, passed.get(str(position)) if position >= 0 else None)
-            if not origin:
+            if not origin or origin.startswith(LITERAL):
                 return False
             where = self.context(caller, call.function)
             if not (
@@ -960,9 +962,26 @@ class TenancyAnalysis:
             )
             out.setdefault(cb_name, []).append((summary, CallFact(call.function, callback, arguments)))
 
+    def job_names(self) -> dict[str, str]:
+        """The project's jobs by the name a decorator keyword gives them (packs'
+        `job-name-keywords`: `@actor(actor_name="order.paid")`), a name given twice to none."""
+        if self._job_names is None:
+            out: dict[str, str] = {}
+            twice: set[str] = set()
+            for owner, function in self.index.functions.values():
+                if function.job_name:
+                    qualname = owner.qualified(function.qualname)
+                    if out.get(function.job_name, qualname) != qualname:
+                        twice.add(function.job_name)
+                    out[function.job_name] = qualname
+            self._job_names = {name: qualname for name, qualname in out.items() if name not in twice}
+        return self._job_names
+
     def _function_named(self, origin: str) -> str:
         """The project function a value names (`build_report`, `Task.rebuild`), by its
         qualified name where it is defined; "" for anything else."""
+        if origin.startswith(LITERAL):  # `enqueue_job("order.paid", ...)`: a job by its name
+            return self.job_names().get(origin[len(LITERAL) :], "")
         if not origin or origin.startswith((PARAM, ROW)) or origin == REQUEST_DATA:
             return ""
         found = self.index.functions.get(self.index._follow_reexport(origin))

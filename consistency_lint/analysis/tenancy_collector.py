@@ -29,6 +29,7 @@ from consistency_lint.analysis.resolver import Frame, Resolver
 from consistency_lint.analysis.spans import SpanRecorder
 from consistency_lint.analysis.sqlfacts import table_refs
 from consistency_lint.analysis.tenancy_facts import (
+    LITERAL,
     OBJECT_MARK,
     PARAM,
     REQUEST_DATA,
@@ -659,7 +660,10 @@ class TenancyCollector(FactCollector):
         for arg in call.args:
             if arg.star:
                 return  # *args / **kwargs: which parameter gets what is unknown
-            origin = self._origin(arg.value, frame, env)
+            if isinstance(arg.value, cst.SimpleString) and isinstance(arg.value.evaluated_value, str):
+                origin = f"{LITERAL}{arg.value.evaluated_value}"  # a job's name, when enqueued by name
+            else:
+                origin = self._origin(arg.value, frame, env)
             if arg.keyword is not None:
                 args.append((arg.keyword.value, origin))
             else:

@@ -214,6 +214,9 @@ class FrameworkSyntax:
     # the attribute of that job holding the enqueued positional arguments (`job.args[0]`).
     job_callback_keywords: tuple[str, ...] = ()
     job_argument_attributes: tuple[str, ...] = ()
+    # Keywords of a job decorator naming the job (dramatiq's `@actor(actor_name="order.paid")`):
+    # an enqueue by that name (`enqueue_job("order.paid", order.id)`) is a call site of it.
+    job_name_keywords: tuple[str, ...] = ()
     # Callables that make a schedule (`celery.schedules.crontab`, APScheduler's CronTrigger):
     # a function decorated with a call given one runs periodically, for every tenant.
     schedules: tuple[str, ...] = ()
@@ -364,6 +367,7 @@ _TOP_KEYS = {
     "job-methods",
     "job-callback-keywords",
     "job-argument-attributes",
+    "job-name-keywords",
     "schedules",
     "hook-markers",
     "hook-calls",
@@ -524,6 +528,7 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         job_methods=strings("job-methods"),
         job_callback_keywords=strings("job-callback-keywords"),
         job_argument_attributes=strings("job-argument-attributes"),
+        job_name_keywords=strings("job-name-keywords"),
         schedules=strings("schedules"),
         hook_markers=strings("hook-markers"),
         hook_calls=strings("hook-calls"),
