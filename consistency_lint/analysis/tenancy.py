@@ -890,6 +890,8 @@ class TenancyAnalysis:
                     if resolved is None and meaning.spec is not None and meaning.spec.effect_kind == "task":
                         # `process.delay(order.id)`: the task runs with the arguments given
                         resolved = self.index.functions.get(self.index._follow_reexport(enqueued))
+                        if meaning.spec.job_arguments:  # `apply_async(args=[order.id])`
+                            call = self._enqueued_arguments(call)
                     if resolved is None:
                         if meaning.spec is not None and meaning.spec.effect_kind == "task":
                             # `queue.enqueue(job, row.id)`: a call site of `job`
@@ -903,6 +905,28 @@ class TenancyAnalysis:
                         self._dispatched(summary, call, *forwarded, out)
             self._callers = out
         return self._callers
+
+    def _enqueued_arguments(self, call: CallFact) -> CallFact:
+        """A task enqueue's call with the arguments it hands the job as a list and a dict (the
+        packs' `job-args-keywords`, `job-kwargs-keywords`: `apply_async(args=[a], kwargs={"b":
+        b})`) as if given directly: `args[0]` after the call's own positionals, `kwargs[b]` as
+        `b`; the list and dict themselves dropped."""
+        syntax = self.index.packs.syntax
+        containers = (*syntax.job_args_keywords, *syntax.job_kwargs_keywords)
+        if not containers:
+            return call
+        positional = sum(1 for key, _ in call.args if key.isdigit())
+        args: list[tuple[str, str]] = []
+        for key, origin in call.args:
+            container, bracket, inner = key.partition("[")
+            if not bracket:
+                if key not in containers:
+                    args.append((key, origin))
+            elif container in syntax.job_args_keywords and inner[:-1].isdigit():
+                args.append((str(positional + int(inner[:-1])), origin))
+            elif container in syntax.job_kwargs_keywords:
+                args.append((inner[:-1], origin))
+        return CallFact(call.function, call.target, tuple(args))
 
     def forwarders(self) -> dict[str, tuple[int, frozenset[str]]]:
         """Enqueue wrappers: the project functions that call (or enqueue) the function one of

@@ -666,10 +666,36 @@ class TenancyCollector(FactCollector):
                 origin = self._origin(arg.value, frame, env)
             if arg.keyword is not None:
                 args.append((arg.keyword.value, origin))
+                args += self._job_arguments(arg.keyword.value, arg.value, frame, env)
             else:
                 args.append((str(position), origin))
                 position += 1
         self.calls.append(CallFact(fn, target, tuple(args)))
+
+    def _job_arguments(
+        self, keyword: str, value: cst.BaseExpression, frame: Frame, env: dict[str, _Value]
+    ) -> list[tuple[str, str]]:
+        """`args=[row.id]`, `kwargs={"fmt": fmt}` (the packs' `job-args-keywords`,
+        `job-kwargs-keywords`): the arguments a task enqueue hands its job, as `args[0]` and
+        `kwargs[fmt]`, read as the job's own when the call turns out to be an enqueue."""
+        syntax = self.packs.syntax
+        out: list[tuple[str, str]] = []
+        if keyword in syntax.job_args_keywords and isinstance(value, (cst.List, cst.Tuple)):
+            for i, element in enumerate(value.elements):
+                if not isinstance(element, cst.Element):
+                    break  # `*rest`: the positions after it are unknown
+                out.append((f"{keyword}[{i}]", self._origin(element.value, frame, env)))
+        if (
+            keyword in syntax.job_kwargs_keywords
+            and isinstance(value, cst.Dict)
+            and all(isinstance(item, cst.DictElement) for item in value.elements)  # no `**more`
+        ):
+            for item in value.elements:
+                assert isinstance(item, cst.DictElement)
+                key = item.key
+                if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
+                    out.append((f"{keyword}[{key.evaluated_value}]", self._origin(item.value, frame, env)))
+        return out
 
     def _forwarding(self, call: cst.Call, env: dict[str, _Value], fn: str) -> None:
         """`job(*args)` or `queue.enqueue(job, *args)` where `job` is a parameter: the function
