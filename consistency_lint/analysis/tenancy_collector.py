@@ -552,6 +552,9 @@ class TenancyCollector(FactCollector):
     def _call(self, call: cst.Call, frame: Frame, env: dict[str, _Value], fn: str) -> _Value:
         func = call.func
         text = dotted(func)
+        if not self._bodies[-1].module:
+            # also on a receiver read as a query chain (`JobQueueManager.get().push(job, *args)`)
+            self._forwarding(call, env, fn)
         # A method applied to a chain (or starting one at a class): a step.
         if isinstance(func, cst.Attribute):
             via_self = _view_receiver(func.value)
@@ -597,11 +600,9 @@ class TenancyCollector(FactCollector):
                 self._handed[id(call)] = value
         spec = self.packs.tenancy_call(target)
         positional = [a for a in call.args if a.keyword is None and not a.star]
-        if not self._bodies[-1].module:
-            self._forwarding(call, env, fn)
-            if call.args and (spec is None or spec.effect_kind == "task"):
-                # a project helper, or an enqueue (`django_rq.enqueue(job, row.id)`)
-                self._record_call(call, target, frame, env, fn)
+        if not self._bodies[-1].module and call.args and (spec is None or spec.effect_kind == "task"):
+            # a project helper, or an enqueue (`django_rq.enqueue(job, row.id)`)
+            self._record_call(call, target, frame, env, fn)
         if spec is not None:
             if spec.sql_arg >= 0 or spec.sql_keyword:
                 self._sql_args(call, values, spec, fn)
