@@ -731,6 +731,7 @@ class FlowBuilder:
             params.append(Param(name, annotation, default, mentioned))
         decorators = []
         keywords: list[tuple[str, str]] = []
+        job_name = ""
         opener: Op | None = None
         hook: Op | None = None
         for deco in node.decorators:
@@ -747,6 +748,13 @@ class FlowBuilder:
             decorators.append(target)
             if isinstance(expr, cst.Call):
                 for arg in expr.args:
+                    if (
+                        arg.keyword is not None
+                        and arg.keyword.value in self.packs.syntax.job_name_keywords
+                        and isinstance(arg.value, cst.SimpleString)
+                        and isinstance(arg.value.evaluated_value, str)
+                    ):
+                        job_name = arg.value.evaluated_value  # `@actor(actor_name="order.paid")`
                     if arg.keyword is not None:
                         named = dotted(arg.value)
                         if named:
@@ -808,6 +816,7 @@ class FlowBuilder:
                 return_names=return_names,
                 generator=frame.yields,
                 return_call=frame.return_call,
+                job_name=job_name,
             )
         )
 

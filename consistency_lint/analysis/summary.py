@@ -160,6 +160,9 @@ class Function:
     # (`return get_instance(Task, task_id)` -> ("pkg.get_instance", "pkg.Task", "", ...),
     # keywords as "name=value"), for a generic callee's CLASS_ARG return type.
     return_call: tuple[str, ...] = ()
+    # The job name a decorator keyword gives it (packs' `job-name-keywords`:
+    # `@actor(actor_name="order.paid")`), "" for none.
+    job_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from consistency_lint.analysis.jobs import TenantFreeJobs
 from consistency_lint.analysis.models import ModelIndex, ModelInfo
 from consistency_lint.analysis.summary import FileSummary, Function
 from consistency_lint.analysis.tenancy_facts import (
+    LITERAL,
     OBJECT_MARK,
     PARAM,
     REQUEST_DATA,
@@ -137,6 +138,7 @@ class TenancyAnalysis:
         self._defaults: tuple[str, ...] | None = None
         self._callers: dict[str, list[tuple[FileSummary, CallFact]]] | None = None
         self._forwarders: dict[str, tuple[int, frozenset[str]]] | None = None
+        self._job_names: dict[str, str] | None = None
         self._params: dict[tuple[str, str, int], bool] = {}
         self._rows: dict[tuple[str, int], bool] = {}
         self._matches: dict[tuple[str, str], bool] = {}
@@ -861,7 +863,7 @@ class TenancyAnalysis:
                 origin = passed.get(f"{position}{rest}") if position >= 0 else None
             else:
                 origin = passed.get(param, passed.get(str(position)) if position >= 0 else None)
-            if not origin:
+            if not origin or origin.startswith(LITERAL):
                 return False
             where = self.context(caller, call.function)
             if not (
@@ -888,6 +890,8 @@ class TenancyAnalysis:
                     if resolved is None and meaning.spec is not None and meaning.spec.effect_kind == "task":
                         # `process.delay(order.id)`: the task runs with the arguments given
                         resolved = self.index.functions.get(self.index._follow_reexport(enqueued))
+                        if meaning.spec.job_arguments:  # `apply_async(args=[order.id])`
+                            call = self._enqueued_arguments(call)
                     if resolved is None:
                         if meaning.spec is not None and meaning.spec.effect_kind == "task":
                             # `queue.enqueue(job, row.id)`: a call site of `job`
@@ -901,6 +905,28 @@ class TenancyAnalysis:
                         self._dispatched(summary, call, *forwarded, out)
             self._callers = out
         return self._callers
+
+    def _enqueued_arguments(self, call: CallFact) -> CallFact:
+        """A task enqueue's call with the arguments it hands the job as a list and a dict (the
+        packs' `job-args-keywords`, `job-kwargs-keywords`: `apply_async(args=[a], kwargs={"b":
+        b})`) as if given directly: `args[0]` after the call's own positionals, `kwargs[b]` as
+        `b`; the list and dict themselves dropped."""
+        syntax = self.index.packs.syntax
+        containers = (*syntax.job_args_keywords, *syntax.job_kwargs_keywords)
+        if not containers:
+            return call
+        positional = sum(1 for key, _ in call.args if key.isdigit())
+        args: list[tuple[str, str]] = []
+        for key, origin in call.args:
+            container, bracket, inner = key.partition("[")
+            if not bracket:
+                if key not in containers:
+                    args.append((key, origin))
+            elif container in syntax.job_args_keywords and inner[:-1].isdigit():
+                args.append((str(positional + int(inner[:-1])), origin))
+            elif container in syntax.job_kwargs_keywords:
+                args.append((inner[:-1], origin))
+        return CallFact(call.function, call.target, tuple(args))
 
     def forwarders(self) -> dict[str, tuple[int, frozenset[str]]]:
         """Enqueue wrappers: the project functions that call (or enqueue) the function one of
@@ -960,9 +986,26 @@ class TenancyAnalysis:
             )
             out.setdefault(cb_name, []).append((summary, CallFact(call.function, callback, arguments)))
 
+    def job_names(self) -> dict[str, str]:
+        """The project's jobs by the name a decorator keyword gives them (packs'
+        `job-name-keywords`: `@actor(actor_name="order.paid")`), a name given twice to none."""
+        if self._job_names is None:
+            out: dict[str, str] = {}
+            twice: set[str] = set()
+            for owner, function in self.index.functions.values():
+                if function.job_name:
+                    qualname = owner.qualified(function.qualname)
+                    if out.get(function.job_name, qualname) != qualname:
+                        twice.add(function.job_name)
+                    out[function.job_name] = qualname
+            self._job_names = {name: qualname for name, qualname in out.items() if name not in twice}
+        return self._job_names
+
     def _function_named(self, origin: str) -> str:
         """The project function a value names (`build_report`, `Task.rebuild`), by its
         qualified name where it is defined; "" for anything else."""
+        if origin.startswith(LITERAL):  # `enqueue_job("order.paid", ...)`: a job by its name
+            return self.job_names().get(origin[len(LITERAL) :], "")
         if not origin or origin.startswith((PARAM, ROW)) or origin == REQUEST_DATA:
             return ""
         found = self.index.functions.get(self.index._follow_reexport(origin))

@@ -29,6 +29,7 @@ from consistency_lint.analysis.resolver import Frame, Resolver
 from consistency_lint.analysis.spans import SpanRecorder
 from consistency_lint.analysis.sqlfacts import table_refs
 from consistency_lint.analysis.tenancy_facts import (
+    LITERAL,
     OBJECT_MARK,
     PARAM,
     REQUEST_DATA,
@@ -551,6 +552,9 @@ class TenancyCollector(FactCollector):
     def _call(self, call: cst.Call, frame: Frame, env: dict[str, _Value], fn: str) -> _Value:
         func = call.func
         text = dotted(func)
+        if not self._bodies[-1].module:
+            # also on a receiver read as a query chain (`JobQueueManager.get().push(job, *args)`)
+            self._forwarding(call, env, fn)
         # A method applied to a chain (or starting one at a class): a step.
         if isinstance(func, cst.Attribute):
             via_self = _view_receiver(func.value)
@@ -596,11 +600,9 @@ class TenancyCollector(FactCollector):
                 self._handed[id(call)] = value
         spec = self.packs.tenancy_call(target)
         positional = [a for a in call.args if a.keyword is None and not a.star]
-        if not self._bodies[-1].module:
-            self._forwarding(call, env, fn)
-            if call.args and (spec is None or spec.effect_kind == "task"):
-                # a project helper, or an enqueue (`django_rq.enqueue(job, row.id)`)
-                self._record_call(call, target, frame, env, fn)
+        if not self._bodies[-1].module and call.args and (spec is None or spec.effect_kind == "task"):
+            # a project helper, or an enqueue (`django_rq.enqueue(job, row.id)`)
+            self._record_call(call, target, frame, env, fn)
         if spec is not None:
             if spec.sql_arg >= 0 or spec.sql_keyword:
                 self._sql_args(call, values, spec, fn)
@@ -659,13 +661,42 @@ class TenancyCollector(FactCollector):
         for arg in call.args:
             if arg.star:
                 return  # *args / **kwargs: which parameter gets what is unknown
-            origin = self._origin(arg.value, frame, env)
+            if isinstance(arg.value, cst.SimpleString) and isinstance(arg.value.evaluated_value, str):
+                origin = f"{LITERAL}{arg.value.evaluated_value}"  # a job's name, when enqueued by name
+            else:
+                origin = self._origin(arg.value, frame, env)
             if arg.keyword is not None:
                 args.append((arg.keyword.value, origin))
+                args += self._job_arguments(arg.keyword.value, arg.value, frame, env)
             else:
                 args.append((str(position), origin))
                 position += 1
         self.calls.append(CallFact(fn, target, tuple(args)))
+
+    def _job_arguments(
+        self, keyword: str, value: cst.BaseExpression, frame: Frame, env: dict[str, _Value]
+    ) -> list[tuple[str, str]]:
+        """`args=[row.id]`, `kwargs={"fmt": fmt}` (the packs' `job-args-keywords`,
+        `job-kwargs-keywords`): the arguments a task enqueue hands its job, as `args[0]` and
+        `kwargs[fmt]`, read as the job's own when the call turns out to be an enqueue."""
+        syntax = self.packs.syntax
+        out: list[tuple[str, str]] = []
+        if keyword in syntax.job_args_keywords and isinstance(value, (cst.List, cst.Tuple)):
+            for i, element in enumerate(value.elements):
+                if not isinstance(element, cst.Element):
+                    break  # `*rest`: the positions after it are unknown
+                out.append((f"{keyword}[{i}]", self._origin(element.value, frame, env)))
+        if (
+            keyword in syntax.job_kwargs_keywords
+            and isinstance(value, cst.Dict)
+            and all(isinstance(item, cst.DictElement) for item in value.elements)  # no `**more`
+        ):
+            for item in value.elements:
+                assert isinstance(item, cst.DictElement)
+                key = item.key
+                if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
+                    out.append((f"{keyword}[{key.evaluated_value}]", self._origin(item.value, frame, env)))
+        return out
 
     def _forwarding(self, call: cst.Call, env: dict[str, _Value], fn: str) -> None:
         """`job(*args)` or `queue.enqueue(job, *args)` where `job` is a parameter: the function

@@ -32,6 +32,9 @@ PARAM = "param:"
 ROW = "row:"
 # `ConstructFact.then_called` of an instance returned as built (`return Invoice(number=n)`).
 RETURNED = "<return>"
+# Origin of a string literal handed to a project function: a job's name when the function
+# enqueues by name (`enqueue_job("order.paid", order.id)`); it scopes nothing.
+LITERAL = "str:"
 # Prefix of a keyword whose value is read from an object in hand (`object_id=obj.id`).
 OBJECT_MARK = "^"
 

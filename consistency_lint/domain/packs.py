@@ -136,6 +136,9 @@ class CallSpec:
     # Used as a context manager, leaving the block rolls back what it did not commit
     # (`with engine.connect() as conn:`): its pending writes end with it.
     discards_on_exit: bool = False
+    # A task enqueue that reads its job's arguments from the `job-args-keywords` list and the
+    # `job-kwargs-keywords` dict it is given (`apply_async(args=[a], kwargs={"b": b})`).
+    job_arguments: bool = False
 
     # --- tenancy ---
     predicates: str = ""  # "args" or "kwargs": the call's arguments filter the query
@@ -214,6 +217,13 @@ class FrameworkSyntax:
     # the attribute of that job holding the enqueued positional arguments (`job.args[0]`).
     job_callback_keywords: tuple[str, ...] = ()
     job_argument_attributes: tuple[str, ...] = ()
+    # Keywords of a job decorator naming the job (dramatiq's `@actor(actor_name="order.paid")`):
+    # an enqueue by that name (`enqueue_job("order.paid", order.id)`) is a call site of it.
+    job_name_keywords: tuple[str, ...] = ()
+    # Keywords of a task enqueue holding the job's positional arguments as a list and its
+    # keyword arguments as a dict (Celery's `apply_async(args=[...], kwargs={...})`).
+    job_args_keywords: tuple[str, ...] = ()
+    job_kwargs_keywords: tuple[str, ...] = ()
     # Callables that make a schedule (`celery.schedules.crontab`, APScheduler's CronTrigger):
     # a function decorated with a call given one runs periodically, for every tenant.
     schedules: tuple[str, ...] = ()
@@ -364,6 +374,9 @@ _TOP_KEYS = {
     "job-methods",
     "job-callback-keywords",
     "job-argument-attributes",
+    "job-name-keywords",
+    "job-args-keywords",
+    "job-kwargs-keywords",
     "schedules",
     "hook-markers",
     "hook-calls",
@@ -405,6 +418,7 @@ _CALL_KEYS = {
     "unless-keyword",
     "reads-if-select",
     "discards-on-exit",
+    "job-arguments",
     "predicates",
     "model-arg",
     "sql-arg",
@@ -524,6 +538,9 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         job_methods=strings("job-methods"),
         job_callback_keywords=strings("job-callback-keywords"),
         job_argument_attributes=strings("job-argument-attributes"),
+        job_name_keywords=strings("job-name-keywords"),
+        job_args_keywords=strings("job-args-keywords"),
+        job_kwargs_keywords=strings("job-kwargs-keywords"),
         schedules=strings("schedules"),
         hook_markers=strings("hook-markers"),
         hook_calls=strings("hook-calls"),
@@ -682,6 +699,7 @@ def _parse_calls(r: _Reader, items: Any, pack: str) -> tuple[CallSpec, ...]:
                 ),
                 unless_keyword=unless_keyword,
                 discards_on_exit=r.boolean(f"{where}.discards-on-exit", spec.get("discards-on-exit", False)),
+                job_arguments=r.boolean(f"{where}.job-arguments", spec.get("job-arguments", False)),
                 reads_if_select=(
                     r.integer(f"{where}.reads-if-select", spec["reads-if-select"])
                     if "reads-if-select" in spec
