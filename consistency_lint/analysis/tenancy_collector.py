@@ -890,7 +890,9 @@ class TenancyCollector(FactCollector):
                 return REQUEST_DATA
         return full
 
-    def _literal_origin(self, node: cst.List | cst.Tuple | cst.Set, frame: Frame, env: dict[str, _Value]) -> str:
+    def _literal_origin(
+        self, node: cst.List | cst.Tuple | cst.Set, frame: Frame, env: dict[str, _Value]
+    ) -> str:
         """`assignees__in=[request.user]`: a list, tuple or set literal comes from where every
         element comes from (one origin shared by all), REQUEST_DATA if any element is the
         client's choice, "" when they differ or one is unknown or unpacked."""
