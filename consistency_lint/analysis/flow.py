@@ -945,6 +945,13 @@ class FlowBuilder:
         elements = (
             [outer.names.resolve(text)[0] for text in _concatenated_names(value)] if value is not None else []
         )
+        nullable = isinstance(value, cst.Call) and any(
+            arg.keyword is not None
+            and arg.keyword.value in self.packs.syntax.nullable_keywords
+            and isinstance(arg.value, cst.Name)
+            and arg.value.value == "True"
+            for arg in value.args
+        )
         return FieldDef(
             target.value,
             call,
@@ -953,6 +960,7 @@ class FlowBuilder:
             related,
             related_name,
             tuple(elements),
+            nullable,
         )
 
     def _bound_method(self, value: cst.BaseExpression, frame: Frame) -> str:

@@ -62,6 +62,7 @@ class ModelInfo:
     table: str = ""
     fields: tuple[str, ...] = ()
     tenant_field: str = ""  # the field matching a tenant key ("" if none)
+    tenant_nullable: bool = False  # the tenant field is declared nullable (`null=True`)
     tenant_scoped: bool = False
     is_global: bool = False
     # Attributes the class's own methods set on self (a save() deriving the tenant key).
@@ -155,6 +156,7 @@ class ModelIndex:
         reverse_names: dict[str, str] = {}
         field_calls: dict[str, str] = {}
         text_fields: set[str] = set()
+        nullable: set[str] = set()
         text_types = self.syntax.text_column_types
         for position, cls_name in enumerate(index.mro(qualname)):
             assigned.extend(self.self_assigned.get(cls_name, ()))
@@ -168,6 +170,8 @@ class ModelIndex:
                 if field.name.startswith("__") or field.name in fields:
                     continue
                 fields.append(field.name)
+                if field.nullable:
+                    nullable.add(field.name)
                 if field.call in text_types or field.related in text_types:
                     text_fields.add(field.name)
                 if field.related:
@@ -240,6 +244,7 @@ class ModelIndex:
             table=table.lower(),
             fields=tuple(fields),
             tenant_field=tenant_field,
+            tenant_nullable=bool(tenant_field) and tenant_field in nullable,
             tenant_scoped=scoped,
             is_global=is_global,
             self_assigned=tuple(sorted(set(assigned))),

@@ -179,6 +179,8 @@ class FieldDef:
     related_name: str = ""  # the call's `related_name=` keyword (reverse relation name)
     # Resolved names listed by a list or tuple value: `permission_classes = [IsMember]`.
     elements: tuple[str, ...] = ()
+    # Declared nullable (a pack's `nullable-keywords` set to True: `null=True`).
+    nullable: bool = False
 
 
 @dataclass(frozen=True)

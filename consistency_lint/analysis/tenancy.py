@@ -1147,6 +1147,22 @@ class TenancyAnalysis:
         spec = self.index.resolve(f"{construct.cls}.{construct.then_called}").spec
         return spec is None or spec.role != "write"
 
+    def owned_by_principal(self, summary: FileSummary, verdict: QueryVerdict) -> bool:
+        """A per-user row: created for a model whose tenant key is declared nullable, with
+        one of its fields set to the principal or another current-tenant value
+        (`APIToken.objects.create(user=request.user)`): it belongs to that user, not to
+        another tenant, so it needs no tenant key."""
+        model = verdict.model
+        if model is None or not model.tenant_nullable or verdict.kind != INSERT:
+            return False
+        where = self.context(summary, verdict.fact.function)
+        return any(
+            name in step.kwargs and self.derives_from_tenant(origin, where)
+            for step in verdict.fact.steps
+            if step.name and step.kwargs == verdict.insert_kwargs
+            for name, origin in step.origins
+        )
+
     def has_tenant(self, model: ModelInfo, names: tuple[str, ...]) -> bool:
         """Whether a new row gets its tenant key: given, or derived by the model itself."""
         keys = self.tenancy.tenant_keys

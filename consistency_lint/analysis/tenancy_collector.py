@@ -888,6 +888,8 @@ class TenancyCollector(FactCollector):
             return f"{ROW}{self.chains.index(handed)}"  # `session.scalars(q).one().id`
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
             return self._element_origin(node.elt, node.for_in, frame, env)
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return self._literal_origin(node, frame, env)
         text = _value_text(node) + self._job_argument(node)
         if not text:
             return ""
@@ -918,6 +920,19 @@ class TenancyCollector(FactCollector):
             if candidate and any(_prefixed(candidate, p) for p in syntax.request_data):
                 return REQUEST_DATA
         return full
+
+    def _literal_origin(
+        self, node: cst.List | cst.Tuple | cst.Set, frame: Frame, env: dict[str, _Value]
+    ) -> str:
+        """`assignees__in=[request.user]`: a list, tuple or set literal comes from where every
+        element comes from (one origin shared by all), REQUEST_DATA if any element is the
+        client's choice, "" when they differ or one is unknown or unpacked."""
+        if not node.elements or any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return ""
+        origins = {self._origin(e.value, frame, env) for e in node.elements}
+        if REQUEST_DATA in origins:
+            return REQUEST_DATA
+        return origins.pop() if len(origins) == 1 else ""
 
     def _job_argument(self, node: cst.BaseExpression) -> str:
         """`[0]` for `job.args[0]` (the packs' `job-argument-attributes`): which enqueued

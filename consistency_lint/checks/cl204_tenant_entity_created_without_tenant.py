@@ -4,6 +4,8 @@ Flags the construction or creation (`Model(...)`, `objects.create(...)`,
 built only to call a method on it (`Channel().send_alert(...)`, never bound,
 passed or saved) is no new row and is not flagged; `Model(...).save()` is. Nor
 is an instance returned as built (`return Model(...)`): its caller completes it.
+Nor is a per-user row: `objects.create(user=request.user)` of a model whose tenant
+key is declared nullable (`null=True`), with a field set to the principal.
 
 ## Why is this bad?
 A row without a tenant belongs to nobody, or to whichever tenant a default
@@ -62,7 +64,7 @@ class TenantEntityCreatedWithoutTenant(Rule):
             if verdict.kind != INSERT or verdict.model is None or verdict.insert_unknown:
                 continue
             model = verdict.model
-            if found.has_tenant(model, verdict.insert_kwargs):
+            if found.has_tenant(model, verdict.insert_kwargs) or found.owned_by_principal(summary, verdict):
                 continue
             yield self.diagnostic(
                 summary,

@@ -186,6 +186,8 @@ class FrameworkSyntax:
     primary_keys: tuple[str, ...] = ()
     fk_suffixes: tuple[str, ...] = ()
     related_name_keywords: tuple[str, ...] = ()
+    # Keywords of a field declaration that make it nullable when set to `True` (`null=True`).
+    nullable_keywords: tuple[str, ...] = ()
     hidden_suffixes: tuple[str, ...] = ()
     reverse_name: str = ""
     self_relation_names: tuple[str, ...] = ()
@@ -354,6 +356,7 @@ _TOP_KEYS = {
     "primary-keys",
     "foreign-key-suffixes",
     "related-name-keywords",
+    "nullable-keywords",
     "hidden-relation-suffixes",
     "reverse-relation-name",
     "self-relation-names",
@@ -518,6 +521,7 @@ def _parse_syntax(r: _Reader, data: Mapping[str, Any]) -> FrameworkSyntax:
         primary_keys=strings("primary-keys"),
         fk_suffixes=strings("foreign-key-suffixes"),
         related_name_keywords=strings("related-name-keywords"),
+        nullable_keywords=strings("nullable-keywords"),
         hidden_suffixes=strings("hidden-relation-suffixes"),
         reverse_name=_parse_name_template(r, data),
         self_relation_names=strings("self-relation-names"),
